@@ -1,0 +1,23 @@
+"""glassbox: JAX rebuilt in Python so that every transform is visible.
+
+``import glassbox as jax`` and ``import glassbox.numpy as jnp`` run JAX code
+and give the same numbers. See the README for a tour.
+"""
+__version__ = "0.1.0"
+
+from . import config as _config_module  # noqa: F401
+from .config import config, enable_x64  # noqa: F401
+from .core import Array  # noqa: F401
+from .array import ArrayImpl  # noqa: F401
+from .api import (ShapeDtypeStruct, block_until_ready, default_backend,  # noqa: F401
+                  device_count, device_get, device_put, devices, disable_jit, eval_shape, jit,
+                  local_devices, make_jaxpr)
+from .errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
+                     TracerBoolConversionError, TracerIntegerConversionError,
+                     UnexpectedTracerError)
+from . import dtypes, events, lax, tree_util, tree  # noqa: F401
+from . import numpy  # noqa: F401
+from . import array_methods as _array_methods
+
+_array_methods.jnp = numpy
+del _array_methods

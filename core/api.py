@@ -1,0 +1,527 @@
+"""``jit``, ``make_jaxpr`` and the device-facing API (``device_put``, ``devices``...).
+
+``jit(f)`` traces ``f`` once per input signature (pytree structure, avals with
+weak types, static arguments) into a jaxpr, lowers it to StableHLO, compiles
+it with XLA and caches the executable. Called under another transform, it
+binds the ``pjit`` primitive with the traced jaxpr instead, so transforms see
+the jit call as one equation with a sub-jaxpr.
+"""
+import functools
+import inspect
+import time
+
+import numpy as np
+
+from . import events, runtime, source_info
+from .array import ArrayImpl, device_put as _device_put
+from .config import config
+from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
+                   eval_trace, get_aval, impl_rules, is_array_like)
+from .dispatch import compile_jaxpr, device_of
+from .lowering import lower_jaxpr, lowering_rules
+from .tracing import trace_to_jaxpr
+from .tree_util import tree_flatten, tree_map, tree_unflatten
+
+# ---------------------------------------------------------------------------
+# The jit-call primitive: one equation whose `jaxpr` param is the body.
+
+pjit_p = Primitive("pjit", multiple_results=True)
+
+
+def _pjit_abstract_eval(*avals, jaxpr, name):
+    return jaxpr.out_avals
+
+
+_pjit_compiled = {}
+
+
+def _pjit_impl(*args, jaxpr, name):
+    device = device_of(args)
+    key = (jaxpr, device)
+    compiled = _pjit_compiled.get(key)
+    if compiled is None:
+        compiled = _pjit_compiled[key] = compile_jaxpr(jaxpr, name, device)
+    return compiled.run(args)
+
+
+def _pjit_lowering(ctx, *args, jaxpr, name):
+    return ctx.call(jaxpr, list(args), name)
+
+
+abstract_eval_rules[pjit_p] = _pjit_abstract_eval
+impl_rules[pjit_p] = _pjit_impl
+lowering_rules[pjit_p] = _pjit_lowering
+
+
+# ---------------------------------------------------------------------------
+# jit
+
+
+class _Entry:
+    """One cache entry of a jitted function: traced jaxpr and (lazily) its executable."""
+
+    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "signature")
+
+    def __init__(self, jaxpr, consts, out_tree, signature):
+        self.jaxpr, self.consts, self.out_tree = jaxpr, consts, out_tree
+        self.signature = signature
+        self.compiled = None
+
+
+def _normalize_argnums(argnums, nargs_hint=None):
+    if argnums is None:
+        return ()
+    if isinstance(argnums, int):
+        return (argnums,)
+    return tuple(argnums)
+
+
+class Jitted:
+    """A function compiled by ``jit``. Call it, or ``.lower(*args)`` / ``.trace(*args)``."""
+
+    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(),
+                 donate_argnames=(), name=None):
+        if not callable(fun):
+            raise TypeError(f"jit expects a callable, got {fun!r} of type {type(fun).__name__}")
+        self.fun = fun
+        self.name = name or getattr(fun, "__name__", type(fun).__name__)
+        self.signature = _signature(fun)
+        self.static_argnums, self.static_argnames = _resolve_static(
+            self.signature, _normalize_argnums(static_argnums),
+            (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames))
+        self.donate_argnums = _normalize_argnums(donate_argnums)
+        self._cache = {}
+        self._last_signature = None
+        functools.update_wrapper(self, fun)
+
+    # --- splitting the arguments
+    def _split(self, args, kwargs):
+        """``((dynamic args, dynamic kwargs), static)``; static is ((index or name, value), ...)."""
+        if not self.static_argnums and not self.static_argnames:
+            return (args, kwargs), ()
+        n, static, dyn_args, dyn_kwargs = len(args), [], [], {}
+        for i, a in enumerate(args):
+            if i in self.static_argnums or i - n in self.static_argnums:
+                static.append((i, _hashable_static(self, i, a)))
+            else:
+                dyn_args.append(a)
+        for k, v in kwargs.items():
+            if k in self.static_argnames:
+                static.append((k, _hashable_static(self, k, v)))
+            else:
+                dyn_kwargs[k] = v
+        return (tuple(dyn_args), dyn_kwargs), tuple(static)
+
+    @staticmethod
+    def _rebuild(static, dyn):
+        dyn_args, kwargs = dyn
+        kwargs = dict(kwargs)
+        positional = {}
+        for where, s in static:
+            if isinstance(where, int):
+                positional[where] = s.value
+            else:
+                kwargs[where] = s.value
+        it = iter(dyn_args)
+        args = [positional[i] if i in positional else next(it)
+                for i in range(len(dyn_args) + len(positional))]
+        return args, kwargs
+
+    # --- tracing
+    def _trace(self, static, in_tree, avals):
+        out_tree_box = []
+
+        def flat_fun(*leaves):
+            args, kwargs = self._rebuild(static, tree_unflatten(in_tree, leaves))
+            with source_info.extend_name_stack(f"jit({self.name})"):
+                out = self.fun(*args, **kwargs)
+            out_leaves, out_tree = tree_flatten(out)
+            for leaf in out_leaves:
+                if not is_array_like(leaf):
+                    raise TypeError(f"jit({self.name}) returned a {type(leaf).__name__} "
+                                    f"({leaf!r}) as an output; outputs must be arrays or "
+                                    f"scalars (pytrees of them)")
+            out_tree_box.append(out_tree)
+            return out_leaves
+        closed = trace_to_jaxpr(flat_fun, avals, self.name, _arg_names(self, in_tree))
+        jaxpr = closed.jaxpr
+        hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns,
+                        jaxpr.name, jaxpr.arg_names)
+        return ClosedJaxpr(hoisted, []), closed.consts, out_tree_box[0]
+
+    def _entry(self, args, kwargs):
+        dyn, static = self._split(args, kwargs)
+        leaves, in_tree = tree_flatten(dyn)
+        try:
+            avals = tuple(get_aval(x) for x in leaves)
+        except TypeError as err:
+            raise TypeError(f"jit({self.name}): argument {err}") from None
+        signature = (in_tree, avals, static, config.enable_x64)
+        entry = self._cache.get(signature)
+        if entry is None:
+            jaxpr, consts, out_tree = self._trace(static, in_tree, avals)
+            entry = _Entry(jaxpr, consts, out_tree, signature)
+            if not any(isinstance(c, Tracer) for c in consts):
+                self._cache[signature] = entry
+        return entry, leaves
+
+    def __call__(self, *args, **kwargs):
+        if config.disable_jit:
+            return self.fun(*args, **kwargs)
+        entry, leaves = self._entry(args, kwargs)
+        if current_trace() is eval_trace and not any(isinstance(x, Tracer) for x in leaves):
+            outs = self._run(entry, leaves)
+        else:
+            outs = pjit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
+        return tree_unflatten(entry.out_tree, outs)
+
+    def _run(self, entry, leaves):
+        compiled = entry.compiled
+        if compiled is None:
+            reason = _why_recompiled(self._last_signature, entry.signature)
+            start = time.perf_counter()
+            compiled = entry.compiled = compile_jaxpr(
+                ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device_of(leaves))
+            compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
+            if events.listening:
+                events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
+                            cache_hit=False, reason=reason)
+        elif events.listening:
+            events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
+        self._last_signature = entry.signature
+        if events.listening:
+            start = time.perf_counter()
+            outs = compiled.run(leaves)
+            events.emit("executed", fun_name=self.name, seconds=time.perf_counter() - start)
+            return outs
+        return compiled.run(leaves)
+
+    # --- ahead-of-time API
+    def trace(self, *args, **kwargs):
+        entry, _ = self._entry(args, kwargs)
+        return Traced(self, entry)
+
+    def lower(self, *args, **kwargs):
+        return self.trace(*args, **kwargs).lower()
+
+    def eval_shape(self, *args, **kwargs):
+        entry, _ = self._entry(args, kwargs)
+        return tree_unflatten(entry.out_tree, [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                                               for a in entry.jaxpr.out_avals])
+
+    def clear_cache(self):
+        self._cache.clear()
+
+    def _cache_size(self):
+        return len(self._cache)
+
+    def cache_entries(self):
+        """``(signature, compiled?)`` for each cached input signature."""
+        return [(_describe_signature(sig), e.compiled is not None)
+                for sig, e in self._cache.items()]
+
+    def __get__(self, obj, objtype=None):
+        return self if obj is None else functools.partial(self, obj)
+
+    def __repr__(self):
+        return f"<jit({self.name}) with {len(self._cache)} cached signature(s)>"
+
+
+class Traced:
+    """A jitted function traced for particular arguments: ``.jaxpr``, ``.lower()``."""
+
+    def __init__(self, jitted, entry):
+        self.jitted, self.entry = jitted, entry
+
+    @property
+    def jaxpr(self):
+        return self.entry.jaxpr
+
+    def lower(self):
+        start = time.perf_counter()
+        consts = self.entry.consts
+        if any(isinstance(c, Tracer) for c in consts):
+            raise TypeError("cannot lower a function that closes over traced values")
+        text = lower_jaxpr(self.entry.jaxpr, self.jitted.name)
+        if events.listening:
+            events.emit("lowered", fun_name=self.jitted.name, text=text,
+                        seconds=time.perf_counter() - start)
+        return Lowered(self.jitted, self.entry, text)
+
+
+class Lowered:
+    """StableHLO for one signature: ``.as_text()``, ``.compile()``."""
+
+    def __init__(self, jitted, entry, text):
+        self.jitted, self.entry, self._text = jitted, entry, text
+
+    def as_text(self, dialect="stablehlo"):
+        if dialect not in ("stablehlo", "mhlo"):
+            raise ValueError(f"dialect must be 'stablehlo', got {dialect!r}")
+        return self._text
+
+    def compile(self):
+        if self.entry.compiled is None:
+            self.jitted._run_compile_only(self.entry)
+        return CompiledFunction(self.jitted, self.entry)
+
+    def _repr_html_(self):
+        import html
+        return f"<pre>{html.escape(self._text)}</pre>"
+
+
+def _compile_only(self, entry):
+    compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name)
+    compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
+    entry.compiled = compiled
+
+
+Jitted._run_compile_only = _compile_only
+
+
+class CompiledFunction:
+    """An executable for one signature. Call it with arguments of that signature."""
+
+    def __init__(self, jitted, entry):
+        self.jitted, self.entry = jitted, entry
+
+    def __call__(self, *args, **kwargs):
+        entry, leaves = self.jitted._entry(args, kwargs)
+        if entry is not self.entry and entry.signature != self.entry.signature:
+            raise TypeError(f"compiled function for {_describe_signature(self.entry.signature)}"
+                            f" called with {_describe_signature(entry.signature)}")
+        return tree_unflatten(self.entry.out_tree, self.entry.compiled.run(leaves))
+
+    def as_text(self):
+        """Optimised HLO, as XLA compiled it."""
+        return self.entry.compiled.executable.hlo_text()
+
+    def cost_analysis(self):
+        return self.entry.compiled.executable.cost_analysis()
+
+
+class _Static:
+    """A static argument in a cache key: compared and hashed by value."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value, h):
+        self.value, self._hash = value, h
+
+    def __eq__(self, other):
+        return type(other) is _Static and type(self.value) is type(other.value) \
+            and self.value == other.value
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+def _hashable_static(jitted, where, value):
+    try:
+        h = hash(value)
+    except TypeError:
+        raise ValueError(
+            f"Non-hashable static argument {where!r} of jit({jitted.name}): "
+            f"{type(value).__name__} {value!r}. Static arguments must be hashable (use a "
+            f"tuple instead of a list, or pass arrays as non-static arguments).") from None
+    return _Static(value, h)
+
+
+def _signature(fun):
+    try:
+        return inspect.signature(fun)
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolve_static(signature, argnums, argnames):
+    """Fill in static_argnames from static_argnums and vice versa, as JAX does."""
+    if signature is None:
+        return argnums, argnames
+    params = list(signature.parameters.values())
+    positional = [p.name for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    names = set(argnames)
+    nums = set(argnums)
+    for i in argnums:
+        if -len(positional) <= i < len(positional):
+            names.add(positional[i])
+    for n in argnames:
+        if n in positional:
+            nums.add(positional.index(n))
+    return tuple(sorted(nums)), tuple(sorted(names))
+
+
+def _arg_names(jitted, in_tree):
+    return None
+
+
+def _describe_signature(signature):
+    in_tree, avals, static, x64 = signature
+    parts = [a.str_short() for a in avals]
+    if static:
+        parts.append("static=" + ", ".join(map(repr, static)))
+    return "(" + ", ".join(parts) + ")"
+
+
+def _why_recompiled(old, new):
+    """A short note saying which input changed between two signatures."""
+    if old is None:
+        return None
+    o_tree, o_avals, o_static, o_x64 = old
+    n_tree, n_avals, n_static, n_x64 = new
+    if o_tree != n_tree:
+        return f"argument structure changed: {o_tree} -> {n_tree}"
+    if o_static != n_static:
+        return f"static arguments changed: {o_static} -> {n_static}"
+    if o_x64 != n_x64:
+        return f"enable_x64 changed: {o_x64} -> {n_x64}"
+    diffs = [f"input {i}: {a.str_short()} -> {b.str_short()}"
+             for i, (a, b) in enumerate(zip(o_avals, n_avals)) if a != b]
+    return "; ".join(diffs) or None
+
+
+def jit(fun=None, *, static_argnums=None, static_argnames=(), donate_argnums=None,
+        donate_argnames=(), keep_unused=False, device=None, backend=None, inline=False):
+    """Compile ``fun`` with XLA.
+
+    Args:
+      fun: a function of arrays (pytrees of arrays) returning arrays.
+      static_argnums / static_argnames: arguments treated as compile-time
+        constants (must be hashable); a new value recompiles.
+      donate_argnums / donate_argnames: accepted for compatibility.
+
+    Returns:
+      A ``Jitted`` function: call it like ``fun``; ``.lower(*args).as_text()``
+      shows the StableHLO, ``.trace(*args).jaxpr`` the jaxpr.
+
+    Example::
+
+        @jit
+        def f(x):
+            return jnp.sin(x) * 2
+
+        f(jnp.arange(3.))   # traced, lowered, compiled, run
+        f(jnp.ones(3))      # cache hit: runs the executable only
+    """
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums,
+                                 static_argnames=static_argnames, donate_argnums=donate_argnums,
+                                 donate_argnames=donate_argnames)
+    return Jitted(fun, static_argnums, static_argnames, donate_argnums, donate_argnames)
+
+
+def disable_jit(disable=True):
+    """Context manager: ``jit`` functions run eagerly inside the block (for debugging)."""
+    return config.override(disable_jit=disable)
+
+
+def make_jaxpr(fun, static_argnums=(), return_shape=False):
+    """``make_jaxpr(f)(*args)``: the typed jaxpr ``f`` traces to for these arguments."""
+    static_argnums = _normalize_argnums(static_argnums)
+    name = getattr(fun, "__name__", "fun")
+
+    @functools.wraps(fun)
+    def make(*args, **kwargs):
+        static = {i: args[i] for i in static_argnums}
+        dyn = [a for i, a in enumerate(args) if i not in static_argnums]
+        leaves, in_tree = tree_flatten((dyn, kwargs))
+        out_tree_box = []
+
+        def flat_fun(*flat):
+            dyn_args, kw = tree_unflatten(in_tree, flat)
+            it = iter(dyn_args)
+            full = [static[i] if i in static else next(it) for i in range(len(args))]
+            out = fun(*full, **kw)
+            out_leaves, out_tree = tree_flatten(out)
+            out_tree_box.append(out)
+            return out_leaves
+        closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], name)
+        if return_shape:
+            shapes = tree_map(lambda t: ShapeDtypeStruct(t.aval.shape, t.aval.dtype,
+                                                         t.aval.weak_type), out_tree_box[0])
+            return closed, shapes
+        return closed
+    return make
+
+
+class ShapeDtypeStruct:
+    """A shape and dtype without a value (``jax.ShapeDtypeStruct``)."""
+
+    __slots__ = ("shape", "dtype", "weak_type")
+
+    def __init__(self, shape, dtype, weak_type=False):
+        self.shape, self.dtype, self.weak_type = tuple(shape), np.dtype(dtype), weak_type
+
+    @property
+    def aval(self):
+        from .core import ShapedArray
+        return ShapedArray(self.shape, self.dtype, self.weak_type)
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape)))
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapeDtypeStruct) and self.shape == other.shape
+                and self.dtype == other.dtype)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype))
+
+    def __repr__(self):
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+
+
+def eval_shape(fun, *args, **kwargs):
+    """Shapes and dtypes of ``fun(*args)`` without running it."""
+    leaves, in_tree = tree_flatten((args, kwargs))
+    out_box = []
+
+    def flat_fun(*flat):
+        a, kw = tree_unflatten(in_tree, flat)
+        out_leaves, out_tree = tree_flatten(fun(*a, **kw))
+        out_box.append(out_tree)
+        return out_leaves
+    closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], "eval_shape")
+    return tree_unflatten(out_box[0], [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                                       for a in closed.out_avals])
+
+
+# ---------------------------------------------------------------------------
+# Devices and transfers
+
+
+def devices(backend=None):
+    """The devices glassbox can run on (CPU devices here; see config.cpu_device_count)."""
+    return runtime.devices(backend)
+
+
+def local_devices(backend=None):
+    return runtime.devices(backend)
+
+
+def device_count(backend=None):
+    return len(runtime.devices(backend))
+
+
+def default_backend():
+    return runtime.platform()
+
+
+def device_put(x, device=None):
+    """Copy a pytree of arrays/NumPy arrays/scalars onto ``device`` (default: the first)."""
+    return tree_map(lambda leaf: _device_put(leaf, device), x)
+
+
+def device_get(x):
+    """A pytree of Arrays as NumPy arrays (leaves that are not Arrays pass through)."""
+    return tree_map(lambda leaf: np.asarray(leaf) if isinstance(leaf, ArrayImpl) else leaf, x)
+
+
+def block_until_ready(x):
+    """Wait until every Array in the pytree ``x`` is computed; returns ``x``."""
+    tree_map(lambda leaf: leaf.block_until_ready() if isinstance(leaf, ArrayImpl) else leaf, x)
+    return x

@@ -1,0 +1,149 @@
+"""``ArrayImpl``: a concrete array backed by a device buffer from jaxlib."""
+import weakref
+
+import numpy as np
+
+from . import dtypes, events, runtime
+from .core import Array, ShapedArray, get_aval
+
+
+class ArrayImpl(Array):
+    """A concrete glassbox array: an immutable device buffer plus its abstract value."""
+
+    __slots__ = ("_buf", "aval", "_npy", "__weakref__")
+
+    def __init__(self, buf, aval):
+        self._buf = buf
+        self.aval = aval
+        self._npy = None
+        if events.listening:
+            _announce(self)
+
+    # --- values on the host
+    def _value(self):
+        if self._npy is None:
+            self._npy = runtime.fetch(self._buf)
+        return self._npy
+
+    def __array__(self, dtype=None, copy=None):
+        value = self._value()
+        if dtype is not None or copy:
+            return np.array(value, dtype=dtype, copy=True)
+        return value.copy() if copy is None else value
+
+    def item(self, *args):
+        return self._value().item(*args)
+
+    def tolist(self):
+        return self._value().tolist()
+
+    def __bool__(self):
+        return bool(self._value())
+
+    def __int__(self):
+        return int(self._value())
+
+    def __float__(self):
+        return float(self._value())
+
+    def __complex__(self):
+        return complex(self._value())
+
+    def __index__(self):
+        if not dtypes.is_int(self.dtype):
+            raise TypeError(f"only integer arrays can be used as an index, got {self.dtype}")
+        return int(self._value())
+
+    def __format__(self, spec):
+        return format(self._value().item(), spec) if self.ndim == 0 else format(str(self), spec)
+
+    def __dlpack__(self, stream=None, **kwargs):
+        return runtime.to_dlpack(self._buf)
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+    def __reduce__(self):
+        return (_rebuild, (np.array(self._value()), self.aval.weak_type))
+
+    # --- device side
+    def block_until_ready(self):
+        runtime.block(self._buf)
+        return self
+
+    def devices(self):
+        return {runtime.buffer_device(self._buf)}
+
+    @property
+    def device(self):
+        return runtime.buffer_device(self._buf)
+
+    def delete(self):
+        runtime.delete(self._buf)
+
+    def is_deleted(self):
+        return runtime.is_deleted(self._buf)
+
+    def copy(self):
+        return device_put(np.array(self._value()), weak_type=self.aval.weak_type)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    # --- display
+    def __repr__(self):
+        return format_array(self._value(), self.aval)
+
+    def __str__(self):
+        return str(self._value())
+
+
+def _rebuild(value, weak_type):
+    return device_put(value, weak_type=weak_type)
+
+
+def format_array(value, aval):
+    """``Array([1., 2.], dtype=float32)``, with ``weak_type=True`` shown as JAX does."""
+    extra = ", weak_type=True" if aval.weak_type else ""
+    if value.size == 0 and value.ndim > 0:
+        return f"Array([], shape={aval.shape}, dtype={aval.dtype.name}{extra})"
+    body = np.array2string(value, separator=", ", prefix="Array(")
+    return f"Array({body}, dtype={aval.dtype.name}{extra})"
+
+
+def _announce(array):
+    device = runtime.buffer_device(array._buf)
+    nbytes = array.aval.nbytes
+    events.emit("array_created", id=id(array), shape=array.aval.shape, dtype=array.aval.dtype,
+                nbytes=nbytes, device=device, producer=events_producer())
+    weakref.finalize(array, _freed, id(array), nbytes, device)
+
+
+def _freed(array_id, nbytes, device):
+    if events.listening:
+        events.emit("array_freed", id=array_id, nbytes=nbytes, device=device)
+
+
+_producer = [None]
+
+
+def events_producer():
+    return _producer[0]
+
+
+def device_put(x, device=None, *, weak_type=None):
+    """Put ``x`` (a NumPy array, Python scalar or Array) on ``device`` as an ArrayImpl."""
+    if isinstance(x, ArrayImpl):
+        if device is None or device in x.devices():
+            return x
+        return ArrayImpl(runtime.copy_to_device(x._buf, x.aval, device), x.aval)
+    if isinstance(x, Array):
+        raise TypeError("device_put of a traced value: it has no value yet")
+    aval = get_aval(x)
+    if weak_type is not None:
+        aval = aval.update(weak_type=weak_type)
+    host = np.asarray(x, dtype=aval.dtype)
+    return ArrayImpl(runtime.put(host, aval, device), aval)

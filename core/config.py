@@ -1,0 +1,93 @@
+"""The one documented configuration object, ``glassbox.config``.
+
+Options mirror JAX's (``config.update("jax_enable_x64", True)`` works), and
+every option can be read as an attribute and overridden for a block::
+
+    with glassbox.config.override(enable_x64=True):
+        ...
+
+Options:
+    enable_x64:        64-bit types (float64, int64, ...). Off by default, as in
+                       JAX: Python floats become float32, ints int32.
+    debug_nans:        after every eager op and jit call, raise FloatingPointError
+                       if a floating output contains NaN.
+    disable_jit:       run ``jit``-decorated functions eagerly (for debugging).
+    check_jaxprs:      re-run shape/dtype inference on every traced jaxpr.
+    cpu_device_count:  how many CPU devices the runtime creates (must be set
+                       before the first array is made).
+"""
+from contextlib import contextmanager
+
+_DEFAULTS = {
+    "enable_x64": False,
+    "debug_nans": False,
+    "disable_jit": False,
+    "check_jaxprs": False,
+    "cpu_device_count": 1,
+}
+
+
+class Config:
+    def __init__(self):
+        object.__setattr__(self, "_values", dict(_DEFAULTS))
+        object.__setattr__(self, "_watchers", [])
+
+    @staticmethod
+    def _canonical(name):
+        key = name[4:] if name.startswith("jax_") else name
+        if key == "num_cpu_devices":
+            key = "cpu_device_count"
+        if key not in _DEFAULTS:
+            known = ", ".join(sorted(_DEFAULTS))
+            raise AttributeError(f"glassbox.config has no option {name!r}; options are: {known}")
+        return key
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._values[self._canonical(name)]
+
+    def __setattr__(self, name, value):
+        self.update(name, value)
+
+    def update(self, name, value):
+        """Set option ``name`` (with or without JAX's ``jax_`` prefix) to ``value``."""
+        key = self._canonical(name)
+        if type(value) is not type(_DEFAULTS[key]):
+            raise TypeError(f"glassbox.config.{key} takes a {type(_DEFAULTS[key]).__name__}, "
+                            f"got {value!r}")
+        old = self._values[key]
+        self._values[key] = value
+        for watcher in self._watchers:
+            watcher(key, old, value)
+
+    def read(self, name):
+        return self._values[self._canonical(name)]
+
+    def values(self):
+        """A copy of every option and its current value."""
+        return dict(self._values)
+
+    @contextmanager
+    def override(self, **options):
+        """Temporarily set options inside a ``with`` block."""
+        saved = {self._canonical(k): self._values[self._canonical(k)] for k in options}
+        try:
+            for k, v in options.items():
+                self.update(k, v)
+            yield self
+        finally:
+            for k, v in saved.items():
+                self.update(k, v)
+
+    def __repr__(self):
+        body = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"glassbox.config({body})"
+
+
+config = Config()
+
+
+def enable_x64(new_val=True):
+    """Context manager that turns 64-bit types on (or off) for a block."""
+    return config.override(enable_x64=new_val)

@@ -1,0 +1,406 @@
+"""The tracing core: abstract values, primitives, the IR, traces and tracers.
+
+Tracing is context based ("stackless", as in JAX since 0.4.36 and the second
+autodidax): there is one *current trace*. ``bind(prim, *args)`` hands the
+primitive to it. Each transform's trace remembers its parent and is its own
+tag: a tracer belongs to a trace only if ``tracer._trace is trace``; anything
+else the trace meets is a constant to it. Transforms process a primitive by
+binding again with their parent as the current trace.
+
+The IR: a ``Jaxpr`` is typed equations (``JaxprEqn``) over variables (``Var``)
+and literals (``Literal``). Every equation carries a ``SourceInfo``: the
+user's file and line plus the name stack of transforms that produced it.
+
+Rule tables live with the interpreter that uses them (rules are data):
+``abstract_eval_rules`` and ``impl_rules`` here, ``lowering_rules`` in
+``lowering``, and later ``jvp_rules``/``transpose_rules`` in ``ad`` and
+``batch_rules`` in ``batching``. A primitive's module registers one line per
+table right under the primitive.
+"""
+import contextlib
+import itertools
+
+import numpy as np
+
+from . import dtypes, source_info
+from .errors import (TracerArrayConversionError, TracerBoolConversionError,
+                     TracerIntegerConversionError, UnexpectedTracerError)
+
+# ---------------------------------------------------------------------------
+# Abstract values
+
+
+class ShapedArray:
+    """The type of an array: shape, dtype, and whether the dtype is weak."""
+
+    __slots__ = ("shape", "dtype", "weak_type", "_hash")
+
+    def __init__(self, shape, dtype, weak_type=False):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = bool(weak_type)
+        self._hash = hash((self.shape, self.dtype, self.weak_type))
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
+
+    def __eq__(self, other):
+        return (type(other) is ShapedArray and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type)
+
+    def __hash__(self):
+        return self._hash
+
+    def update(self, shape=None, dtype=None, weak_type=None):
+        return ShapedArray(self.shape if shape is None else shape,
+                           self.dtype if dtype is None else dtype,
+                           self.weak_type if weak_type is None else weak_type)
+
+    def strip_weak_type(self):
+        return self.update(weak_type=False) if self.weak_type else self
+
+    def str_short(self):
+        name = dtype_short_name(self.dtype)
+        dims = ",".join(str(d) for d in self.shape)
+        return f"{name}[{dims}]" + ("{weak}" if self.weak_type else "")
+
+    def __repr__(self):
+        return f"ShapedArray({self.str_short()})"
+
+    @property
+    def nbytes(self):
+        return self.size * self.dtype.itemsize
+
+
+_SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64",
+          "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+          "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64",
+          "bool": "bool", "complex64": "c64", "complex128": "c128"}
+
+
+def dtype_short_name(dtype):
+    return _SHORT.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def get_aval(x):
+    """The abstract value of an Array, tracer, NumPy array or Python scalar."""
+    aval = getattr(x, "aval", None)
+    if aval is not None:
+        return aval
+    if type(x) in (bool, int, float, complex):
+        dtype, weak = dtypes.dtype_and_weak(x)
+        dtypes.check_python_int(x, dtype)
+        return ShapedArray((), dtype, weak)
+    if isinstance(x, (np.ndarray, np.generic)):
+        return ShapedArray(np.shape(x), dtypes.canonicalize_dtype(x.dtype), False)
+    raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid glassbox array "
+                    f"type; pass arrays, NumPy arrays or Python scalars")
+
+
+def is_array_like(x):
+    return (hasattr(x, "aval") or type(x) in (bool, int, float, complex)
+            or isinstance(x, (np.ndarray, np.generic)))
+
+
+# ---------------------------------------------------------------------------
+# Primitives and the rule tables owned by this module
+
+abstract_eval_rules = {}   # prim -> (*avals, **params) -> aval or list of avals
+impl_rules = {}            # prim -> (*args, **params) -> outputs; default: compiled single op
+
+
+class Primitive:
+    """A named operation; its meaning is the set of rules registered for it."""
+
+    def __init__(self, name, multiple_results=False):
+        self.name = name
+        self.multiple_results = multiple_results
+
+    def bind(self, *args, **params):
+        return current_trace().process_primitive(self, args, params)
+
+    def __repr__(self):
+        return self.name
+
+
+def abstract_eval(prim, avals, params):
+    """Output avals (always a list) of ``prim`` applied to ``avals``."""
+    rule = abstract_eval_rules.get(prim)
+    if rule is None:
+        raise NotImplementedError(f"shape/dtype rule (abstract_eval) for primitive "
+                                  f"'{prim.name}' is not defined")
+    out = rule(*avals, **params)
+    return list(out) if prim.multiple_results else [out]
+
+
+# ---------------------------------------------------------------------------
+# The IR
+
+
+class Var:
+    __slots__ = ("aval", "count")
+    _counter = itertools.count()
+
+    def __init__(self, aval):
+        self.aval = aval
+        self.count = next(Var._counter)
+
+    def __repr__(self):
+        return f"Var({self.count}:{self.aval.str_short()})"
+
+
+class Literal:
+    """A scalar constant written inline in the IR."""
+
+    __slots__ = ("val", "aval")
+
+    def __init__(self, val, aval):
+        self.val = val
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Literal({self.val!r})"
+
+
+class JaxprEqn:
+    __slots__ = ("primitive", "invars", "outvars", "params", "source_info")
+
+    def __init__(self, primitive, invars, outvars, params, source_info):
+        self.primitive = primitive
+        self.invars = invars
+        self.outvars = outvars
+        self.params = params
+        self.source_info = source_info
+
+    def __repr__(self):
+        from .pretty import pp_eqn
+        return pp_eqn(self)
+
+
+class Jaxpr:
+    """A typed program: ``{ lambda constvars ; invars . let eqns in outvars }``."""
+
+    __slots__ = ("constvars", "invars", "outvars", "eqns", "name", "arg_names")
+
+    def __init__(self, constvars, invars, outvars, eqns, name="", arg_names=None):
+        self.constvars = list(constvars)
+        self.invars = list(invars)
+        self.outvars = list(outvars)
+        self.eqns = list(eqns)
+        self.name = name
+        self.arg_names = arg_names
+
+    def in_avals(self):
+        return [v.aval for v in self.invars]
+
+    def out_avals(self):
+        return [v.aval for v in self.outvars]
+
+    def __str__(self):
+        from .pretty import pp_jaxpr
+        return pp_jaxpr(self)
+
+    __repr__ = __str__
+
+
+class ClosedJaxpr:
+    """A jaxpr together with the values of its constvars."""
+
+    __slots__ = ("jaxpr", "consts")
+
+    def __init__(self, jaxpr, consts):
+        self.jaxpr = jaxpr
+        self.consts = list(consts)
+
+    in_avals = property(lambda self: self.jaxpr.in_avals())
+    out_avals = property(lambda self: self.jaxpr.out_avals())
+    eqns = property(lambda self: self.jaxpr.eqns)
+
+    def __str__(self):
+        return str(self.jaxpr)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        from .pretty import jaxpr_html
+        return jaxpr_html(self.jaxpr)
+
+
+def subjaxprs(eqn):
+    """The jaxprs nested in an equation's params (jit bodies, branches, loop bodies)."""
+    for value in eqn.params.values():
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, ClosedJaxpr):
+                yield item.jaxpr
+            elif isinstance(item, Jaxpr):
+                yield item
+
+
+def eval_jaxpr(jaxpr, consts, *args):
+    """Interpret ``jaxpr`` by binding each equation on the current trace."""
+    env = {}
+    for v, x in zip(jaxpr.constvars, consts):
+        env[v] = x
+    for v, x in zip(jaxpr.invars, args):
+        env[v] = x
+
+    def read(atom):
+        return atom.val if type(atom) is Literal else env[atom]
+    for eqn in jaxpr.eqns:
+        with source_info.reset_name_stack(eqn.source_info.name_stack if eqn.source_info else ()):
+            outs = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+        if not eqn.primitive.multiple_results:
+            outs = (outs,)
+        for v, x in zip(eqn.outvars, outs):
+            env[v] = x
+    return [read(v) for v in jaxpr.outvars]
+
+
+def check_jaxpr(jaxpr):
+    """Re-run shape/dtype inference on every equation; raise on the first disagreement."""
+    defined = set(jaxpr.constvars) | set(jaxpr.invars)
+    for i, eqn in enumerate(jaxpr.eqns):
+        for v in eqn.invars:
+            if type(v) is Var and v not in defined:
+                raise TypeError(f"jaxpr check: equation {i} ({eqn.primitive}) reads an "
+                                f"undefined variable")
+        outs = abstract_eval(eqn.primitive, [v.aval for v in eqn.invars], eqn.params)
+        for v, aval in zip(eqn.outvars, outs):
+            if v.aval.shape != aval.shape or v.aval.dtype != aval.dtype:
+                raise TypeError(f"jaxpr check: equation {i} ({eqn.primitive}) at "
+                                f"{eqn.source_info} records {v.aval.str_short()} but its rule "
+                                f"gives {aval.str_short()}")
+            defined.add(v)
+        for sub in subjaxprs(eqn):
+            check_jaxpr(sub)
+
+
+# ---------------------------------------------------------------------------
+# Traces and tracers
+
+
+class Trace:
+    """An interpretation of primitives. Subclasses define ``process_primitive``."""
+
+    def process_primitive(self, prim, args, params):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}#{id(self) % 10000}"
+
+
+class EvalTrace(Trace):
+    """The bottom trace: primitives run now, on the device."""
+
+    def process_primitive(self, prim, args, params):
+        rule = impl_rules.get(prim)
+        if rule is not None:
+            return rule(*args, **params)
+        from .dispatch import apply_primitive
+        return apply_primitive(prim, args, params)
+
+
+eval_trace = EvalTrace()
+_current = eval_trace
+
+
+def current_trace():
+    return _current
+
+
+@contextlib.contextmanager
+def set_current_trace(trace):
+    global _current
+    saved = _current
+    _current = trace
+    try:
+        yield trace
+    finally:
+        _current = saved
+
+
+from .array_methods import ArrayMethods  # noqa: E402  (needs nothing from below)
+
+
+class Array(ArrayMethods):
+    """``glassbox.Array``: the type of every array value, concrete or traced.
+
+    Concrete arrays are ``ArrayImpl`` (a device buffer); values being traced by
+    a transform are ``Tracer``\\ s. Both are ``Array``, so ``isinstance(x, Array)``
+    and ``x: glassbox.Array`` annotations work inside and outside transforms.
+    """
+
+    __slots__ = ()
+
+
+class Tracer(Array):
+    """A value being traced by ``_trace``. Behaves like an array; never holds a buffer."""
+
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+
+    aval = property(lambda self: self.get_aval())
+
+    def get_aval(self):
+        raise NotImplementedError
+
+    def to_concrete_value(self):
+        """The concrete value, if this tracer knows one (jvp/batch tracers may), else None."""
+        return None
+
+    def __bool__(self):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerBoolConversionError(self)
+        return bool(value)
+
+    def __int__(self):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerIntegerConversionError(self)
+        return int(value)
+
+    def __index__(self):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerIntegerConversionError(self)
+        return int(value)
+
+    def __float__(self):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerIntegerConversionError(self)
+        return float(value)
+
+    def __complex__(self):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerIntegerConversionError(self)
+        return complex(value)
+
+    def __array__(self, dtype=None, copy=None):
+        value = self.to_concrete_value()
+        if value is None:
+            raise TracerArrayConversionError(self)
+        return np.asarray(value, dtype=dtype)
+
+    def __hash__(self):
+        raise TypeError("glassbox arrays are unhashable (as in JAX)")
+
+    def __repr__(self):
+        return f"Traced<{self.aval.str_short()}>with<{type(self._trace).__name__}>"
+
+    def item(self):
+        return self.__array__().item()
+
+    def tolist(self):
+        return self.__array__().tolist()
+
+
+def check_tracer_alive(tracer, trace):
+    if tracer._trace is not trace and getattr(tracer._trace, "finished", False):
+        raise UnexpectedTracerError(
+            f"Encountered a tracer from a transform that has already finished "
+            f"({tracer!r}) at {source_info.user_location()}. This happens when a function "
+            f"stores a traced value outside itself (a global, a list, self.attr) and it is "
+            f"used later. Return such values from the function instead.")

@@ -1,0 +1,58 @@
+"""Named errors raised when a traced value is used where a concrete one is needed.
+
+Each message names what happened, the user's file and line, and how to fix it.
+"""
+from . import source_info
+
+
+class GlassboxError(Exception):
+    """Base class for glassbox's own errors."""
+
+
+class ConcretizationTypeError(GlassboxError, TypeError):
+    """A traced (abstract) value was used where a concrete Python value is needed."""
+
+    def __init__(self, tracer, context="", suggestion=None):
+        where = source_info.user_location()
+        aval = getattr(tracer, "aval", None)
+        what = f"an abstract value of type {aval.str_short()}" if aval is not None else "a traced value"
+        hint = suggestion or (
+            "If this value depends only on arguments you know at trace time, mark those "
+            "arguments static (jit(f, static_argnums=...) or static_argnames=...). For "
+            "branches on traced values use lax.cond or jnp.where; for loops lax.fori_loop or "
+            "lax.scan.")
+        super().__init__(f"{context}: the value is {what} at {where}. Under a transform "
+                         f"like jit, arrays are traced, so their values are not known.\n{hint}")
+
+
+class TracerBoolConversionError(ConcretizationTypeError):
+    """``bool()`` (an ``if``, ``while``, ``and``/``or``) on a traced value."""
+
+    def __init__(self, tracer):
+        super().__init__(tracer, "Attempted boolean conversion of a traced array (Python "
+                                 "`if`, `while`, `and`, `or` or `bool()`)")
+
+
+class TracerIntegerConversionError(ConcretizationTypeError):
+    """``int()``/``__index__`` on a traced value."""
+
+    def __init__(self, tracer):
+        super().__init__(tracer, "Attempted integer conversion of a traced array (`int()`, "
+                                 "or using it as a Python index, size or shape)")
+
+
+class TracerArrayConversionError(ConcretizationTypeError):
+    """``np.asarray`` on a traced value."""
+
+    def __init__(self, tracer):
+        super().__init__(tracer, "Attempted to convert a traced array to a NumPy array",
+                         "Use glassbox.numpy (jnp) functions instead of numpy (np) ones inside "
+                         "transformed functions, or move this computation outside jit.")
+
+
+class UnexpectedTracerError(GlassboxError):
+    """A tracer escaped the transform that created it (e.g. stored in a global)."""
+
+
+class ShapeError(GlassboxError, TypeError):
+    """Incompatible shapes for an operation."""

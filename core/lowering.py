@@ -1,0 +1,276 @@
+"""Lowering jaxprs to StableHLO text.
+
+``lower_jaxpr`` walks a jaxpr and writes an MLIR module in StableHLO's
+*generic* syntax (``%2 = "stablehlo.add"(%0, %1) : (...) -> ...``), which every
+op accepts the same way. CHLO ops (``chlo.erf_inv``, ``chlo.tan``...) are
+allowed: XLA expands them exactly as it does for JAX, so numbers match.
+
+A lowering rule has the signature ``rule(ctx, *operands, **params)`` where
+operands are SSA value names (strings), ``ctx.avals_in``/``ctx.avals_out``
+are the equation's avals, and it returns one SSA name (or a list, for
+multiple-result primitives). Rules emit ops with ``ctx.op(...)``.
+"""
+import numpy as np
+
+from .core import ClosedJaxpr, Literal, dtype_short_name  # noqa: F401
+
+lowering_rules = {}   # prim -> rule(ctx, *operands, **params)
+
+_MLIR_DTYPE = {
+    "bool": "i1", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64",
+    "uint8": "ui8", "uint16": "ui16", "uint32": "ui32", "uint64": "ui64",
+    "float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64",
+    "complex64": "complex<f32>", "complex128": "complex<f64>",
+}
+
+
+def mlir_dtype(dtype):
+    return _MLIR_DTYPE[np.dtype(dtype).name]
+
+
+def tensor_type(aval):
+    dims = "".join(f"{d}x" for d in aval.shape)
+    return f"tensor<{dims}{mlir_dtype(aval.dtype)}>"
+
+
+def i64_array(values):
+    """``array<i64: 0, 1>``: the attribute form of a list of ints."""
+    values = [int(v) for v in values]
+    return "array<i64" + (": " + ", ".join(map(str, values)) if values else "") + ">"
+
+
+def dense_attr(value, aval):
+    """A ``dense<...> : tensor<...>`` attribute holding ``value`` (any dtype, nan/inf safe)."""
+    value = np.asarray(value, dtype=aval.dtype)
+    ttype = tensor_type(aval)
+    if value.dtype == np.bool_:
+        flat = value.ravel()
+        if flat.size and (flat == flat[0]).all():
+            return f"dense<{'true' if flat[0] else 'false'}> : {ttype}"
+        body = ", ".join("true" if b else "false" for b in flat)
+        return f"dense<{_nest(body, value.shape) if value.ndim else body}> : {ttype}"
+    flat = value.ravel()
+    if flat.size and (flat.view(np.uint8).reshape(flat.size, -1) ==
+                      flat[:1].view(np.uint8)).all():
+        flat = flat[:1]   # a splat: one element's bytes stand for all
+    raw = np.ascontiguousarray(flat).astype(flat.dtype.newbyteorder("<")).tobytes()
+    return f'dense<"0x{raw.hex().upper()}"> : {ttype}'
+
+
+def _nest(body, shape):
+    # Only reached for non-splat bools of rank >= 1: rebuild nested brackets.
+    items = body.split(", ")
+    def build(dims, it):
+        if not dims:
+            return next(it)
+        return "[" + ", ".join(build(dims[1:], it) for _ in range(dims[0])) + "]"
+    return build(list(shape), iter(items))
+
+
+class FunctionBuilder:
+    """Collects the lines of one ``func.func``; hands out SSA names."""
+
+    def __init__(self, module):
+        self.module = module
+        self.lines = []
+        self.counter = 0
+        self.types = {}   # SSA name -> tensor type
+
+    def fresh(self):
+        self.counter += 1
+        return f"%{self.counter - 1}"
+
+
+class ModuleBuilder:
+    """A StableHLO module: ``main`` plus private functions for nested jit calls."""
+
+    def __init__(self, name):
+        self.name = name
+        self.functions = []       # text of each func.func
+        self.lowered_subs = {}    # id(jaxpr) -> function name
+        self.func_names = set()
+
+    def unique_name(self, base):
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "f"
+        name, i = base, 0
+        while name in self.func_names:
+            i += 1
+            name = f"{base}_{i}"
+        self.func_names.add(name)
+        return name
+
+    def text(self):
+        body = "\n".join(self.functions)
+        return (f"module @{self.name} attributes {{mhlo.num_partitions = 1 : i32, "
+                f"mhlo.num_replicas = 1 : i32}} {{\n{body}\n}}\n")
+
+
+class RuleContext:
+    """What a lowering rule sees: the equation's avals and a way to emit ops."""
+
+    def __init__(self, fb, avals_in, avals_out, indent="    "):
+        self.fb = fb
+        self.avals_in = avals_in
+        self.avals_out = avals_out
+        self.indent = indent
+
+    @property
+    def module(self):
+        return self.fb.module
+
+    def op(self, name, operands, result_avals=None, attrs=None, regions=(), n_results=None):
+        """Emit ``name(operands) {attrs}`` and return its result name(s).
+
+        ``result_avals`` defaults to the equation's output avals. Returns a
+        single name when one result is given as a single aval (not a list).
+        """
+        if result_avals is None:
+            result_avals, as_list = self.avals_out, len(self.avals_out) != 1
+        elif isinstance(result_avals, (list, tuple)):
+            as_list = True
+        else:
+            result_avals, as_list = [result_avals], False
+        res = self.fb.fresh()
+        n = len(result_avals)
+        lhs = f"{res}:{n} = " if n > 1 else (f"{res} = " if n == 1 else "")
+        in_types = ", ".join(self._type_of(o) for o in operands)
+        out_types = ", ".join(tensor_type(a) for a in result_avals)
+        attr = ""
+        if attrs:
+            attr = " {" + ", ".join(f"{k} = {v}" for k, v in attrs.items()) + "}"
+        region_text = ""
+        if regions:
+            region_text = " (" + ", ".join(regions) + ")"
+        self.fb.lines.append(
+            f'{self.indent}{lhs}"{name}"({", ".join(operands)}){region_text}{attr} : '
+            f"({in_types}) -> ({out_types})")
+        self._record_types(res, result_avals)
+        names = [res] if n == 1 else [f"{res}#{i}" for i in range(n)]
+        return names if as_list else names[0]
+
+    # SSA value -> its tensor type, so operands need not repeat their types
+    def _type_of(self, name):
+        return self.fb.types[name]
+
+    def _record_types(self, res, avals):
+        types = self.fb.types
+        if len(avals) == 1:
+            types[res] = tensor_type(avals[0])
+        for i, a in enumerate(avals):
+            types[f"{res}#{i}"] = tensor_type(a)
+
+    def constant(self, value, aval):
+        """A ``stablehlo.constant`` holding ``value`` with type ``aval``."""
+        res = self.fb.fresh()
+        self.fb.lines.append(f'{self.indent}{res} = "stablehlo.constant"() '
+                             f"{{value = {dense_attr(value, aval)}}} : () -> {tensor_type(aval)}")
+        self._record_types(res, [aval])
+        return res
+
+    def region(self, arg_avals, body):
+        """Text of a region ``{ ^bb0(args): body; return }``; ``body(ctx, *args) -> results``."""
+        fb = self.fb
+        inner = RuleContext(fb, arg_avals, [], self.indent + "    ")
+        args = []
+        for aval in arg_avals:
+            name = fb.fresh().replace("%", "%arg_r")
+            args.append(name)
+            inner._record_types(name, [aval])
+        saved, fb.lines = fb.lines, []
+        results = body(inner, *args)
+        results = list(results) if isinstance(results, (list, tuple)) else [results]
+        types = ", ".join(fb.types[r] for r in results)
+        fb.lines.append(f'{inner.indent}"stablehlo.return"({", ".join(results)}) : ({types}) -> ()')
+        body_lines, fb.lines = fb.lines, saved
+        header = ", ".join(f"{a}: {tensor_type(v)}" for a, v in zip(args, arg_avals))
+        return ("{\n" + f"{self.indent}  ^bb0({header}):\n" + "\n".join(body_lines)
+                + f"\n{self.indent}}}")
+
+    def lower_jaxpr(self, jaxpr, consts, args):
+        """Inline ``jaxpr`` here (used for region bodies and control flow)."""
+        return _emit_eqns(self.fb, jaxpr, consts, args, self.indent)
+
+    def call(self, closed, args, name):
+        """Lower ``closed`` as a private function (once per jaxpr) and call it."""
+        fname = _lower_function(self.module, closed, name, private=True)
+        return self.op("func.call", args, list(closed.out_avals),
+                       attrs={"callee": f"@{fname}"}) if closed.out_avals else []
+
+    def convert(self, x, aval_to):
+        return self.op("stablehlo.convert", [x], aval_to)
+
+
+def _emit_eqns(fb, jaxpr, consts, args, indent):
+    env = {}
+    ctx0 = RuleContext(fb, [], [], indent)
+    for v, c in zip(jaxpr.constvars, consts):
+        env[v] = c if isinstance(c, str) else ctx0.constant(np.asarray(c), v.aval)
+    for v, a in zip(jaxpr.invars, args):
+        env[v] = a
+
+    def read(atom):
+        if type(atom) is Literal:
+            return ctx0.constant(atom.val, atom.aval)
+        return env[atom]
+    for eqn in jaxpr.eqns:
+        rule = lowering_rules.get(eqn.primitive)
+        if rule is None:
+            raise NotImplementedError(f"lowering rule for primitive '{eqn.primitive.name}' "
+                                      f"is not defined")
+        ctx = RuleContext(fb, [v.aval for v in eqn.invars], [v.aval for v in eqn.outvars], indent)
+        outs = rule(ctx, *map(read, eqn.invars), **eqn.params)
+        outs = outs if eqn.primitive.multiple_results else [outs]
+        for v, o in zip(eqn.outvars, outs):
+            env[v] = o
+    return [read(v) for v in jaxpr.outvars]
+
+
+def _lower_function(module, closed, name, private):
+    key = id(closed.jaxpr)
+    if key in module.lowered_subs:
+        return module.lowered_subs[key]
+    fname = "main" if not private else module.unique_name(name)
+    module.func_names.add(fname)
+    module.lowered_subs[key] = fname
+    fb = FunctionBuilder(module)
+    jaxpr = closed.jaxpr
+    args = []
+    for i, v in enumerate(jaxpr.invars):
+        args.append(f"%arg{i}")
+        fb.types[f"%arg{i}"] = tensor_type(v.aval)
+    outs = _emit_eqns(fb, jaxpr, closed.consts, args, "    ")
+    out_types = ", ".join(tensor_type(v.aval) for v in jaxpr.outvars)
+    fb.lines.append(f'    "func.return"({", ".join(outs)}) : ({out_types}) -> ()')
+    visibility = "private" if private else "public"
+    params = ", ".join(f"{a}: {fb.types[a]}" for a in args)
+    text = (f"  func.func {visibility} @{fname}({params}) -> ({out_types}) {{\n"
+            + "\n".join(fb.lines) + "\n  }")
+    module.functions.append(text)
+    return fname
+
+
+def lower_jaxpr(closed, name="main"):
+    """StableHLO text for a ClosedJaxpr whose consts are host values (arrays, scalars).
+
+    The module's ``main`` takes the jaxpr's invars and returns its outvars.
+    """
+    module = ModuleBuilder(_module_name(name))
+    _lower_function(module, closed, "main", private=False)
+    return module.text()
+
+
+def _module_name(name):
+    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return clean or "module"
+
+
+# ---------------------------------------------------------------------------
+# Registrar helpers for the common rule shapes
+
+
+def simple_lowering(op_name, **fixed_attrs):
+    """A rule emitting one op named ``op_name`` over all operands, with fixed attributes."""
+    def rule(ctx, *args, **params):
+        return ctx.op(op_name, list(args), attrs=fixed_attrs or None)
+    rule.__name__ = f"lower_{op_name.split('.')[-1]}"
+    return rule

@@ -1,0 +1,114 @@
+"""Shared helpers for glassbox.numpy: argument checking, promotion, broadcasting.
+
+jnp functions accept arrays, NumPy arrays and Python scalars, promote them
+with JAX's lattice (``dtypes.result_type``), broadcast NumPy-style, then call
+lax primitives, which need equal shapes and dtypes.
+"""
+import numpy as np
+
+from .. import dtypes, lax
+from ..core import get_aval, is_array_like
+
+_SCALARS = (bool, int, float, complex)
+
+
+def check_arraylike(fun_name, *args):
+    """Lists/tuples are not arrays in JAX; say so with the function's name."""
+    for i, a in enumerate(args):
+        if not is_array_like(a):
+            kind = type(a).__name__
+            hint = " (use jnp.array(x) or jnp.asarray(x) first)" if isinstance(
+                a, (list, tuple)) else ""
+            raise TypeError(f"{fun_name} requires ndarray or scalar arguments, got {kind} at "
+                            f"position {i}{hint}")
+
+
+def promote_dtypes(*args):
+    """Convert all args to their common dtype (JAX's lattice, weak types honoured)."""
+    if len(args) < 2:
+        return list(args)
+    dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    return [lax.convert_element_type(a, dtype, weak) for a in args]
+
+
+def promote_dtypes_inexact(*args):
+    """Promote, then to a floating dtype if the result is an integer or bool one."""
+    dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    if not dtypes.is_inexact(dtype):
+        dtype = dtypes.default_float()
+    return [lax.convert_element_type(a, dtype, weak) for a in args]
+
+
+def promote_dtypes_numeric(*args):
+    """Promote; bool becomes the default int (for sum, cumsum...)."""
+    dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    if dtype == np.bool_:
+        dtype = dtypes.default_int()
+    return [lax.convert_element_type(a, dtype, weak) for a in args]
+
+
+def broadcast_shapes(*shapes, fun_name="broadcast"):
+    """NumPy broadcasting of shapes, with an error that names the operation."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = []
+    for dims in zip(*[(1,) * (ndim - len(s)) + tuple(s) for s in shapes]):
+        sizes = {d for d in dims if d != 1}
+        if len(sizes) > 1:
+            raise ValueError(f"{fun_name}: shapes " + ", ".join(str(tuple(s)) for s in shapes)
+                             + " cannot be broadcast together (NumPy broadcasting rules)")
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
+def broadcast_to(x, shape):
+    """``x`` broadcast to ``shape`` (Python scalars are left as they are: lax accepts them)."""
+    shape = tuple(shape)
+    aval = get_aval(x)
+    if aval.shape == shape:
+        return x
+    if type(x) in _SCALARS:
+        x = lax.convert_element_type(x, aval.dtype, aval.weak_type)
+    nlead = len(shape) - aval.ndim
+    if nlead < 0:
+        raise ValueError(f"cannot broadcast array of shape {aval.shape} to {shape}")
+    keep = [i for i, d in enumerate(aval.shape) if d == shape[nlead + i]]
+    for i, d in enumerate(aval.shape):
+        if d != 1 and d != shape[nlead + i]:
+            raise ValueError(f"cannot broadcast array of shape {aval.shape} to shape {shape}")
+    if len(keep) != aval.ndim:
+        x = lax.reshape(x, tuple(aval.shape[i] for i in keep))
+    return lax.broadcast_in_dim(x, shape, tuple(nlead + i for i in keep))
+
+
+def promote_and_broadcast(fun_name, *args, inexact=False):
+    """The usual preamble of a binary jnp function."""
+    check_arraylike(fun_name, *args)
+    args = promote_dtypes_inexact(*args) if inexact else promote_dtypes(*args)
+    shapes = [np.shape(a) if type(a) in _SCALARS else get_aval(a).shape for a in args]
+    shape = broadcast_shapes(*shapes, fun_name=fun_name)
+    return [a if type(a) in _SCALARS and shape == () else broadcast_to(a, shape) for a in args]
+
+
+def canonicalize_axis(axis, ndim, fun_name="axis"):
+    """A non-negative axis, or a clear ``ValueError`` naming the function."""
+    import operator
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{fun_name}: axis must be an int, got {axis!r}") from None
+    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+        raise ValueError(f"{fun_name}: axis {axis} is out of bounds for an array of "
+                         f"dimension {ndim}")
+    return axis % ndim if ndim else 0
+
+
+def canonicalize_axes(axis, ndim, fun_name="axis"):
+    """``None`` -> all axes; an int or sequence -> sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(canonicalize_axis(a, ndim, fun_name) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{fun_name}: repeated axis in {axis}")
+        return tuple(sorted(axes))
+    return (canonicalize_axis(axis, ndim, fun_name),)

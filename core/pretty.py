@@ -1,0 +1,98 @@
+"""Printing jaxprs the way JAX does, plus an HTML form with source lines on hover.
+
+    { lambda ; a:f32[3]. let
+        b:f32[3] = sin a
+        c:f32[] = reduce_sum[axes=(0,)] b
+      in (c,) }
+"""
+import html
+
+import numpy as np
+
+from .core import ClosedJaxpr, Jaxpr, Literal
+
+
+class _Names:
+    def __init__(self):
+        self.names = {}
+
+    def __call__(self, var):
+        if type(var) is Literal:
+            return _literal(var)
+        name = self.names.get(var)
+        if name is None:
+            name = self.names[var] = _letters(len(self.names))
+        return name
+
+
+def _letters(n):
+    s = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(ord("a") + r) + s
+    return s
+
+
+def _literal(lit):
+    v = lit.val
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    text = repr(v.item() if hasattr(v, "item") else v)
+    return text + (":" + lit.aval.str_short() if not lit.aval.weak_type else "")
+
+
+def _param(value, names, indent):
+    if isinstance(value, (ClosedJaxpr, Jaxpr)):
+        jaxpr = value.jaxpr if isinstance(value, ClosedJaxpr) else value
+        return "\n" + pp_jaxpr(jaxpr, indent + 4, names)
+    if isinstance(value, tuple) and value and isinstance(value[0], (ClosedJaxpr, Jaxpr)):
+        return "(" + ", ".join(_param(v, names, indent) for v in value) + ")"
+    if isinstance(value, np.dtype):
+        return value.name
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return repr(value) if not isinstance(value, str) else value
+
+
+def pp_eqn(eqn, names=None, indent=0):
+    names = names or _Names()
+    lhs = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in eqn.outvars) or "_"
+    params = ""
+    if eqn.params:
+        params = "[" + " ".join(f"{k}={_param(v, names, indent)}"
+                                for k, v in eqn.params.items()) + "]"
+    args = " ".join(names(v) for v in eqn.invars)
+    return f"{lhs} = {eqn.primitive.name}{params} {args}".rstrip()
+
+
+def pp_jaxpr(jaxpr, indent=0, names=None):
+    names = names or _Names()
+    pad = " " * indent
+    consts = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars)
+    ins = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars)
+    lines = [f"{pad}{{ lambda {consts}; {ins}. let"]
+    for eqn in jaxpr.eqns:
+        lines.append(f"{pad}    " + pp_eqn(eqn, names, indent + 4))
+    outs = ", ".join(names(v) for v in jaxpr.outvars)
+    lines.append(f"{pad}  in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}")
+    return "\n".join(lines)
+
+
+def jaxpr_html(jaxpr):
+    """The printed jaxpr as coloured HTML; hovering an equation shows its source line."""
+    names = _Names()
+    rows = []
+    for eqn in jaxpr.eqns:
+        where = html.escape(str(eqn.source_info) if eqn.source_info else "")
+        stack = html.escape("/".join(eqn.source_info.name_stack) if eqn.source_info else "")
+        text = html.escape(pp_eqn(eqn, names))
+        prim = html.escape(eqn.primitive.name)
+        text = text.replace(f" {prim}", f" <span class='gb-prim'>{prim}</span>", 1)
+        rows.append(f"<div class='gb-eqn' title='{where} {stack}'>    {text}</div>")
+    ins = html.escape(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars))
+    outs = html.escape(", ".join(names(v) for v in jaxpr.outvars))
+    style = ("<style>.gb-jaxpr{font-family:monospace;white-space:pre}"
+             ".gb-prim{color:#0b5cad;font-weight:bold}.gb-eqn:hover{background:#fff3c4}</style>")
+    return (f"{style}<div class='gb-jaxpr'>{{ lambda ; {ins}. let\n" + "".join(rows)
+            + f"  in ({outs}) }}</div>")

@@ -1,0 +1,212 @@
+"""The runtime: the one module that talks to jaxlib.
+
+Everything glassbox does on a device goes through here: the PJRT client and
+its devices, host<->device transfer, compiling StableHLO text, executing, and
+the LAPACK custom-call targets. jaxlib's Python API changes between
+versions; it is pinned (``jaxlib==0.10.2``) and touched nowhere else, so an
+upgrade edits this file only.
+
+Trap avoided (see DESIGN.md): wrapping an output buffer makes jaxlib try
+``import jax``. We hand ``consume_with_handlers`` result handlers made once
+per executable, which skips that path.
+"""
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import events
+from .config import config
+
+
+def _import_jaxlib():
+    # jaxlib logs device discovery at INFO level to stderr; keep notebooks quiet.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    from jaxlib import _jax, xla_client
+    return _jax, xla_client
+
+
+_jax, xla_client = _import_jaxlib()
+
+_client = None
+_multi = None
+_lapack_registered = False
+
+
+class RuntimeError_(RuntimeError):
+    """An error from XLA, re-raised with what glassbox was doing at the time."""
+
+
+def client():
+    """The PJRT CPU client, created on first use with ``config.cpu_device_count`` devices."""
+    global _client
+    if _client is None:
+        n = config.cpu_device_count
+        _client = xla_client.make_cpu_client(num_devices=n) if n > 1 else xla_client.make_cpu_client()
+        global _multi
+        _multi = len(_client.devices()) > 1
+    return _client
+
+
+def _on_config_change(key, old, new):
+    if key == "cpu_device_count" and _client is not None and old != new:
+        raise ValueError("glassbox.config.cpu_device_count must be set before the first array "
+                         "is created (restart the kernel/process and set it first)")
+
+
+config._watchers.append(_on_config_change)
+
+
+def devices(backend=None):
+    """All devices of the client (``backend`` accepted for JAX compatibility: only "cpu")."""
+    if backend not in (None, "cpu"):
+        raise ValueError(f"backend {backend!r} is not available here; available: 'cpu'")
+    return list(client().devices())
+
+
+def multi_device():
+    """True when the client has more than one device (then placement matters)."""
+    return len(client().devices()) > 1 if _multi is None else _multi
+
+
+def default_device():
+    return client().devices()[0]
+
+
+def platform():
+    return client().platform
+
+
+_shardings = {}
+
+
+def _sharding(device):
+    sharding = _shardings.get(device)
+    if sharding is None:
+        sharding = _jax.GSPMDSharding(_jax.DeviceList((device,)), xla_client.HloSharding.replicate())
+        _shardings[device] = sharding
+    return sharding
+
+
+def put(host, aval, device=None):
+    """Copy the NumPy array ``host`` to ``device``; ``aval`` gives shape/dtype/weak_type."""
+    device = device or default_device()
+    return _jax.batched_device_put(aval, _sharding(device), [host], [device], True,
+                                   enable_x64=True)
+
+
+def fetch(buf):
+    """The buffer's value as a NumPy array (no copy on CPU; treat it as read-only)."""
+    value, _ = buf._single_device_array_to_np_array_did_copy()
+    return value
+
+
+def buffer_device(buf):
+    return buf._sharding._devices[0]
+
+
+def buffer_nbytes(buf):
+    return buf.on_device_size_in_bytes()
+
+
+def copy_to_device(buf, aval, device):
+    return put(np.asarray(fetch(buf)), aval, device)
+
+
+def block(buf):
+    buf.block_until_ready()
+
+
+def delete(buf):
+    buf.delete()
+
+
+def is_deleted(buf):
+    return buf.is_deleted()
+
+
+def to_dlpack(buf):
+    return _jax.buffer_to_dlpack_managed_tensor(buf)
+
+
+class Executable:
+    """A compiled XLA program: call it with a list of buffers, get a list of buffers."""
+
+    __slots__ = ("_exe", "_handlers", "name", "text", "compile_seconds", "device")
+
+    def __init__(self, exe, out_avals, device, name, text, seconds):
+        self._exe = exe
+        sharding = _sharding(device)
+        self._handlers = [_jax.array_result_handler(a, sharding, True, _skip_checks=True)
+                          for a in out_avals]
+        self.name, self.text, self.compile_seconds, self.device = name, text, seconds, device
+
+    def __call__(self, buffers):
+        return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
+
+    def hlo_text(self):
+        """The optimised HLO XLA produced."""
+        return "\n\n".join(m.to_string() for m in self._exe.hlo_modules())
+
+    def cost_analysis(self):
+        return self._exe.cost_analysis()
+
+
+def compile(text, out_avals, device=None, name="main"):
+    """Compile StableHLO ``text`` for one device. Raises ``RuntimeError_`` with the module on failure."""
+    if not _lapack_registered and "lapack_" in text:
+        register_lapack()
+    device = device or default_device()
+    start = time.perf_counter()
+    try:
+        exe = client().compile_and_load(text, _jax.DeviceList((device,)),
+                                        xla_client.CompileOptions())
+    except Exception as err:  # XLA's own error type differs by version: keep its message
+        raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
+                            f"--- StableHLO sent to XLA ---\n{text}") from None
+    seconds = time.perf_counter() - start
+    return Executable(exe, out_avals, device, name, text, seconds)
+
+
+def register_lapack():
+    """Register jaxlib's LAPACK kernels as XLA custom-call targets (once)."""
+    global _lapack_registered
+    if _lapack_registered:
+        return
+    from jaxlib import lapack
+    lapack.initialize() if hasattr(lapack, "initialize") else None
+    for name, fn in _lapack_targets(lapack).items():
+        xla_client.register_custom_call_target(name, fn, platform="cpu", api_version=1)
+    _lapack_registered = True
+
+
+def _lapack_targets(lapack):
+    registrations = lapack.registrations() if hasattr(lapack, "registrations") else {}
+    targets = {}
+    for platform_name, items in registrations.items():
+        for entry in items:
+            name, fn = entry[0], entry[1]
+            targets[name] = fn
+    return targets
+
+
+def jaxlib_version():
+    import jaxlib
+    return jaxlib.__version__
+
+
+def describe_device(device):
+    return f"{device.platform.upper()}:{device.id}" if device is not None else "?"
+
+
+def now():
+    return time.perf_counter()
+
+
+def is_buffer(x):
+    return isinstance(x, _jax.ArrayImpl)
+
+
+__all__ = ["client", "devices", "default_device", "put", "fetch", "compile", "Executable",
+           "register_lapack", "sys"]

@@ -1,0 +1,93 @@
+"""Tracing a Python function into a jaxpr (the trace that ``jit`` and ``make_jaxpr`` use).
+
+A ``JaxprTrace`` records each primitive bound while it is current as an
+equation, with the user's source line. Its tracers carry only an aval, so
+their values are unknown: branching on them raises ``TracerBoolConversionError``.
+Values from outside (NumPy arrays, concrete Arrays, tracers of an enclosing
+transform) become constvars; Python scalars become literals.
+"""
+import time
+
+import numpy as np
+
+from . import events, source_info
+from .config import config
+from .core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, abstract_eval,
+                   check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
+
+_SCALARS = (bool, int, float, complex)
+
+
+class JaxprTracer(Tracer):
+    __slots__ = ("var",)
+
+    def __init__(self, trace, var):
+        self._trace = trace
+        self.var = var
+
+    def get_aval(self):
+        return self.var.aval
+
+
+class JaxprTrace(Trace):
+    def __init__(self, name=""):
+        self.name = name
+        self.invars = []
+        self.eqns = []
+        self.consts = {}  # id(value) -> (constvar, value)
+        self.finished = False
+
+    def new_arg(self, aval):
+        var = Var(aval)
+        self.invars.append(var)
+        return JaxprTracer(self, var)
+
+    def atom(self, x):
+        """The IR atom standing for ``x`` in this trace."""
+        if isinstance(x, JaxprTracer) and x._trace is self:
+            return x.var
+        if type(x) in _SCALARS:
+            return Literal(x, get_aval(x))
+        if isinstance(x, Tracer):
+            check_tracer_alive(x, self)
+        if isinstance(x, np.generic):
+            return Literal(x, get_aval(x))
+        entry = self.consts.get(id(x))
+        if entry is None:
+            entry = self.consts[id(x)] = (Var(get_aval(x)), x)
+        return entry[0]
+
+    def process_primitive(self, prim, args, params):
+        invars = [self.atom(x) for x in args]
+        out_avals = abstract_eval(prim, [v.aval for v in invars], params)
+        outvars = [Var(aval) for aval in out_avals]
+        self.eqns.append(JaxprEqn(prim, invars, outvars, params, source_info.current()))
+        outs = [JaxprTracer(self, v) for v in outvars]
+        return outs if prim.multiple_results else outs[0]
+
+    def to_jaxpr(self, outs, arg_names=None):
+        outvars = [self.atom(x) for x in outs]
+        constvars, constvals = [], []
+        for var, value in self.consts.values():
+            constvars.append(var)
+            constvals.append(value)
+        jaxpr = Jaxpr(constvars, self.invars, outvars, self.eqns, self.name, arg_names)
+        if config.check_jaxprs:
+            check_jaxpr(jaxpr)
+        return ClosedJaxpr(jaxpr, constvals)
+
+
+def trace_to_jaxpr(flat_fun, in_avals, name="", arg_names=None):
+    """Trace ``flat_fun`` (list of leaves -> list of leaves) on abstract inputs."""
+    start = time.perf_counter()
+    trace = JaxprTrace(name)
+    args = [trace.new_arg(aval) for aval in in_avals]
+    try:
+        with set_current_trace(trace):
+            outs = flat_fun(*args)
+    finally:
+        trace.finished = True
+    closed = trace.to_jaxpr(outs, arg_names)
+    if events.listening:
+        events.emit("traced", fun_name=name, jaxpr=closed, seconds=time.perf_counter() - start)
+    return closed

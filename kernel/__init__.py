@@ -1,0 +1,1 @@
+"""glassbox.kernel: the IPython kernel and notebook magics (see issue 6)."""

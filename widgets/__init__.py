@@ -1,0 +1,1 @@
+"""glassbox.widgets: live views of traced programs (see issue 7)."""
