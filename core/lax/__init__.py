@@ -1,5 +1,11 @@
-"""``glassbox.lax``: the primitives, with JAX's names and signatures."""
+"""``glassbox.lax``: the primitives, with JAX's names and signatures.
+
+Each family module defines its primitives (``*_p``) with all their rules and
+lists its public names in ``__all__``; this package re-exports them.
+"""
 from .elementwise import *  # noqa: F401,F403
-from .elementwise import add, convert_element_type, sin  # noqa: F401
-from .shape import (broadcast, broadcast_in_dim, reshape, transpose,  # noqa: F401
-                    broadcast_in_dim_p, reshape_p, transpose_p)
+from .shape import *  # noqa: F401,F403
+from .slicing import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .dot import *  # noqa: F401,F403
+from .sort import *  # noqa: F401,F403

@@ -90,5 +90,4 @@ def _convert_lowering(ctx, x, *, new_dtype, weak_type):
 abstract_eval_rules[convert_element_type_p] = _convert_abstract_eval
 lowering_rules[convert_element_type_p] = _convert_lowering
 
-__all__ = ["add", "add_p", "sin", "sin_p", "convert_element_type", "convert_element_type_p",
-           "floating"]
+__all__ = ["add", "add_p", "sin", "sin_p", "convert_element_type", "convert_element_type_p"]

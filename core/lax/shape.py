@@ -112,3 +112,6 @@ def _transpose_abstract_eval(x, *, permutation):
 abstract_eval_rules[transpose_p] = _transpose_abstract_eval
 lowering_rules[transpose_p] = lambda ctx, x, *, permutation: ctx.op(
     "stablehlo.transpose", [x], attrs={"permutation": i64_array(permutation)})
+
+__all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "reshape", "reshape_p",
+           "transpose", "transpose_p"]

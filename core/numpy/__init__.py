@@ -1,2 +1,13 @@
-"""``glassbox.numpy``: NumPy's API on glassbox arrays (``import glassbox.numpy as jnp``)."""
-from .ufuncs import add, sin  # noqa: F401
+"""``glassbox.numpy``: NumPy's API on glassbox arrays (``import glassbox.numpy as jnp``).
+
+Each module lists its public names in ``__all__``; this package re-exports them.
+"""
+from .ufuncs import *  # noqa: F401,F403
+from .creation import *  # noqa: F401,F403
+from .manipulation import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
+from .sorting import *  # noqa: F401,F403
+from .dtype_api import *  # noqa: F401,F403
+from . import indexing, linalg  # noqa: F401
+from ..core import Array as ndarray  # noqa: F401

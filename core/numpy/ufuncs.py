@@ -1,6 +1,8 @@
 """Elementwise glassbox.numpy functions (ufuncs): promote, broadcast, call lax."""
 from .. import lax
-from ._util import promote_and_broadcast, check_arraylike, promote_dtypes_inexact
+from ._util import check_arraylike, promote_and_broadcast, promote_dtypes_inexact
+
+__all__ = ["add", "sin"]
 
 
 def add(x1, x2, /):
