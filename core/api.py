@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from . import events, runtime, source_info
+from . import core, events, runtime, source_info
 from .array import ArrayImpl, device_put as _device_put
 from .config import config
 from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
@@ -20,7 +20,7 @@ from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, c
 from .dispatch import compile_jaxpr, device_of
 from .lowering import lower_jaxpr, lowering_rules
 from .tracing import trace_to_jaxpr
-from .tree_util import tree_flatten, tree_map, tree_unflatten
+from .tree_util import _LEAF, tree_flatten, tree_map, tree_unflatten
 
 # ---------------------------------------------------------------------------
 # The jit-call primitive: one equation whose `jaxpr` param is the body.
@@ -60,12 +60,13 @@ lowering_rules[pjit_p] = _pjit_lowering
 class _Entry:
     """One cache entry of a jitted function: traced jaxpr and (lazily) its executable."""
 
-    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "signature")
+    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "signature", "consts_are_traced")
 
     def __init__(self, jaxpr, consts, out_tree, signature):
         self.jaxpr, self.consts, self.out_tree = jaxpr, consts, out_tree
         self.signature = signature
         self.compiled = None
+        self.consts_are_traced = any(isinstance(c, Tracer) for c in consts)
 
 
 def _normalize_argnums(argnums, nargs_hint=None):
@@ -91,6 +92,7 @@ class Jitted:
             (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames))
         self.donate_argnums = _normalize_argnums(donate_argnums)
         self._cache = {}
+        self._fast = {}   # (avals, x64) -> entry, for calls with only positional Arrays
         self._last_signature = None
         functools.update_wrapper(self, fun)
 
@@ -161,16 +163,34 @@ class Jitted:
         if entry is None:
             jaxpr, consts, out_tree = self._trace(static, in_tree, avals)
             entry = _Entry(jaxpr, consts, out_tree, signature)
-            if not any(isinstance(c, Tracer) for c in consts):
+            if not entry.consts_are_traced:
                 self._cache[signature] = entry
         return entry, leaves
 
     def __call__(self, *args, **kwargs):
+        # Fast path: positional concrete arrays, already compiled, nobody listening.
+        if not kwargs and core._current is eval_trace and not events.listening:
+            avals = []
+            for a in args:
+                if type(a) is not ArrayImpl:
+                    break
+                avals.append(a.aval)
+            else:
+                entry = self._fast.get((tuple(avals), config.enable_x64))
+                if entry is not None and not config.disable_jit:
+                    outs = entry.compiled.run(args)
+                    return outs[0] if entry.out_tree is _LEAF else tree_unflatten(entry.out_tree, outs)
+        return self._call(args, kwargs)
+
+    def _call(self, args, kwargs):
         if config.disable_jit:
             return self.fun(*args, **kwargs)
         entry, leaves = self._entry(args, kwargs)
         if current_trace() is eval_trace and not any(isinstance(x, Tracer) for x in leaves):
             outs = self._run(entry, leaves)
+            if not kwargs and not entry.consts_are_traced and all(
+                    type(a) is ArrayImpl for a in args) and not entry.signature[2]:
+                self._fast[(entry.signature[1], entry.signature[3])] = entry
         else:
             outs = pjit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
         return tree_unflatten(entry.out_tree, outs)
@@ -211,6 +231,7 @@ class Jitted:
 
     def clear_cache(self):
         self._cache.clear()
+        self._fast.clear()
 
     def _cache_size(self):
         return len(self._cache)

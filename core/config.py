@@ -31,6 +31,9 @@ class Config:
     def __init__(self):
         object.__setattr__(self, "_values", dict(_DEFAULTS))
         object.__setattr__(self, "_watchers", [])
+        # Options are also plain attributes: the dispatch path reads them on every call.
+        for key, value in _DEFAULTS.items():
+            object.__setattr__(self, key, value)
 
     @staticmethod
     def _canonical(name):
@@ -58,6 +61,7 @@ class Config:
                             f"got {value!r}")
         old = self._values[key]
         self._values[key] = value
+        object.__setattr__(self, key, value)
         for watcher in self._watchers:
             watcher(key, old, value)
 

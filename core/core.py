@@ -117,7 +117,7 @@ class Primitive:
         self.multiple_results = multiple_results
 
     def bind(self, *args, **params):
-        return current_trace().process_primitive(self, args, params)
+        return _current.process_primitive(self, args, params)
 
     def __repr__(self):
         return self.name

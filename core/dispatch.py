@@ -30,7 +30,9 @@ class Compiled:
         self.text = text
 
     def run(self, args):
-        bufs = self.const_bufs + [as_buffer(a) for a in args]
+        bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in args]
+        if self.const_bufs:
+            bufs = self.const_bufs + bufs
         outs = self.executable(bufs)
         result = [ArrayImpl(b, a) for b, a in zip(outs, self.out_avals)]
         if config.debug_nans:
@@ -85,8 +87,8 @@ def single_op_jaxpr(prim, avals, params):
 
 def apply_primitive(prim, args, params):
     """Run ``prim`` on concrete arguments now (compiling it on first use)."""
-    avals = tuple(get_aval(a) for a in args)
-    device = device_of(args) if runtime.multi_device() else None
+    avals = tuple([a.aval if type(a) is ArrayImpl else get_aval(a) for a in args])
+    device = device_of(args) if runtime._multi else None
     try:
         key = (prim, avals, tuple(params.items()), device)
         compiled = _op_cache.get(key)

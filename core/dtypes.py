@@ -58,8 +58,24 @@ _CATEGORY_DEFAULT = {"i*": int64, "f*": float64, "c*": complex128}
 _X64_OFF = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
 
 
+_canonical_cache = {}
+
+
 def canonicalize_dtype(dtype):
     """The dtype values of ``dtype`` actually get: 64-bit types shrink when x64 is off."""
+    try:
+        return _canonical_cache[dtype, config.enable_x64]
+    except (KeyError, TypeError):
+        pass
+    result = _canonicalize(dtype)
+    try:
+        _canonical_cache[dtype, config.enable_x64] = result
+    except TypeError:
+        pass
+    return result
+
+
+def _canonicalize(dtype):
     dtype = np.dtype(dtype)
     if dtype not in SUPPORTED:
         raise TypeError(f"glassbox does not support dtype {dtype}; supported dtypes are "
