@@ -20,7 +20,8 @@ from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, c
 from .dispatch import compile_jaxpr, device_of
 from .lowering import lower_jaxpr, lowering_rules
 from .tracing import trace_to_jaxpr
-from .tree_util import _LEAF, tree_flatten, tree_map, tree_unflatten
+from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tree_map,
+                        tree_unflatten)
 
 # ---------------------------------------------------------------------------
 # The jit-call primitive: one equation whose `jaxpr` param is the body.
@@ -156,8 +157,8 @@ class Jitted:
         leaves, in_tree = tree_flatten(dyn)
         try:
             avals = tuple(get_aval(x) for x in leaves)
-        except TypeError as err:
-            raise TypeError(f"jit({self.name}): argument {err}") from None
+        except TypeError:
+            raise _bad_argument(self.name, dyn) from None
         signature = (in_tree, avals, static, config.enable_x64)
         entry = self._cache.get(signature)
         if entry is None:
@@ -374,6 +375,21 @@ def _resolve_static(signature, argnums, argnames):
         if n in positional:
             nums.add(positional.index(n))
     return tuple(sorted(nums)), tuple(sorted(names))
+
+
+def _bad_argument(name, dyn):
+    """A TypeError naming the first argument that is not an array type."""
+    (args, kwargs) = dyn
+    for path, leaf in tree_flatten_with_path((args, kwargs))[0]:
+        if not is_array_like(leaf):
+            where = ("argument " + keystr(path[1:])) if path[0].idx == 0 else \
+                ("keyword argument " + keystr(path[1:]))
+            return TypeError(
+                f"jit({name}): {where} is a {type(leaf).__name__} ({leaf!r:.60}), which is not "
+                f"a valid glassbox type (arrays, NumPy arrays, Python scalars, or pytrees of "
+                f"them). If it is a configuration value, mark it static with static_argnums "
+                f"or static_argnames.")
+    return TypeError(f"jit({name}): invalid argument")
 
 
 def _arg_names(jitted, in_tree):
