@@ -15,7 +15,11 @@ from .api import (ShapeDtypeStruct, block_until_ready, default_backend,  # noqa:
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
                      TracerBoolConversionError, TracerIntegerConversionError,
                      UnexpectedTracerError)
-from . import dtypes, events, lax, tree_util, tree  # noqa: F401
+from .autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
+                       linear_transpose, linearize, stop_gradient, value_and_grad, vjp)
+from .batching import vmap  # noqa: F401
+from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
+from . import dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401
 from . import array_methods as _array_methods
 

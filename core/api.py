@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from . import core, events, runtime, source_info
+from . import ad, core, events, runtime, source_info
 from .array import ArrayImpl, device_put as _device_put
 from .config import config
 from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
@@ -49,9 +49,64 @@ def _pjit_lowering(ctx, *args, jaxpr, name):
     return ctx.call(jaxpr, list(args), name)
 
 
+_jvp_jaxprs = {}
+
+
+def _pjit_jvp(primals, tangents, *, jaxpr, name):
+    """Differentiate the body once per (jaxpr, which tangents are nonzero), keep the jit call."""
+    nonzero = tuple(not ad.is_zero(t) for t in tangents)
+    key = (jaxpr, nonzero)
+    cached = _jvp_jaxprs.get(key)
+    if cached is None:
+        cached = _jvp_jaxprs[key] = _jvp_jaxpr(jaxpr, nonzero)
+    jvp_jaxpr, consts, out_nonzero = cached
+    outs = pjit_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
+                       jaxpr=jvp_jaxpr, name=name)
+    n = len(jaxpr.out_avals)
+    it = iter(outs[n:])
+    tangents_out = [next(it) if nz else ad.Zero(a) for nz, a in zip(out_nonzero, jaxpr.out_avals)]
+    return outs[:n], tangents_out
+
+
+def _jvp_jaxpr(closed, nonzero):
+    from .core import eval_jaxpr
+    in_avals = closed.in_avals
+    t_avals = [ad.tangent_aval(a) for a, nz in zip(in_avals, nonzero) if nz]
+    out_nonzero = [ad.tangent_aval(a) is not None for a in closed.out_avals]
+
+    def jvp_body(*args):
+        primals, ts = args[:len(in_avals)], iter(args[len(in_avals):])
+        tangents = [next(ts) if nz else ad.Zero(a) for nz, a in zip(nonzero, in_avals)]
+        p_out, t_out = ad.jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                                   primals, tangents)
+        return p_out + [ad.instantiate(t) for t, nz in zip(t_out, out_nonzero) if nz]
+    with source_info.extend_name_stack("jvp"):
+        traced = trace_to_jaxpr(jvp_body, list(in_avals) + t_avals, closed.jaxpr.name)
+    hoisted, consts = hoist_consts(traced)
+    return hoisted, consts, out_nonzero
+
+
+def hoist_consts(closed):
+    """``(jaxpr taking its consts as leading inputs, the consts)``: how call primitives pass them."""
+    jaxpr = closed.jaxpr
+    hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns, jaxpr.name,
+                    jaxpr.arg_names)
+    return ClosedJaxpr(hoisted, []), list(closed.consts)
+
+
+def _pjit_partial_eval(trace, args, params):
+    """Linearizing through a jit call: inline its body (known parts compute now)."""
+    from .core import eval_jaxpr
+    jaxpr = params["jaxpr"]
+    with source_info.extend_name_stack(f"jit({params['name']})"):
+        return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
+
+
 abstract_eval_rules[pjit_p] = _pjit_abstract_eval
 impl_rules[pjit_p] = _pjit_impl
 lowering_rules[pjit_p] = _pjit_lowering
+ad.jvp_rules[pjit_p] = _pjit_jvp
+ad.partial_eval_rules[pjit_p] = _pjit_partial_eval
 
 
 # ---------------------------------------------------------------------------
@@ -146,11 +201,9 @@ class Jitted:
                                     f"scalars (pytrees of them)")
             out_tree_box.append(out_tree)
             return out_leaves
-        closed = trace_to_jaxpr(flat_fun, avals, self.name, _arg_names(self, in_tree))
-        jaxpr = closed.jaxpr
-        hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns,
-                        jaxpr.name, jaxpr.arg_names)
-        return ClosedJaxpr(hoisted, []), closed.consts, out_tree_box[0]
+        closed = trace_to_jaxpr(flat_fun, avals, self.name)
+        hoisted, consts = hoist_consts(closed)
+        return hoisted, consts, out_tree_box[0]
 
     def _entry(self, args, kwargs):
         dyn, static = self._split(args, kwargs)
@@ -390,10 +443,6 @@ def _bad_argument(name, dyn):
                 f"them). If it is a configuration value, mark it static with static_argnums "
                 f"or static_argnames.")
     return TypeError(f"jit({name}): invalid argument")
-
-
-def _arg_names(jitted, in_tree):
-    return None
 
 
 def _describe_signature(signature):

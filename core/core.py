@@ -404,3 +404,21 @@ def check_tracer_alive(tracer, trace):
             f"({tracer!r}) at {source_info.user_location()}. This happens when a function "
             f"stores a traced value outside itself (a global, a list, self.attr) and it is "
             f"used later. Return such values from the function instead.")
+
+
+def dce_jaxpr(jaxpr, used_outputs):
+    """Drop equations not needed for the outputs marked in ``used_outputs``.
+
+    Returns ``(new_jaxpr, used_inputs)``: the new jaxpr takes only the used inputs.
+    """
+    live = {v for v, used in zip(jaxpr.outvars, used_outputs) if used and type(v) is Var}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if any(v in live for v in eqn.outvars):
+            kept.append(eqn)
+            live.update(v for v in eqn.invars if type(v) is Var)
+    used_inputs = [v in live for v in jaxpr.invars]
+    new = Jaxpr(jaxpr.constvars, [v for v, u in zip(jaxpr.invars, used_inputs) if u],
+                [v for v, used in zip(jaxpr.outvars, used_outputs) if used],
+                list(reversed(kept)), jaxpr.name)
+    return new, used_inputs

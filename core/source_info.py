@@ -52,7 +52,12 @@ def user_frame():
     return None
 
 
+_override = None
+
+
 def current():
+    if _override is not None:
+        return _override
     frame = user_frame()
     if frame is None:
         return SourceInfo("<unknown>", 0, "<unknown>", _name_stack)
@@ -89,3 +94,21 @@ def reset_name_stack(stack=()):
         yield
     finally:
         _name_stack = saved
+
+
+@contextlib.contextmanager
+def override(info, transform):
+    """Attribute what is traced in this block to ``info`` (an equation being transformed).
+
+    Used by transposition: backward equations point at the user line of the forward
+    equation they came from, with ``transform`` appended to its name stack.
+    """
+    global _override
+    saved = _override
+    if info is not None:
+        stack = info.name_stack + (transform,)
+        _override = SourceInfo(info.file, info.line, info.function, stack)
+    try:
+        yield
+    finally:
+        _override = saved

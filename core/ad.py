@@ -1,0 +1,327 @@
+"""Forward and reverse mode: the JVP trace, linearization, and transposition.
+
+* ``JVPTrace``: each tracer carries a primal and a tangent; a primitive is
+  processed by its ``jvp_rules`` entry, binding on the parent trace. Tangents
+  may be the symbolic ``Zero``, so work on inputs nobody differentiates is
+  skipped.
+* ``linearize``: a JVP whose tangents are *unknown*: a ``LinearizeTrace`` below
+  the JVP trace computes every primitive whose inputs are all known (the
+  primal computation, concretely, so Python ``if``/``while`` on primal values
+  works) and records the rest, the tangent computation, into a linear jaxpr.
+* ``backward_pass``: transposes that linear jaxpr with ``transpose_rules``,
+  walking equations backwards and accumulating cotangents (``ct``).
+
+Rule conventions (one table each, registered beside each primitive):
+  jvp_rules[p](primals, tangents, **params) -> (primal_out, tangent_out)
+      tangents may contain ``Zero``; outputs are lists for multi-result prims.
+  transpose_rules[p](ct, *args, **params) -> cotangent per arg
+      linear args arrive as ``UndefinedPrimal(aval)``; return None for the others.
+"""
+import contextlib
+
+import numpy as np
+
+from . import dtypes, source_info
+from .core import (Literal, Primitive, ShapedArray, Trace, Tracer, abstract_eval_rules,
+                   get_aval, set_current_trace)
+from .errors import GlassboxError
+from .lowering import lowering_rules, simple_lowering
+from .tracing import JaxprTrace, JaxprTracer
+
+jvp_rules = {}
+transpose_rules = {}
+
+
+class Zero:
+    """A symbolic zero tangent/cotangent of type ``aval`` (never materialized unless needed)."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Zero({self.aval.str_short()})"
+
+
+class UndefinedPrimal:
+    """Stands for a linear input during transposition: only its type is known."""
+
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"UndefinedPrimal({self.aval.str_short()})"
+
+
+def tangent_aval(aval):
+    """Tangents of floating/complex values share their dtype; integers get no tangent."""
+    return aval.strip_weak_type() if dtypes.is_inexact(aval.dtype) else None
+
+
+def zeros_like_aval(aval):
+    from . import lax
+    zero = lax.convert_element_type(0, aval.dtype)
+    return lax.broadcast_in_dim(zero, aval.shape, ()) if aval.shape else \
+        lax.convert_element_type(zero, aval.dtype)
+
+
+def instantiate(t):
+    """A real array for a tangent that may be a symbolic ``Zero``."""
+    return zeros_like_aval(t.aval) if type(t) is Zero else t
+
+
+def is_zero(t):
+    return type(t) is Zero
+
+
+# --- add_any: how cotangents and tangents accumulate -------------------------
+
+def add_tangents(x, y):
+    if type(x) is Zero:
+        return y
+    if type(y) is Zero:
+        return x
+    return add_any_p.bind(x, y)
+
+
+add_any_p = Primitive("add_any")
+abstract_eval_rules[add_any_p] = lambda x, y: x.strip_weak_type() if x.weak_type != y.weak_type \
+    else x
+lowering_rules[add_any_p] = simple_lowering("stablehlo.add")
+jvp_rules[add_any_p] = lambda primals, tangents: (add_any_p.bind(*primals),
+                                                  add_tangents(*tangents))
+transpose_rules[add_any_p] = lambda ct, x, y: [ct, ct]
+
+
+# ---------------------------------------------------------------------------
+# The JVP trace
+
+
+class JVPTracer(Tracer):
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, trace, primal, tangent):
+        self._trace = trace
+        self.primal = primal
+        self.tangent = tangent
+
+    def get_aval(self):
+        return get_aval(self.primal)
+
+    def to_concrete_value(self):
+        p = self.primal
+        if isinstance(p, Tracer):
+            return p.to_concrete_value()
+        return np.asarray(p)
+
+
+class JVPTrace(Trace):
+    def __init__(self, parent):
+        self.parent = parent
+
+    def to_primal_tangent(self, x):
+        if isinstance(x, JVPTracer) and x._trace is self:
+            return x.primal, x.tangent
+        return x, Zero(tangent_aval(get_aval(x)) or get_aval(x))
+
+    def process_primitive(self, prim, args, params):
+        primals, tangents = zip(*map(self.to_primal_tangent, args)) if args else ((), ())
+        with set_current_trace(self.parent):
+            if all(type(t) is Zero for t in tangents):
+                return prim.bind(*primals, **params)
+            rule = jvp_rules.get(prim)
+            if rule is None:
+                raise NotImplementedError(
+                    f"jvp rule for primitive '{prim.name}' is not defined, so it cannot be "
+                    f"differentiated (grad/jvp/vjp) at {source_info.user_location()}")
+            with source_info.extend_name_stack("jvp"):
+                primal_out, tangent_out = rule(list(primals), list(tangents), **params)
+        if prim.multiple_results:
+            return [self.wrap(p, t) for p, t in zip(primal_out, tangent_out)]
+        return self.wrap(primal_out, tangent_out)
+
+    def wrap(self, primal, tangent):
+        if type(tangent) is Zero and tangent_aval(get_aval(primal)) is None:
+            tangent = Zero(get_aval(primal))
+        return JVPTracer(self, primal, tangent)
+
+
+def jvp_flat(flat_fun, primals, tangents):
+    """Run ``flat_fun`` forward with tangents; returns (primal outs, tangent outs)."""
+    from .core import current_trace
+    trace = JVPTrace(current_trace())
+    ins = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents)]
+    with set_current_trace(trace):
+        outs = flat_fun(*ins)
+    primal_out, tangent_out = [], []
+    for out in outs:
+        p, t = trace.to_primal_tangent(out)
+        primal_out.append(p)
+        tangent_out.append(t)
+    return primal_out, tangent_out
+
+
+# ---------------------------------------------------------------------------
+# Linearization (partial evaluation with known primals, unknown tangents)
+
+
+class LinearizeTrace(Trace):
+    """Known values compute now (on ``parent``); anything touching a tangent is recorded."""
+
+    def __init__(self, parent, name="linearize"):
+        self.parent = parent
+        self.tape = JaxprTrace(name)
+
+    def is_unknown(self, x):
+        return isinstance(x, JaxprTracer) and x._trace is self.tape
+
+    def process_primitive(self, prim, args, params):
+        if any(self.is_unknown(a) for a in args):
+            rule = partial_eval_rules.get(prim)
+            if rule is not None:
+                return rule(self, args, params)
+            return self.tape.process_primitive(prim, args, params)
+        with set_current_trace(self.parent):
+            return prim.bind(*args, **params)
+
+
+partial_eval_rules = {}   # prim -> rule(linearize_trace, args, params); for call-like primitives
+
+
+def linearize_flat(flat_fun, primals):
+    """Returns (primal outs, linear jaxpr from tangent ins to tangent outs, input avals)."""
+    from .core import current_trace
+    pe = LinearizeTrace(current_trace())
+    tangent_avals = [tangent_aval(get_aval(p)) for p in primals]
+    tangents_in = [pe.tape.new_arg(a) if a is not None else Zero(get_aval(p))
+                   for a, p in zip(tangent_avals, primals)]
+    with set_current_trace(pe):
+        primal_out, tangent_out = jvp_flat(flat_fun, primals, tangents_in)
+    out_tangent_avals = [tangent_aval(get_aval(p)) for p in primal_out]
+    with set_current_trace(pe):
+        outs = [instantiate(t) if a is not None else t
+                for t, a in zip(tangent_out, out_tangent_avals)]
+    pe.tape.finished = True
+    linear = pe.tape.to_jaxpr([o for o, a in zip(outs, out_tangent_avals) if a is not None])
+    return primal_out, linear, tangent_avals, out_tangent_avals
+
+
+# ---------------------------------------------------------------------------
+# Transposition
+
+
+def backward_pass(jaxpr, consts, cts_out):
+    """Cotangents of ``jaxpr``'s invars given cotangents of its outvars (may be Zero)."""
+    consts_env = dict(zip(jaxpr.constvars, consts))
+    ct_env = {}
+
+    def write_ct(v, ct):
+        if type(v) is Literal or type(ct) is Zero or ct is None:
+            return
+        ct_env[v] = add_tangents(ct_env[v], ct) if v in ct_env else ct
+
+    def read_primal(v):
+        if type(v) is Literal:
+            return v.val
+        if v in consts_env:
+            return consts_env[v]
+        return UndefinedPrimal(v.aval)
+
+    for v, ct in zip(jaxpr.outvars, cts_out):
+        write_ct(v, ct)
+    for eqn in reversed(jaxpr.eqns):
+        cts = [ct_env.pop(v, None) for v in eqn.outvars]
+        if all(ct is None for ct in cts):
+            continue
+        cts = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
+        rule = transpose_rules.get(eqn.primitive)
+        if rule is None:
+            raise NotImplementedError(
+                f"transpose rule for primitive '{eqn.primitive.name}' is not defined, so "
+                f"reverse-mode differentiation (grad/vjp) cannot pass through it (from "
+                f"{eqn.source_info})")
+        invals = [read_primal(v) for v in eqn.invars]
+        with _provenance(eqn):
+            cts_in = rule(cts if eqn.primitive.multiple_results else cts[0], *invals,
+                          **eqn.params)
+        for v, val, ct in zip(eqn.invars, invals, cts_in):
+            if type(val) is UndefinedPrimal:
+                write_ct(v, ct)
+    return [ct_env.pop(v, None) or Zero(v.aval) for v in jaxpr.invars]
+
+
+@contextlib.contextmanager
+def _provenance(eqn):
+    """Equations emitted while transposing ``eqn`` are attributed to its source line."""
+    info = eqn.source_info
+    with source_info.override(info, "transpose"):
+        yield
+
+
+def linear_transpose_rule(prim):
+    """For primitives linear in their single array input: ct -> prim^T(ct)."""
+    raise NotImplementedError  # per-primitive rules are registered next to the primitive
+
+
+class NonScalarOutputError(GlassboxError, TypeError):
+    """grad of a function whose output is not a scalar."""
+
+
+# --- stop_gradient -------------------------------------------------------------
+
+stop_gradient_p = Primitive("stop_gradient")
+abstract_eval_rules[stop_gradient_p] = lambda x: x
+lowering_rules[stop_gradient_p] = lambda ctx, x: x
+jvp_rules[stop_gradient_p] = lambda primals, tangents: (
+    stop_gradient_p.bind(primals[0]), Zero(tangent_aval(get_aval(primals[0])) or
+                                           get_aval(primals[0])))
+
+
+# --- helpers for rule authors ------------------------------------------------------
+
+def defjvp(prim, *tangent_fns):
+    """jvp rule from one function per argument: ``fn(t_i, *primals, **params) -> tangent``.
+
+    The primal output is ``prim.bind(*primals)``; contributions of symbolic-zero
+    tangents are skipped; a ``None`` entry means that argument is not differentiable.
+    """
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        total = Zero(tangent_aval(get_aval(out)) or get_aval(out))
+        for fn, t in zip(tangent_fns, tangents):
+            if fn is not None and type(t) is not Zero:
+                total = add_tangents(total, fn(t, *primals, **params))
+        return out, total
+    jvp_rules[prim] = rule
+
+
+def defjvp_with_output(prim, tangent_fn):
+    """jvp rule that reuses the primal output: ``tangent_fn(t, out, *primals, **params)``."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        t = tangents[0]
+        if type(t) is Zero:
+            return out, Zero(t.aval)
+        return out, tangent_fn(t, out, *primals, **params)
+    jvp_rules[prim] = rule
+
+
+def deflinear(prim, transpose_fn):
+    """A primitive linear in all its array arguments: jvp applies it to the tangents.
+
+    ``transpose_fn(ct, *args, **params)`` returns one cotangent per argument.
+    """
+    def jvp(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        if all(type(t) is Zero for t in tangents):
+            return out, Zero(tangent_aval(get_aval(out)) or get_aval(out))
+        return out, prim.bind(*map(instantiate, tangents), **params)
+    jvp_rules[prim] = jvp
+    transpose_rules[prim] = transpose_fn
+
+
+def is_undefined(x):
+    return type(x) is UndefinedPrimal

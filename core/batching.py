@@ -1,0 +1,316 @@
+"""vmap: the batching interpretation.
+
+A ``BatchTracer`` holds a value with one extra dimension, the batch
+dimension ``bdim`` (or ``None``: the value is the same for every example).
+``BatchTrace.process_primitive`` calls the primitive's batching rule, which
+applies the primitive to whole batches, moving batch dims only when needed.
+
+Rule convention (one table, registered beside each primitive):
+  batch_rules[p](axis_size, args, dims, **params) -> (out, out_dim)
+      ``dims[i]`` is the batch dim of ``args[i]`` or None; multi-result
+      primitives return (list of outs, list of dims).
+
+Provenance: each tracer knows its batch dim; equations emitted by rules carry
+``vmap(<axis name>)`` on their name stack, and the helpers ``moveaxis`` and
+``bdim_at_front`` / ``broadcast_batched`` label moved or introduced batch dims
+with ``batch_move`` / ``batch_broadcast``.
+"""
+from . import source_info
+from .core import Trace, Tracer, get_aval, set_current_trace
+from .errors import GlassboxError, TracerBoolConversionError
+from .tree_util import tree_flatten, tree_unflatten
+
+batch_rules = {}
+collective_rules = {}   # prims with an axis_name: rule(trace, args, dims, **params)
+
+not_mapped = None
+
+
+class BatchingError(GlassboxError, ValueError):
+    """Inconsistent sizes, bad in_axes/out_axes, unknown axis names."""
+
+
+class BatchTracer(Tracer):
+    __slots__ = ("val", "bdim")
+
+    def __init__(self, trace, val, bdim):
+        self._trace = trace
+        self.val = val
+        self.bdim = bdim
+
+    def get_aval(self):
+        aval = get_aval(self.val)
+        if self.bdim is None:
+            return aval
+        shape = aval.shape[:self.bdim] + aval.shape[self.bdim + 1:]
+        return aval.update(shape=shape)
+
+    def __bool__(self):
+        raise BatchedBoolConversionError(self)
+
+
+class BatchedBoolConversionError(TracerBoolConversionError):
+    def __init__(self, tracer):
+        super(TracerBoolConversionError, self).__init__(
+            tracer, "Python control flow (`if`, `while`, `and`/`or`, `bool()`) on a value "
+                    "batched by vmap",
+            "Each example in the batch may take a different branch. Use jnp.where(cond, a, b) "
+            "or lax.select to compute both sides and pick per example, or lax.cond.")
+
+
+class BatchTrace(Trace):
+    def __init__(self, parent, axis_size, axis_name=None):
+        self.parent = parent
+        self.axis_size = axis_size
+        self.axis_name = axis_name
+
+    def to_batch_info(self, x):
+        if isinstance(x, BatchTracer) and x._trace is self:
+            return x.val, x.bdim
+        return x, None
+
+    def process_primitive(self, prim, args, params):
+        vals, dims = zip(*map(self.to_batch_info, args)) if args else ((), ())
+        collective = collective_rules.get(prim)
+        with set_current_trace(self.parent):
+            if collective is not None:
+                with source_info.extend_name_stack(self.label()):
+                    out, out_dim = collective(self, list(vals), list(dims), **params)
+            elif all(d is None for d in dims):
+                return prim.bind(*vals, **params)
+            else:
+                rule = batch_rules.get(prim)
+                if rule is None:
+                    raise NotImplementedError(
+                        f"batching rule for primitive '{prim.name}' is not defined, so it "
+                        f"cannot be used under vmap (at {source_info.user_location()})")
+                with source_info.extend_name_stack(self.label()):
+                    out, out_dim = rule(self.axis_size, list(vals), list(dims), **params)
+        if prim.multiple_results:
+            return [self.wrap(o, d) for o, d in zip(out, out_dim)]
+        return self.wrap(out, out_dim)
+
+    def wrap(self, val, bdim):
+        return BatchTracer(self, val, bdim) if bdim is not None else val
+
+    def label(self):
+        return f"vmap({self.axis_name})" if self.axis_name is not None else "vmap"
+
+
+# ---------------------------------------------------------------------------
+# Helpers for rules
+
+
+def moveaxis(x, src, dst):
+    """Move axis ``src`` of ``x`` to ``dst`` (a transpose, labelled as a batch-dim move)."""
+    from . import lax
+    ndim = get_aval(x).ndim
+    src, dst = src % ndim, dst % ndim
+    if src == dst:
+        return x
+    perm = [i for i in range(ndim) if i != src]
+    perm.insert(dst, src)
+    with source_info.extend_name_stack("batch_move"):
+        return lax.transpose(x, perm)
+
+
+def broadcast_batched(x, axis_size, bdim):
+    """An unbatched ``x`` given a batch dim of size ``axis_size`` at ``bdim``."""
+    from . import lax
+    aval = get_aval(x)
+    shape = list(aval.shape)
+    shape.insert(bdim, axis_size)
+    dims = [i for i in range(len(shape)) if i != bdim]
+    with source_info.extend_name_stack("batch_broadcast"):
+        return lax.broadcast_in_dim(x, tuple(shape), tuple(dims))
+
+
+def bdim_at_front(x, bdim, axis_size):
+    """``x`` with its batch dim first (broadcast if it was unbatched)."""
+    if bdim is None:
+        return broadcast_batched(x, axis_size, 0)
+    return moveaxis(x, bdim, 0)
+
+
+def match_bdims(axis_size, args, dims):
+    """All args with the batch dim at one position (the first batched arg's).
+
+    Used by elementwise rules: batched args move only if their bdim differs,
+    unbatched ones are broadcast.
+    """
+    target = next(d for d in dims if d is not None)
+    out = []
+    for x, d in zip(args, dims):
+        if d is None:
+            out.append(broadcast_batched(x, axis_size, target))
+        else:
+            out.append(moveaxis(x, d, target) if d != target else x)
+    return out, target
+
+
+def defvectorized(prim):
+    """Batching rule for unary elementwise primitives: apply as is, bdim unchanged."""
+    def rule(axis_size, args, dims, **params):
+        return prim.bind(*args, **params), dims[0]
+    batch_rules[prim] = rule
+
+
+def defbroadcasting(prim):
+    """Batching rule for n-ary elementwise primitives (all operands share one shape)."""
+    def rule(axis_size, args, dims, **params):
+        args, bdim = match_bdims(axis_size, args, dims)
+        return prim.bind(*args, **params), bdim
+    batch_rules[prim] = rule
+
+
+# ---------------------------------------------------------------------------
+# vmap
+
+
+def _flatten_axes(what, tree, axes, fun_name):
+    """Broadcast a pytree prefix of axes (ints/None) to the leaves of ``tree``."""
+    leaves, treedef = tree_flatten(tree)
+    if axes is None or isinstance(axes, int):
+        return [axes] * len(leaves)
+    try:
+        per_leaf = []
+        _prefix_broadcast(axes, tree, per_leaf)
+    except ValueError as err:
+        raise BatchingError(
+            f"vmap({fun_name}) {what} specification must be a tree prefix of the corresponding "
+            f"value, got specification {axes!r} for value tree {treedef}: {err}") from None
+    return per_leaf
+
+
+def _prefix_broadcast(prefix, tree, out):
+    if prefix is None or isinstance(prefix, int):
+        out.extend([prefix] * len(tree_flatten(tree)[0]))
+        return
+    if isinstance(prefix, (list, tuple)) and isinstance(tree, (list, tuple)):
+        if len(prefix) != len(tree):
+            raise ValueError(f"{len(prefix)} axes given for {len(tree)} values")
+        for p, t in zip(prefix, tree):
+            _prefix_broadcast(p, t, out)
+        return
+    if isinstance(prefix, dict) and isinstance(tree, dict):
+        if set(prefix) != set(tree):
+            raise ValueError(f"keys {sorted(prefix)} do not match {sorted(tree)}")
+        for k in sorted(tree):
+            _prefix_broadcast(prefix[k], tree[k], out)
+        return
+    raise ValueError(f"{type(prefix).__name__} axes spec for a {type(tree).__name__} value")
+
+
+def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
+    """Vectorize ``fun`` over a new leading (or ``in_axes``) dimension.
+
+    Args:
+      fun: function of pytrees of arrays.
+      in_axes: int, None, or a pytree prefix of the positional arguments saying which
+        axis of each input is mapped (None: broadcast the input). Keyword arguments are
+        always mapped over axis 0.
+      out_axes: where the mapped axis goes in each output (int, None or pytree prefix).
+      axis_name: a name for the mapped axis, for collectives like ``lax.psum``.
+      axis_size: the batch size, needed only when no input is mapped.
+
+    Example::
+
+        vmap(jnp.dot, in_axes=(0, None))(batch_of_vectors, matrix)
+    """
+    name = getattr(fun, "__name__", "fun")
+    if isinstance(in_axes, list):
+        in_axes = tuple(in_axes)
+    if not (in_axes is None or isinstance(in_axes, (int, tuple, dict))):
+        raise BatchingError(f"vmap({name}): in_axes must be an int, None, or a tuple of those "
+                            f"(a pytree prefix of the arguments), got {in_axes!r}")
+
+    def vmapped(*args, **kwargs):
+        from .core import current_trace
+        spec = in_axes
+        flat_args, in_tree = tree_flatten((args, kwargs))
+        if isinstance(spec, tuple) and len(spec) != len(args):
+            raise BatchingError(
+                f"vmap({name}) in_axes must have one entry per positional argument: got "
+                f"{len(spec)} entries for {len(args)} arguments")
+        axes = _flatten_axes("in_axes", args, spec, name) + [0] * len(tree_flatten(kwargs)[0])
+        size = _mapped_size(name, args, kwargs, flat_args, axes, axis_size)
+        trace = BatchTrace(current_trace(), size, axis_name)
+        tracers = []
+        for x, ax in zip(flat_args, axes):
+            if ax is None:
+                tracers.append(x)
+                continue
+            ndim = get_aval(x).ndim
+            tracers.append(BatchTracer(trace, x, ax % ndim if ndim else ax))
+        a, kw = tree_unflatten(in_tree, tracers)
+        with set_current_trace(trace), source_info.extend_name_stack(trace.label()):
+            out = fun(*a, **kw)
+        flat_out, out_tree = tree_flatten(out)
+        out_spec = _flatten_axes("out_axes", out, out_axes, name)
+        results = []
+        for i, (o, oax) in enumerate(zip(flat_out, out_spec)):
+            val, bdim = trace.to_batch_info(o)
+            results.append(_place_out_axis(name, i, val, bdim, oax, size))
+        return tree_unflatten(out_tree, results)
+    vmapped.__name__ = f"vmap_{name}"
+    vmapped.__wrapped__ = fun
+    return vmapped
+
+
+def _mapped_size(name, args, kwargs, flat_args, axes, axis_size):
+    sizes = []
+    for i, (x, ax) in enumerate(zip(flat_args, axes)):
+        if ax is None:
+            continue
+        shape = get_aval(x).shape
+        if not -len(shape) <= ax < len(shape) or not shape:
+            raise BatchingError(
+                f"vmap({name}) was requested to map input {i} over axis {ax}, but that input "
+                f"has rank {len(shape)} (shape {shape})")
+        sizes.append((i, shape[ax]))
+    distinct = {s for _, s in sizes}
+    if len(distinct) > 1:
+        detail = ", ".join(f"input {i} has size {s}" for i, s in sizes)
+        raise BatchingError(f"vmap({name}) got inconsistent sizes for the mapped axis: {detail}. "
+                            f"All mapped inputs must have the same size along their in_axes.")
+    if not distinct:
+        if axis_size is None:
+            raise BatchingError(f"vmap({name}) must have at least one non-None value in in_axes, "
+                                f"or an explicit axis_size")
+        return axis_size
+    size = distinct.pop()
+    if axis_size is not None and axis_size != size:
+        raise BatchingError(f"vmap({name}): axis_size={axis_size} but the mapped inputs have "
+                            f"size {size}")
+    return size
+
+
+def _place_out_axis(name, i, val, bdim, out_axis, size):
+    if out_axis is None:
+        if bdim is not None:
+            raise BatchingError(
+                f"vmap({name}) has out_axes=None for output {i}, but that output is batched "
+                f"(it depends on a mapped input). Use out_axes=0, or make the output independent "
+                f"of the mapped inputs.")
+        return val
+    ndim = get_aval(val).ndim + (1 if bdim is None else 0)
+    if not -ndim <= out_axis < ndim:
+        raise BatchingError(f"vmap({name}) out_axes={out_axis} is out of range for output {i} "
+                            f"of rank {ndim}")
+    out_axis %= ndim
+    if bdim is None:
+        return broadcast_batched(val, size, out_axis)
+    return moveaxis(val, bdim, out_axis)
+
+
+def axis_size_of(trace_axis_name):
+    """Size of the innermost vmap axis named ``trace_axis_name`` (for collectives)."""
+    from .core import current_trace
+    trace = current_trace()
+    while trace is not None:
+        if isinstance(trace, BatchTrace) and trace.axis_name == trace_axis_name:
+            return trace.axis_size
+        trace = getattr(trace, "parent", None)
+    raise NameError(f"unbound axis name: {trace_axis_name}. The collective must be called "
+                    f"inside vmap(..., axis_name={trace_axis_name!r}).")
+

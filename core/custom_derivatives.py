@@ -1,0 +1,374 @@
+"""User-defined derivative rules (``custom_jvp``, ``custom_vjp``) and ``checkpoint``.
+
+Each is a call primitive holding the traced body as a jaxpr (so ``jit`` and the
+views see one equation with a sub-jaxpr) plus the user's Python rules as
+parameters:
+
+* ``custom_jvp_call``: evaluating it runs the body; differentiating it runs
+  the user's jvp rule instead of differentiating the body.
+* ``custom_vjp_call``: differentiating it runs the user's ``fwd`` and emits a
+  ``custom_lin`` equation whose transpose calls the user's ``bwd``.
+* ``remat`` (``checkpoint``): when linearized, it saves only its inputs and
+  recomputes the forward pass inside the backward pass.
+"""
+import functools
+import inspect
+
+from . import ad, source_info
+from .ad import Zero, instantiate
+from .core import (Primitive, abstract_eval_rules, dce_jaxpr, eval_jaxpr, get_aval,
+                   impl_rules)
+from .errors import GlassboxError
+from .lowering import lowering_rules
+from .tracing import trace_to_jaxpr
+from .tree_util import tree_flatten, tree_unflatten
+
+
+class CustomRuleError(GlassboxError, TypeError):
+    """A custom_jvp/custom_vjp rule returned the wrong structure, shapes or dtypes."""
+
+
+def _split_nondiff(fun, args, kwargs, nondiff_argnums):
+    if kwargs:
+        bound = inspect.signature(fun).bind(*args, **kwargs)
+        bound.apply_defaults()
+        args = bound.args
+    nondiff = tuple(args[i] for i in nondiff_argnums)
+    diff = tuple(a for i, a in enumerate(args) if i not in nondiff_argnums)
+    return nondiff, diff
+
+
+def _merge(nondiff_argnums, nondiff, diff):
+    out, it_n, it_d = [], iter(nondiff), iter(diff)
+    for i in range(len(nondiff) + len(diff)):
+        out.append(next(it_n) if i in nondiff_argnums else next(it_d))
+    return out
+
+
+def _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat_args, name):
+    store = {}
+
+    def flat_fun(*leaves):
+        out = fun(*_merge(nondiff_argnums, nondiff, tree_unflatten(in_tree, leaves)))
+        out_leaves, store["out_tree"] = tree_flatten(out)
+        return out_leaves
+    from .api import hoist_consts
+    closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in flat_args], name)
+    jaxpr, consts = hoist_consts(closed)
+    return jaxpr, consts, store["out_tree"]
+
+
+def _check_like(what, name, expected_tree, got, avals, fix):
+    leaves, tree = tree_flatten(got)
+    if tree != expected_tree:
+        raise CustomRuleError(f"{what} of {name} returned a value of structure {tree}, but "
+                              f"{expected_tree} was expected. {fix}")
+    for i, (leaf, aval) in enumerate(zip(leaves, avals)):
+        if type(leaf) is Zero or leaf is None:
+            continue
+        got_aval = get_aval(leaf)
+        if got_aval.shape != aval.shape:
+            raise CustomRuleError(f"{what} of {name} returned shape {got_aval.shape} for leaf "
+                                  f"{i}, but {aval.shape} was expected. {fix}")
+    return leaves
+
+
+def _call_impl(*args, jaxpr, name, **_):
+    from .api import _pjit_impl
+    return _pjit_impl(*args, jaxpr=jaxpr, name=name)
+
+
+def _call_lowering(ctx, *args, jaxpr, name, **_):
+    return ctx.call(jaxpr, list(args), name)
+
+
+def _call_abstract_eval(*avals, jaxpr, **_):
+    return jaxpr.out_avals
+
+
+# --- custom_jvp -------------------------------------------------------------------
+
+class custom_jvp:
+    """A function with a custom derivative rule (JAX's ``jax.custom_jvp``).
+
+    Example::
+
+        @custom_jvp
+        def log1pexp(x):
+            return jnp.log(1. + jnp.exp(x))
+
+        @log1pexp.defjvp
+        def log1pexp_jvp(primals, tangents):
+            x, = primals
+            t, = tangents
+            return log1pexp(x), t * jax.nn.sigmoid(x)
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.jvp = None
+        functools.update_wrapper(self, fun)
+
+    def defjvp(self, jvp, symbolic_zeros=False):
+        """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (primal_out, tangent_out)``."""
+        self.jvp = jvp
+        return jvp
+
+    def defjvps(self, *tangent_fns):
+        """One function per argument: ``fn(t, primal_out, *primals) -> tangent contribution``."""
+        def jvp(primals, tangents):
+            out = self(*primals)
+            total = None
+            for fn, t in zip(tangent_fns, tangents):
+                if fn is not None:
+                    term = fn(t, out, *primals)
+                    total = term if total is None else total + term
+            return out, total if total is not None else out * 0
+        self.defjvp(jvp)
+
+    def __call__(self, *args, **kwargs):
+        name = getattr(self.fun, "__name__", "custom_jvp")
+        if self.jvp is None:
+            raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
+        nondiff, diff = _split_nondiff(self.fun, args, kwargs, self.nondiff_argnums)
+        flat, in_tree = tree_flatten(diff)
+        jaxpr, consts, out_tree = _trace_body(self.fun, self.nondiff_argnums, nondiff, in_tree,
+                                              flat, name)
+        out_avals = jaxpr.out_avals
+
+        def jvp_flat(primals, tangents):
+            ps = tree_unflatten(in_tree, primals)
+            ts = tree_unflatten(in_tree, tangents)
+            out, t_out = self.jvp(*nondiff, tuple(ps), tuple(ts))
+            fix = "The rule must return (primal_out, tangent_out) shaped like the function output."
+            out_flat = _check_like("the custom_jvp rule's primal output", name, out_tree, out,
+                                   out_avals, fix)
+            t_flat = _check_like("the custom_jvp rule's tangent output", name, out_tree, t_out,
+                                 out_avals, fix)
+            return out_flat, t_flat
+        outs = custom_jvp_call_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, jvp=jvp_flat,
+                                      num_consts=len(consts))
+        return tree_unflatten(out_tree, outs)
+
+
+custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
+
+
+def _custom_jvp_call_jvp(primals, tangents, *, jaxpr, name, jvp, num_consts):
+    ps, ts = primals[num_consts:], [instantiate(t) for t in tangents[num_consts:]]
+    with source_info.extend_name_stack(f"custom_jvp({name})"):
+        out, t_out = jvp(ps, ts)
+    return out, t_out
+
+
+abstract_eval_rules[custom_jvp_call_p] = _call_abstract_eval
+impl_rules[custom_jvp_call_p] = _call_impl
+lowering_rules[custom_jvp_call_p] = _call_lowering
+ad.jvp_rules[custom_jvp_call_p] = _custom_jvp_call_jvp
+
+
+# --- custom_vjp -------------------------------------------------------------------
+
+class custom_vjp:
+    """A function with a custom reverse-mode rule (JAX's ``jax.custom_vjp``).
+
+    ``fwd(*args) -> (output, residuals)``; ``bwd(residuals, ct) -> tuple`` with one
+    cotangent per (differentiable) argument.
+
+    Example::
+
+        @custom_vjp
+        def clip_gradient(x):
+            return x
+
+        clip_gradient.defvjp(lambda x: (x, None),
+                             lambda _, g: (jnp.clip(g, -1.0, 1.0),))
+    """
+
+    def __init__(self, fun, nondiff_argnums=()):
+        self.fun = fun
+        self.nondiff_argnums = tuple(nondiff_argnums)
+        self.fwd = self.bwd = None
+        functools.update_wrapper(self, fun)
+
+    def defvjp(self, fwd, bwd, symbolic_zeros=False):
+        self.fwd, self.bwd = fwd, bwd
+
+    def __call__(self, *args, **kwargs):
+        name = getattr(self.fun, "__name__", "custom_vjp")
+        if self.fwd is None:
+            raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
+        nondiff, diff = _split_nondiff(self.fun, args, kwargs, self.nondiff_argnums)
+        flat, in_tree = tree_flatten(diff)
+        jaxpr, consts, out_tree = _trace_body(self.fun, self.nondiff_argnums, nondiff, in_tree,
+                                              flat, name)
+        in_avals = [get_aval(x) for x in flat]
+        res_tree = {}
+
+        def fwd_flat(primals):
+            out, res = self.fwd(*_merge(self.nondiff_argnums, nondiff,
+                                        tree_unflatten(in_tree, primals)))
+            fix = "fwd must return (output, residuals) with output shaped like the function's."
+            out_flat = _check_like("the custom_vjp fwd rule's output", name, out_tree, out,
+                                   jaxpr.out_avals, fix)
+            res_flat, res_tree["tree"] = tree_flatten(res)
+            return out_flat, res_flat
+
+        def bwd_flat(res_flat, cts_flat):
+            res = tree_unflatten(res_tree["tree"], res_flat)
+            ct = tree_unflatten(out_tree, cts_flat)
+            cts_in = self.bwd(*nondiff, res, ct)
+            if not isinstance(cts_in, tuple):
+                raise CustomRuleError(
+                    f"the custom_vjp bwd rule of {name} must return a tuple with one cotangent "
+                    f"per differentiable argument ({len(diff)}), got {type(cts_in).__name__}")
+            if len(cts_in) != len(diff):
+                raise CustomRuleError(
+                    f"the custom_vjp bwd rule of {name} returned {len(cts_in)} cotangents but the "
+                    f"function has {len(diff)} differentiable argument(s)")
+            fix = "bwd must return cotangents shaped like the primal arguments."
+            leaves, tree = tree_flatten(tuple(cts_in), is_leaf=lambda x: x is None)
+            if tree != in_tree and tree_flatten(tuple(cts_in))[1] != in_tree:
+                raise CustomRuleError(
+                    f"the custom_vjp bwd rule of {name} returned cotangents of structure "
+                    f"{tree}, but the arguments have structure {in_tree}. {fix}")
+            return _check_like("the custom_vjp bwd rule", name, in_tree,
+                               tuple(cts_in), in_avals, fix) if tree == in_tree else leaves
+        outs = custom_vjp_call_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, fwd=fwd_flat,
+                                      bwd=bwd_flat, num_consts=len(consts))
+        return tree_unflatten(out_tree, outs)
+
+
+custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True)
+
+
+def _custom_vjp_call_jvp(primals, tangents, *, jaxpr, name, fwd, bwd, num_consts):
+    ps = primals[num_consts:]
+    with source_info.extend_name_stack(f"custom_vjp({name})"):
+        out, res = fwd(ps)
+    ts = [instantiate(t) for t in tangents[num_consts:]]
+    out_avals = [get_aval(o).strip_weak_type() for o in out]
+    t_out = custom_lin_p.bind(*res, *ts, num_res=len(res), bwd=bwd, out_avals=tuple(out_avals),
+                              name=name)
+    return out, t_out
+
+
+abstract_eval_rules[custom_vjp_call_p] = _call_abstract_eval
+impl_rules[custom_vjp_call_p] = _call_impl
+lowering_rules[custom_vjp_call_p] = _call_lowering
+ad.jvp_rules[custom_vjp_call_p] = _custom_vjp_call_jvp
+
+
+# custom_lin: the linear stand-in for a custom_vjp function; only its transpose is defined.
+custom_lin_p = Primitive("custom_lin", multiple_results=True)
+
+
+def _custom_lin_impl(*args, name, **_):
+    raise CustomRuleError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                          f"({name}); use vjp/grad, or define the rule with custom_jvp")
+
+
+def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals, name):
+    res = list(args[:num_res])
+    cts = [instantiate(c) for c in cts]
+    cts_in = bwd(res, cts)
+    return [None] * num_res + [Zero(a.aval) if c is None else c
+                               for c, a in zip(cts_in, args[num_res:])]
+
+
+abstract_eval_rules[custom_lin_p] = lambda *avals, out_avals, **_: list(out_avals)
+impl_rules[custom_lin_p] = _custom_lin_impl
+ad.transpose_rules[custom_lin_p] = _custom_lin_transpose
+
+
+# --- checkpoint / remat -----------------------------------------------------------
+
+def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
+    """Rematerialization: in reverse mode, save only ``fun``'s inputs and recompute the rest.
+
+    Gradients are unchanged; memory for residuals drops, at the cost of running
+    ``fun``'s forward pass again during the backward pass.
+    """
+    static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+    name = getattr(fun, "__name__", "fun")
+
+    @functools.wraps(fun)
+    def remat_fun(*args):
+        static = tuple(args[i] for i in static_argnums)
+        dyn = tuple(a for i, a in enumerate(args) if i not in static_argnums)
+        flat, in_tree = tree_flatten(dyn)
+        jaxpr, consts, out_tree = _trace_body(fun, static_argnums, static, in_tree, flat, name)
+        outs = remat_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, prevent_cse=prevent_cse)
+        return tree_unflatten(out_tree, outs)
+    return remat_fun
+
+
+remat = checkpoint
+remat_p = Primitive("checkpoint", multiple_results=True)
+
+
+def _remat_jvp(primals, tangents, *, jaxpr, name, prevent_cse):
+    from .api import _jvp_jaxpr
+    nonzero = tuple(not ad.is_zero(t) for t in tangents)
+    jvp_jaxpr, consts, out_nonzero = _jvp_jaxpr(jaxpr, nonzero)
+    outs = remat_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
+                        jaxpr=jvp_jaxpr, name=name, prevent_cse=prevent_cse)
+    n = len(jaxpr.out_avals)
+    it = iter(outs[n:])
+    return outs[:n], [next(it) if nz else Zero(a) for nz, a in zip(out_nonzero, jaxpr.out_avals)]
+
+
+def _remat_partial_eval(trace, args, params):
+    """Known outputs compute now; the tangent part is recorded as one remat equation whose
+    only saved values (residuals) are the known inputs, not the intermediates."""
+    from .core import ClosedJaxpr
+    jaxpr = params["jaxpr"].jaxpr
+    unknown_in = [trace.is_unknown(a) for a in args]
+    n_out = len(jaxpr.outvars)
+    # which outputs depend on unknown inputs (tangent outputs)
+    unknown_vars = {v for v, u in zip(jaxpr.invars, unknown_in) if u}
+    for eqn in jaxpr.eqns:
+        if any(v in unknown_vars for v in eqn.invars):
+            unknown_vars.update(eqn.outvars)
+    unknown_out = [v in unknown_vars for v in jaxpr.outvars]
+    known_jaxpr, used_known = dce_jaxpr(jaxpr, [not u for u in unknown_out])
+    known_args = [a for a, used in zip(args, used_known) if used]
+    from .core import set_current_trace
+    with set_current_trace(trace.parent):
+        known_outs = eval_jaxpr(known_jaxpr, [], *known_args)
+    tangent_jaxpr, used_t = dce_jaxpr(jaxpr, unknown_out)
+    t_args = [a for a, used in zip(args, used_t) if used]
+    t_outs = trace.tape.process_primitive(
+        remat_p, t_args, dict(params, jaxpr=ClosedJaxpr(tangent_jaxpr, [])))
+    known_it, t_it = iter(known_outs), iter(t_outs)
+    return [next(t_it) if u else next(known_it) for u in unknown_out[:n_out]]
+
+
+def _remat_transpose(cts, *args, jaxpr, name, prevent_cse):
+    """Recompute the forward pass from the saved inputs, then transpose the linear part."""
+    from .autodiff import vjp
+    known = [None if ad.is_undefined(a) else a for a in args]
+    lin_idx = [i for i, a in enumerate(args) if ad.is_undefined(a)]
+
+    def linear_part(*ts):
+        full = list(known)
+        for i, t in zip(lin_idx, ts):
+            full[i] = t
+        return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *full)
+    zeros = [ad.zeros_like_aval(args[i].aval) for i in lin_idx]
+    with source_info.extend_name_stack(f"remat({name})"):
+        _, pullback = vjp(linear_part, *zeros)
+        cts_lin = pullback([instantiate(c) for c in cts])
+    out = [None] * len(args)
+    for i, c in zip(lin_idx, cts_lin):
+        out[i] = c
+    return out
+
+
+abstract_eval_rules[remat_p] = _call_abstract_eval
+impl_rules[remat_p] = _call_impl
+lowering_rules[remat_p] = _call_lowering
+ad.jvp_rules[remat_p] = _remat_jvp
+ad.partial_eval_rules[remat_p] = _remat_partial_eval
+ad.transpose_rules[remat_p] = _remat_transpose
