@@ -325,3 +325,12 @@ def deflinear(prim, transpose_fn):
 
 def is_undefined(x):
     return type(x) is UndefinedPrimal
+
+
+def _register_batching():
+    from . import batching
+    batching.defbroadcasting(add_any_p)
+    batching.defvectorized(stop_gradient_p)
+
+
+_register_batching()

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from . import ad, core, events, runtime, source_info
+from . import ad, batching, core, events, runtime, source_info
 from .array import ArrayImpl, device_put as _device_put
 from .config import config
 from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
@@ -105,8 +105,16 @@ def _pjit_partial_eval(trace, args, params):
 abstract_eval_rules[pjit_p] = _pjit_abstract_eval
 impl_rules[pjit_p] = _pjit_impl
 lowering_rules[pjit_p] = _pjit_lowering
+def _pjit_batch(trace, args, dims, *, jaxpr, name):
+    """Batch the body once per (axis, batch dims) and keep it one jit call."""
+    from .batching import batch_jaxpr
+    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name, dims)
+    return pjit_p.bind(*consts, *args, jaxpr=batched, name=name), out_dims
+
+
 ad.jvp_rules[pjit_p] = _pjit_jvp
 ad.partial_eval_rules[pjit_p] = _pjit_partial_eval
+batching.axis_rules[pjit_p] = _pjit_batch
 
 
 # ---------------------------------------------------------------------------

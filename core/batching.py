@@ -15,13 +15,18 @@ Provenance: each tracer knows its batch dim; equations emitted by rules carry
 ``bdim_at_front`` / ``broadcast_batched`` label moved or introduced batch dims
 with ``batch_move`` / ``batch_broadcast``.
 """
+import contextlib
+
 from . import source_info
 from .core import Trace, Tracer, get_aval, set_current_trace
 from .errors import GlassboxError, TracerBoolConversionError
 from .tree_util import tree_flatten, tree_unflatten
 
 batch_rules = {}
-collective_rules = {}   # prims with an axis_name: rule(trace, args, dims, **params)
+# Rules that need the vmap axis itself (its name as well as its size): collectives and
+# call primitives whose bodies may contain collectives. rule(trace, args, dims, **params);
+# they are called even when no argument is batched.
+axis_rules = {}
 
 not_mapped = None
 
@@ -71,7 +76,7 @@ class BatchTrace(Trace):
 
     def process_primitive(self, prim, args, params):
         vals, dims = zip(*map(self.to_batch_info, args)) if args else ((), ())
-        collective = collective_rules.get(prim)
+        collective = axis_rules.get(prim)
         with set_current_trace(self.parent):
             if collective is not None:
                 with source_info.extend_name_stack(self.label()):
@@ -167,6 +172,56 @@ def defbroadcasting(prim):
 # vmap
 
 
+_batched_jaxprs = {}
+
+
+def batch_jaxpr(closed, axis_size, axis_name, dims, all_batched=False):
+    """``closed`` batched along ``dims`` (per input, None = unbatched).
+
+    Returns ``(jaxpr, consts, out_dims)``: outputs are batched at 0 or, unless
+    ``all_batched``, unbatched (None). Cached per (jaxpr, axis, dims) so a jit body
+    batches once.
+    """
+    key = (closed, axis_size, axis_name, tuple(dims), all_batched)
+    hit = _batched_jaxprs.get(key)
+    if hit is not None:
+        return hit
+    from .core import eval_jaxpr
+    from .tracing import trace_to_jaxpr
+    in_avals = []
+    for aval, d in zip(closed.in_avals, dims):
+        if d is None:
+            in_avals.append(aval)
+        else:
+            shape = list(aval.shape)
+            shape.insert(d, axis_size)
+            in_avals.append(aval.update(shape=tuple(shape)))
+    out_dims = []
+
+    def body(*args):
+        from .core import current_trace
+        trace = BatchTrace(current_trace(), axis_size, axis_name)
+        ins = [BatchTracer(trace, a, d) if d is not None else a for a, d in zip(args, dims)]
+        with set_current_trace(trace):
+            outs = eval_jaxpr(closed.jaxpr, closed.consts, *ins)
+        results = []
+        for o in outs:
+            val, d = trace.to_batch_info(o)
+            if d is None and not all_batched:
+                out_dims.append(None)
+                results.append(val)
+            else:
+                out_dims.append(0)
+                results.append(bdim_at_front(val, d, axis_size))
+        return results
+    with source_info.extend_name_stack(f"vmap({axis_name})" if axis_name else "vmap"):
+        traced = trace_to_jaxpr(body, in_avals, closed.jaxpr.name)
+    from .api import hoist_consts
+    jaxpr, consts = hoist_consts(traced)
+    result = _batched_jaxprs[key] = (jaxpr, consts, out_dims)
+    return result
+
+
 def _flatten_axes(what, tree, axes, fun_name):
     """Broadcast a pytree prefix of axes (ints/None) to the leaves of ``tree``."""
     leaves, treedef = tree_flatten(tree)
@@ -243,7 +298,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
             ndim = get_aval(x).ndim
             tracers.append(BatchTracer(trace, x, ax % ndim if ndim else ax))
         a, kw = tree_unflatten(in_tree, tracers)
-        with set_current_trace(trace), source_info.extend_name_stack(trace.label()):
+        with set_current_trace(trace), source_info.extend_name_stack(trace.label()), \
+                extend_axis_env(axis_name, size):
             out = fun(*a, **kw)
         flat_out, out_tree = tree_flatten(out)
         out_spec = _flatten_axes("out_axes", out, out_axes, name)
@@ -303,14 +359,23 @@ def _place_out_axis(name, i, val, bdim, out_axis, size):
     return moveaxis(val, bdim, out_axis)
 
 
-def axis_size_of(trace_axis_name):
-    """Size of the innermost vmap axis named ``trace_axis_name`` (for collectives)."""
-    from .core import current_trace
-    trace = current_trace()
-    while trace is not None:
-        if isinstance(trace, BatchTrace) and trace.axis_name == trace_axis_name:
-            return trace.axis_size
-        trace = getattr(trace, "parent", None)
-    raise NameError(f"unbound axis name: {trace_axis_name}. The collective must be called "
-                    f"inside vmap(..., axis_name={trace_axis_name!r}).")
+_axis_env = []   # (axis_name, size) of the vmaps whose functions are running
+
+
+@contextlib.contextmanager
+def extend_axis_env(name, size):
+    _axis_env.append((name, size))
+    try:
+        yield
+    finally:
+        _axis_env.pop()
+
+
+def axis_size_of(axis_name):
+    """Size of the innermost vmap axis named ``axis_name`` (for collectives)."""
+    for name, size in reversed(_axis_env):
+        if name == axis_name:
+            return size
+    raise NameError(f"unbound axis name: {axis_name!r}. The collective must be called "
+                    f"inside vmap(..., axis_name={axis_name!r}).")
 

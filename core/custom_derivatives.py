@@ -372,3 +372,52 @@ lowering_rules[remat_p] = _call_lowering
 ad.jvp_rules[remat_p] = _remat_jvp
 ad.partial_eval_rules[remat_p] = _remat_partial_eval
 ad.transpose_rules[remat_p] = _remat_transpose
+
+
+# --- batching of the three call primitives ----------------------------------------------
+
+def _all_at_front(trace, args, dims):
+    from .batching import bdim_at_front
+    return [bdim_at_front(a, d, trace.axis_size) for a, d in zip(args, dims)]
+
+
+def _custom_jvp_batch(trace, args, dims, *, jaxpr, name, jvp, num_consts):
+    """Batch the body; the user's rule runs under vmap on batch-leading arguments."""
+    from .batching import batch_jaxpr, vmap
+    args = _all_at_front(trace, args, dims)
+    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name,
+                                            [0] * len(args), all_batched=True)
+    outs = custom_jvp_call_p.bind(*consts, *args, jaxpr=batched, name=name,
+                                  num_consts=len(consts) + num_consts,
+                                  jvp=vmap(jvp, axis_size=trace.axis_size))
+    return outs, out_dims
+
+
+def _custom_vjp_batch(trace, args, dims, *, jaxpr, name, fwd, bwd, num_consts):
+    """Batch the body; the user's fwd and bwd run under vmap on batch-leading arguments."""
+    from .batching import batch_jaxpr, vmap
+    args = _all_at_front(trace, args, dims)
+    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name,
+                                            [0] * len(args), all_batched=True)
+    size = trace.axis_size
+    outs = custom_vjp_call_p.bind(*consts, *args, jaxpr=batched, name=name,
+                                  num_consts=len(consts) + num_consts,
+                                  fwd=vmap(fwd, axis_size=size), bwd=vmap(bwd, axis_size=size))
+    return outs, out_dims
+
+
+def _remat_batch(trace, args, dims, *, jaxpr, name, prevent_cse):
+    from .batching import batch_jaxpr
+    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name, dims)
+    return remat_p.bind(*consts, *args, jaxpr=batched, name=name,
+                        prevent_cse=prevent_cse), out_dims
+
+
+def _register_batching():
+    from . import batching
+    batching.axis_rules[custom_jvp_call_p] = _custom_jvp_batch
+    batching.axis_rules[custom_vjp_call_p] = _custom_vjp_batch
+    batching.axis_rules[remat_p] = _remat_batch
+
+
+_register_batching()

@@ -66,3 +66,72 @@ def test_compiles_once(case):
         f(*args)
     mine = [e for e in log if e["fun_name"] == "<lambda>"]
     assert [e["cache_hit"] for e in mine] == [False, True]
+
+
+# --- autodiff: every differentiable op, forward and reverse, orders 1 and 2 -------------
+
+GRAD_CASES = [(op, np.dtype(np.float32), op.shapes[-1], False) for op in {id(c[0]): c[0]
+              for c in CASES}.values() if op.grad and np.dtype(np.float32) in op.dtypes]
+
+
+@pytest.mark.parametrize("case", GRAD_CASES, ids=case_id)
+def test_check_grads(case):
+    op, dtype, shape, _ = case
+    args = op.make_args(np.random.default_rng(3), shape, dtype)
+    gb.test_util.check_grads(lambda *xs: op.fn(*xs, **op.kwargs), args, order=op.grad,
+                             modes=("fwd", "rev"), eps=1e-3 if op.grad > 1 else None)
+
+
+# --- vmap: every op against a Python loop, several batch sizes and in_axes -------------
+
+VMAP_CASES = [(op, np.dtype(op.dtypes[0]), op.shapes[-1], False)
+              for op in {id(c[0]): c[0] for c in CASES}.values()]
+
+
+def _loop(fn, batched, in_axes, size):
+    outs = []
+    for i in range(size):
+        args = [a if ax is None else np.take(a, i, axis=ax) for a, ax in zip(batched, in_axes)]
+        outs.append(np.asarray(fn(*args)))
+    return np.stack(outs)
+
+
+@pytest.mark.parametrize("size", [0, 1, 3])
+@pytest.mark.parametrize("case", VMAP_CASES, ids=case_id)
+def test_vmap_matches_loop(case, size):
+    op, dtype, shape, _ = case
+    rng = np.random.default_rng(4)
+    per_example = op.make_args(rng, shape, dtype)
+    # map every argument over a new axis 0, except the last one (broadcast) when there are 2+
+    in_axes = [0] * len(per_example)
+    if len(per_example) > 1:
+        in_axes[-1] = None
+    batched = [np.stack([op.make_args(np.random.default_rng(5 + i), shape, dtype)[j]
+                         for i in range(size)]) if ax == 0 else a
+               for j, (a, ax) in enumerate(zip(per_example, in_axes))]
+    if size == 0:
+        batched = [a if ax is None else np.zeros((0,) + np.shape(a), a.dtype)
+                   for a, ax in zip(batched, in_axes)]
+    fn = lambda *xs: op.fn(*xs, **op.kwargs)  # noqa: E731
+    out = gb.vmap(fn, in_axes=tuple(in_axes))(*batched)
+    if size == 0:
+        expected_shape = (0,) + gb.eval_shape(fn, *per_example).shape
+        assert out.shape == expected_shape
+        return
+    expected = _loop(fn, batched, in_axes, size)
+    assert out.shape == expected.shape
+    _check_close(out, expected.astype(np.float32) if expected.dtype.name == "bfloat16"
+                 else expected, dtype, op)
+
+
+@pytest.mark.parametrize("case", VMAP_CASES, ids=case_id)
+def test_vmap_nonzero_in_axis(case):
+    op, dtype, shape, _ = case
+    first = op.make_args(np.random.default_rng(6), shape, dtype)
+    second = op.make_args(np.random.default_rng(7), shape, dtype)
+    batched = [np.stack([a, b], axis=-1) for a, b in zip(first, second)]
+    fn = lambda *xs: op.fn(*xs, **op.kwargs)  # noqa: E731
+    out = gb.vmap(fn, in_axes=-1, out_axes=0)(*batched)
+    expected = _loop(fn, batched, [-1] * len(batched), 2)
+    _check_close(out, expected.astype(np.float32) if expected.dtype.name == "bfloat16"
+                 else expected, dtype, op)

@@ -1,0 +1,229 @@
+"""grad, jvp, vjp and friends: values vs analytic/finite differences, composition, errors."""
+import numpy as np
+import pytest
+
+import glassbox as gb
+import glassbox.numpy as jnp
+from glassbox import lax
+from glassbox.test_util import check_grads
+
+
+def test_grad_of_polynomial():
+    assert float(gb.grad(lambda x: x ** 3 + 2 * x)(2.0)) == pytest.approx(14.0)
+
+
+def test_grad_through_python_control_flow_recursion_and_closures():
+    def f(x, n):
+        if x > 0:                      # Python branch on a concrete primal
+            y = x
+            for _ in range(n):         # Python loop
+                y = jnp.sin(y) * x
+            return y
+        return -x
+    check_grads(lambda x: f(x, 3), (0.7,), order=2)
+    assert float(gb.grad(lambda x: f(x, 2))(-1.5)) == -1.0
+
+    def power(x, n):                   # recursion
+        return 1.0 if n == 0 else x * power(x, n - 1)
+    assert float(gb.grad(lambda x: power(x, 4))(1.5)) == pytest.approx(4 * 1.5 ** 3)
+
+    scale = 3.0
+    assert float(gb.grad(lambda x: scale * jnp.sin(x))(0.0)) == pytest.approx(3.0)
+
+
+def test_nested_grad_has_no_perturbation_confusion():
+    assert float(gb.grad(lambda x: gb.grad(lambda y: x * y)(2.))(3.)) == 1.0
+
+
+def test_third_derivative():
+    f = lambda x: jnp.sin(x) * x   # noqa: E731
+    d3 = gb.grad(gb.grad(gb.grad(f)))(0.3)
+    expected = -3 * np.sin(0.3) - 0.3 * np.cos(0.3)
+    assert float(d3) == pytest.approx(expected, rel=1e-5)
+
+
+def test_jvp_and_vjp_agree_with_analytic():
+    x = np.array([0.1, 0.2, 0.3], np.float32)
+    t = np.array([1.0, 0.5, -1.0], np.float32)
+    y, ty = gb.jvp(jnp.sin, (x,), (t,))
+    np.testing.assert_allclose(ty, np.cos(x) * t, rtol=1e-6)
+    y2, pullback = gb.vjp(jnp.sin, x)
+    (ct,) = pullback(t)
+    np.testing.assert_allclose(ct, np.cos(x) * t, rtol=1e-6)
+
+
+def test_value_and_grad_pytrees_argnums_and_aux():
+    def loss(params, x):
+        pred = jnp.dot(x, params["w"]) + params["b"]
+        return jnp.mean(pred ** 2), pred
+    params = {"w": np.array([1.0, -2.0], np.float32), "b": np.float32(0.5)}
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    (value, pred), g = gb.value_and_grad(loss, has_aux=True)(params, x)
+    pred_np = x @ params["w"] + 0.5
+    assert float(value) == pytest.approx(np.mean(pred_np ** 2))
+    np.testing.assert_allclose(g["w"], 2 * x.T @ pred_np / 2, rtol=1e-5)
+    assert float(g["b"]) == pytest.approx(float(np.sum(pred_np)), rel=1e-5)
+    gw, gx = gb.grad(lambda p, x: loss(p, x)[0], argnums=(0, 1))(params, x)
+    assert gx.shape == x.shape and set(gw) == {"w", "b"}
+
+
+def test_grad_errors_are_named_and_point_at_the_user():
+    with pytest.raises(TypeError, match="scalar-output.*shape: \\(3,\\)") as info:
+        gb.grad(jnp.sin)(np.ones(3, np.float32))
+    assert "test_autodiff.py" in str(info.value)
+    with pytest.raises(TypeError, match="allow_int"):
+        gb.grad(lambda x: x * 2.0)(3)
+    with pytest.raises(TypeError, match="argnums 2 is out of range"):
+        gb.grad(lambda x, y: x * y, argnums=2)(1.0, 2.0)
+
+
+def test_grad_allow_int_gives_float0():
+    g = gb.grad(lambda x, n: x * n, argnums=(0, 1), allow_int=True)(2.0, 3)
+    assert float(g[0]) == 3.0 and g[1].dtype == gb.autodiff.float0
+
+
+def test_grad_of_jit_and_jit_of_grad_and_hessian():
+    f = lambda x: jnp.sum(jnp.tanh(x) ** 2)   # noqa: E731
+    x = np.linspace(-1, 1, 5).astype(np.float32)
+    g_eager = gb.grad(f)(x)
+    np.testing.assert_allclose(gb.grad(gb.jit(f))(x), g_eager, rtol=1e-5)
+    np.testing.assert_allclose(gb.jit(gb.grad(f))(x), g_eager, rtol=1e-5)
+    np.testing.assert_allclose(gb.jit(gb.grad(gb.jit(f)))(x), g_eager, rtol=1e-5)
+    t = 1 - np.tanh(x) ** 2
+    np.testing.assert_allclose(g_eager, 2 * np.tanh(x) * t, rtol=1e-5)
+    h = gb.hessian(f)(x)
+    expected_diag = 2 * t ** 2 - 4 * np.tanh(x) ** 2 * t
+    np.testing.assert_allclose(h, np.diag(expected_diag), atol=1e-5)
+
+
+def test_jacobians_match_each_other_and_finite_differences():
+    def f(x):
+        return jnp.stack([jnp.sin(x[0]) * x[1], x[0] ** 2, jnp.exp(x[1])])
+    x = np.array([0.3, 0.7], np.float32)
+    jf, jr = gb.jacfwd(f)(x), gb.jacrev(f)(x)
+    expected = np.array([[np.cos(0.3) * 0.7, np.sin(0.3)], [0.6, 0], [0, np.exp(0.7)]])
+    np.testing.assert_allclose(jf, expected, rtol=1e-5)
+    np.testing.assert_allclose(jr, expected, rtol=1e-5)
+
+
+def test_jvp_of_vjp_and_vjp_of_jvp():
+    f = lambda x: jnp.sin(x) * x   # noqa: E731
+    x = np.array([0.5, 1.5], np.float32)
+
+    def vjp_fn(x):
+        return gb.vjp(f, x)[1](np.ones_like(x))[0]
+    check_grads(vjp_fn, (x,), order=1)
+
+    def jvp_fn(x):
+        return gb.jvp(f, (x,), (np.ones_like(x),))[1]
+    check_grads(jvp_fn, (x,), order=1, modes=("rev",))
+
+
+def test_stop_gradient():
+    assert float(gb.grad(lambda x: x * lax.stop_gradient(x))(3.0)) == 3.0
+    assert float(gb.grad(lambda x: x * gb.stop_gradient(x))(3.0)) == 3.0
+
+
+def test_custom_jvp_under_jit_and_higher_order():
+    @gb.custom_jvp
+    def f(x):
+        return jnp.sin(x)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return f(x), 10.0 * t            # deliberately not cos: proves the rule is used
+    assert float(gb.grad(f)(0.3)) == 10.0
+    assert float(gb.jit(gb.grad(f))(0.3)) == 10.0
+    assert float(gb.grad(gb.jit(f))(0.3)) == 10.0
+    assert float(gb.grad(gb.grad(lambda x: f(x) * x))(0.3)) == pytest.approx(20.0)
+    np.testing.assert_allclose(gb.vmap(gb.grad(f))(np.ones(3, np.float32)), 10.0)
+
+
+def test_custom_jvp_defjvps_and_nondiff_argnums():
+    from functools import partial
+
+    @partial(gb.custom_jvp, nondiff_argnums=(0,))
+    def scaled(k, x):
+        return k * jnp.sin(x)
+
+    @scaled.defjvp
+    def scaled_jvp(k, primals, tangents):
+        (x,), (t,) = primals, tangents
+        return scaled(k, x), k * jnp.cos(x) * t
+    assert float(gb.grad(lambda x: scaled(2.0, x))(0.0)) == 2.0
+
+    g = gb.custom_jvp(lambda x: x ** 2)
+    g.defjvps(lambda t, ans, x: 3.0 * t)
+    assert float(gb.grad(g)(5.0)) == 3.0
+
+
+def test_custom_vjp_under_jit_vmap_and_errors():
+    @gb.custom_vjp
+    def clip_gradient(x):
+        return x
+
+    def fwd(x):
+        return x, None
+
+    def bwd(_, g):
+        return (jnp.clip(g, -1.0, 1.0),)
+    clip_gradient.defvjp(fwd, bwd)
+    assert float(gb.grad(lambda x: 5.0 * clip_gradient(x))(2.0)) == 1.0
+    assert float(gb.jit(gb.grad(lambda x: 5.0 * clip_gradient(x)))(2.0)) == 1.0
+    out = gb.vmap(gb.grad(lambda x: 0.5 * clip_gradient(x)))(np.ones(3, np.float32))
+    np.testing.assert_allclose(out, 0.5)
+
+    bad = gb.custom_vjp(lambda x: x)
+    bad.defvjp(lambda x: (x, None), lambda _, g: g)        # not a tuple
+    with pytest.raises(TypeError, match="must return a tuple"):
+        gb.grad(bad)(1.0)
+    with pytest.raises(TypeError, match="forward-mode"):
+        gb.jvp(clip_gradient, (1.0,), (1.0,))
+
+
+def test_checkpoint_same_gradient_fewer_residuals():
+    def block(x):
+        for _ in range(4):
+            x = jnp.sin(x) * 1.5
+        return x
+
+    def loss(f, x):
+        return jnp.sum(f(x))
+    x = np.linspace(0, 1, 4).astype(np.float32)
+    g_plain = gb.grad(lambda x: loss(block, x))(x)
+    g_remat = gb.grad(lambda x: loss(gb.checkpoint(block), x))(x)
+    np.testing.assert_allclose(g_plain, g_remat, rtol=1e-6)
+    plain = gb.ad_checkpoint.saved_residuals(lambda x: loss(block, x), x)
+    remat = gb.ad_checkpoint.saved_residuals(lambda x: loss(gb.checkpoint(block), x), x)
+    assert len(remat) < len(plain)
+
+
+def test_linearize_and_linear_transpose():
+    y, f_jvp = gb.linearize(jnp.sin, 0.5)
+    assert float(f_jvp(1.0)) == pytest.approx(np.cos(0.5), rel=1e-6)
+    transpose = gb.linear_transpose(lambda x: 3.0 * x, 1.0)
+    assert float(transpose(2.0)[0]) == 6.0
+
+
+def test_backward_equations_record_the_forward_line():
+    def f(x):
+        y = jnp.sin(x)   # line A
+        return y * y
+    line_a = f.__code__.co_firstlineno + 1
+    jaxpr = gb.make_jaxpr(gb.grad(f))(0.5)
+    backward = [e for e in jaxpr.eqns if "transpose" in e.source_info.name_stack]
+    assert backward, str(jaxpr)
+    assert any(e.source_info.line == line_a for e in jaxpr.eqns
+               if "jvp" in e.source_info.name_stack)
+    assert all(e.source_info.file.endswith("test_autodiff.py") for e in backward)
+
+
+def test_missing_jvp_rule_names_the_primitive():
+    from glassbox.core import Primitive, abstract_eval_rules
+    from glassbox.lowering import lowering_rules
+    mystery_p = Primitive("mystery")
+    abstract_eval_rules[mystery_p] = lambda x: x
+    lowering_rules[mystery_p] = lambda ctx, x: x
+    with pytest.raises(NotImplementedError, match="jvp rule for primitive 'mystery'"):
+        gb.grad(lambda x: mystery_p.bind(x))(1.0)
