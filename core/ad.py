@@ -250,7 +250,7 @@ def backward_pass(jaxpr, consts, cts_out):
         for v, val, ct in zip(eqn.invars, invals, cts_in):
             if type(val) is UndefinedPrimal:
                 write_ct(v, ct)
-    return [ct_env.pop(v, None) or Zero(v.aval) for v in jaxpr.invars]
+    return [ct_env[v] if v in ct_env else Zero(v.aval) for v in jaxpr.invars]
 
 
 @contextlib.contextmanager

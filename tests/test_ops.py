@@ -106,12 +106,10 @@ def test_vmap_matches_loop(case, size):
     in_axes = [0] * len(per_example)
     if len(per_example) > 1:
         in_axes[-1] = None
-    batched = [np.stack([op.make_args(np.random.default_rng(5 + i), shape, dtype)[j]
-                         for i in range(size)]) if ax == 0 else a
+    examples = [op.make_args(np.random.default_rng(5 + i), shape, dtype) for i in range(size)]
+    batched = [a if ax is None else
+               np.stack([ex[j] for ex in examples]) if size else np.zeros((0,) + a.shape, a.dtype)
                for j, (a, ax) in enumerate(zip(per_example, in_axes))]
-    if size == 0:
-        batched = [a if ax is None else np.zeros((0,) + np.shape(a), a.dtype)
-                   for a, ax in zip(batched, in_axes)]
     fn = lambda *xs: op.fn(*xs, **op.kwargs)  # noqa: E731
     out = gb.vmap(fn, in_axes=tuple(in_axes))(*batched)
     if size == 0:

@@ -1,2 +1,502 @@
-"""(being written)"""
-__all__ = []
+"""Reduction primitives: ``reduce_sum/prod/max/min/and/or/xor``, ``argmax``/``argmin``
+and the cumulative reductions ``cumsum/cumprod/cummax/cummin/cumlogsumexp``.
+
+One section per primitive family: public wrappers (with docstrings), the
+``*_p`` objects, their shape/dtype rules and lowerings. Reductions lower to
+``stablehlo.reduce`` whose region applies the monoid (add, multiply, max...)
+and whose init value is the monoid's identity (0, 1, -inf, iinfo.min...).
+
+Cumulative reductions lower, as JAX does on CPU, to a parallel prefix scan
+(Blelloch's ``associative_scan``: strided slices, the combine op, padding and
+concatenation): the same operations in the same order as JAX, hence the same
+rounding (a sequential sum would differ from JAX's ``cumsum`` in the last bits).
+"""
+import operator
+
+import numpy as np
+
+from .. import dtypes
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..lowering import i64_array, lowering_rules
+
+# ---------------------------------------------------------------------------
+# Lowering helpers shared by the reductions (and by sort.py)
+
+
+def compare_type(dtype):
+    """The ``compare_type`` StableHLO wants for a dtype (as JAX picks it)."""
+    dtype = np.dtype(dtype)
+    if dtypes.is_inexact(dtype):
+        return "FLOAT"
+    if dtype == np.bool_ or dtypes.is_unsigned(dtype):
+        return "UNSIGNED"
+    return "SIGNED"
+
+
+def emit_compare(ctx, x, y, direction, aval, total_order=False):
+    """``stablehlo.compare`` of two values of type ``aval``; returns a bool value."""
+    kind = compare_type(aval.dtype)
+    if total_order and kind == "FLOAT":
+        kind = "TOTALORDER"
+    return ctx.op("stablehlo.compare", [x, y], aval.update(dtype=np.bool_, weak_type=False),
+                  attrs={"comparison_direction": f"#stablehlo<comparison_direction {direction}>",
+                         "compare_type": f"#stablehlo<comparison_type {kind}>"})
+
+
+_BOOL = ShapedArray((), np.bool_)
+
+
+def scalar(aval):
+    """The rank-0 aval with ``aval``'s dtype."""
+    return ShapedArray((), aval.dtype)
+
+
+def max_identity(dtype):
+    """The identity of ``max``: -inf for floats, the smallest int, False."""
+    dtype = np.dtype(dtype)
+    if dtypes.is_inexact(dtype):
+        return np.array(-np.inf, dtype)
+    if dtype == np.bool_:
+        return np.array(False)
+    return np.array(np.iinfo(dtype).min, dtype)
+
+
+def min_identity(dtype):
+    """The identity of ``min``: +inf for floats, the largest int, True."""
+    dtype = np.dtype(dtype)
+    if dtypes.is_inexact(dtype):
+        return np.array(np.inf, dtype)
+    if dtype == np.bool_:
+        return np.array(True)
+    return np.array(np.iinfo(dtype).max, dtype)
+
+
+def _canonical_axes(axes, ndim, name):
+    try:
+        axes = tuple(operator.index(a) for a in axes)
+    except TypeError:
+        raise TypeError(f"{name}: axes must be a sequence of ints, got {axes!r}") from None
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}: axis {a} is out of bounds for an array of rank {ndim}")
+        out.append(a % ndim)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# reduce_sum, reduce_prod, reduce_max, reduce_min, reduce_and, reduce_or, reduce_xor
+
+
+def _reduce_shape_rule(name, accepts, allowed):
+    def rule(x, *, axes):
+        if not accepts(x.dtype):
+            raise TypeError(f"{name} does not accept dtype {x.dtype.name}; it accepts "
+                            f"{allowed} dtypes")
+        if len(set(axes)) != len(axes) or any(not 0 <= a < x.ndim for a in axes):
+            raise ValueError(f"{name}: axes {axes} are not distinct valid axes of an array of "
+                             f"shape {x.shape}")
+        shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+        return ShapedArray(shape, x.dtype, x.weak_type)
+    return rule
+
+
+def _reduce_lowering(combine, identity):
+    def rule(ctx, x, *, axes):
+        (aval_in,), (aval_out,) = ctx.avals_in, ctx.avals_out
+        s = scalar(aval_in)
+        init = ctx.constant(identity(aval_in.dtype), s)
+        body = lambda inner, a, b: combine(inner, a, b, s)  # noqa: E731
+        return ctx.op("stablehlo.reduce", [x, init], aval_out,
+                      attrs={"dimensions": i64_array(axes)}, regions=[ctx.region([s, s], body)])
+    return rule
+
+
+def _monoid(op_name):
+    """Combine step of a reduction region: one StableHLO op."""
+    return lambda ctx, a, b, aval: ctx.op(op_name, [a, b], aval)
+
+
+def _extremum(op_name, direction):
+    """max/min; complex numbers compare (real, imag) lexicographically, as in JAX."""
+    def combine(ctx, a, b, aval):
+        if not dtypes.is_complex(aval.dtype):
+            return ctx.op(op_name, [a, b], aval)
+        part = aval.update(dtype=np.real(np.zeros((), aval.dtype)).dtype)
+        ra, rb = ctx.op("stablehlo.real", [a], part), ctx.op("stablehlo.real", [b], part)
+        ia, ib = ctx.op("stablehlo.imag", [a], part), ctx.op("stablehlo.imag", [b], part)
+        real_wins = emit_compare(ctx, ra, rb, direction, part)
+        tie = ctx.op("stablehlo.and", [emit_compare(ctx, ra, rb, "EQ", part),
+                                       emit_compare(ctx, ia, ib, direction, part)], _BOOL)
+        pick_a = ctx.op("stablehlo.or", [real_wins, tie], _BOOL)
+        return ctx.op("stablehlo.select", [pick_a, a, b], aval)
+    return combine
+
+
+_number = lambda d: dtypes.is_int(d) or dtypes.is_inexact(d)  # noqa: E731
+_any = lambda d: True  # noqa: E731
+_int_or_bool = lambda d: dtypes.is_int(d) or np.dtype(d) == np.bool_  # noqa: E731
+
+
+def _reduction_primitive(name, accepts, allowed, combine, identity):
+    prim = Primitive(name)
+    abstract_eval_rules[prim] = _reduce_shape_rule(name, accepts, allowed)
+    lowering_rules[prim] = _reduce_lowering(combine, identity)
+    return prim
+
+
+def _bind_reduce(prim, operand, axes):
+    axes = _canonical_axes(axes, get_aval(operand).ndim, prim.name)
+    return prim.bind(operand, axes=axes)
+
+
+def reduce_sum(operand, axes):
+    """Sum of ``operand`` over ``axes``. Lowers to ``stablehlo.reduce`` with ``stablehlo.add``.
+
+    Example: ``reduce_sum(jnp.ones((2, 3)), (1,))`` is ``[3., 3.]``.
+    """
+    return _bind_reduce(reduce_sum_p, operand, axes)
+
+
+def reduce_prod(operand, axes):
+    """Product over ``axes``. Lowers to ``stablehlo.reduce`` with ``stablehlo.multiply``."""
+    return _bind_reduce(reduce_prod_p, operand, axes)
+
+
+def reduce_max(operand, axes):
+    """Maximum over ``axes`` (NaN propagates). Lowers to ``stablehlo.reduce`` with
+    ``stablehlo.maximum``, starting from -inf (or the smallest integer)."""
+    return _bind_reduce(reduce_max_p, operand, axes)
+
+
+def reduce_min(operand, axes):
+    """Minimum over ``axes`` (NaN propagates). Lowers to ``stablehlo.reduce`` with
+    ``stablehlo.minimum``, starting from +inf (or the largest integer)."""
+    return _bind_reduce(reduce_min_p, operand, axes)
+
+
+def reduce_and(operand, axes):
+    """Bitwise/logical AND over ``axes`` (bool or integer operands). ``stablehlo.and``."""
+    return _bind_reduce(reduce_and_p, operand, axes)
+
+
+def reduce_or(operand, axes):
+    """Bitwise/logical OR over ``axes`` (bool or integer operands). ``stablehlo.or``."""
+    return _bind_reduce(reduce_or_p, operand, axes)
+
+
+def reduce_xor(operand, axes):
+    """Bitwise/logical XOR over ``axes`` (bool or integer operands). ``stablehlo.xor``."""
+    return _bind_reduce(reduce_xor_p, operand, axes)
+
+
+reduce_sum_p = _reduction_primitive("reduce_sum", _number, "numeric",
+                                    _monoid("stablehlo.add"), lambda d: np.array(0, d))
+reduce_prod_p = _reduction_primitive("reduce_prod", _number, "numeric",
+                                     _monoid("stablehlo.multiply"), lambda d: np.array(1, d))
+reduce_max_p = _reduction_primitive("reduce_max", _any, "any",
+                                    _extremum("stablehlo.maximum", "GT"), max_identity)
+reduce_min_p = _reduction_primitive("reduce_min", _any, "any",
+                                    _extremum("stablehlo.minimum", "LT"), min_identity)
+reduce_and_p = _reduction_primitive("reduce_and", _int_or_bool, "integer or boolean",
+                                    _monoid("stablehlo.and"), lambda d: np.array(-1).astype(d))
+reduce_or_p = _reduction_primitive("reduce_or", _int_or_bool, "integer or boolean",
+                                   _monoid("stablehlo.or"), lambda d: np.array(0, d))
+reduce_xor_p = _reduction_primitive("reduce_xor", _int_or_bool, "integer or boolean",
+                                    _monoid("stablehlo.xor"), lambda d: np.array(0, d))
+
+
+def reduce(operands, init_values, computation, dimensions):
+    """``lax.reduce`` for the monoids glassbox knows: ``computation`` must be one of
+    ``lax.add``, ``lax.mul``, ``lax.max``, ``lax.min``, ``lax.bitwise_and/or/xor``
+    with its identity as ``init_values`` (JAX pattern-matches these the same way).
+
+    Other computations would need a reduce primitive carrying a jaxpr; they raise
+    ``NotImplementedError``.
+    """
+    from .. import lax
+    single = not isinstance(operands, (tuple, list))
+    ops = [operands] if single else list(operands)
+    inits = [init_values] if single else list(init_values)
+    table = {"add": (reduce_sum, lambda d: np.array(0, d)),
+             "mul": (reduce_prod, lambda d: np.array(1, d)),
+             "max": (reduce_max, max_identity), "min": (reduce_min, min_identity),
+             "bitwise_and": (reduce_and, lambda d: np.array(-1).astype(d)),
+             "bitwise_or": (reduce_or, lambda d: np.array(0, d)),
+             "bitwise_xor": (reduce_xor, lambda d: np.array(0, d))}
+    name = next((n for n in table if computation is getattr(lax, n, None)), None)
+    if name is None:
+        raise NotImplementedError(
+            f"lax.reduce with computation {computation!r}: glassbox supports lax.add, "
+            f"lax.mul, lax.max, lax.min and lax.bitwise_and/or/xor")
+    fn, identity = table[name]
+    outs = []
+    for x, init in zip(ops, inits):
+        want = identity(get_aval(x).dtype)
+        if np.shape(init) != () or np.asarray(init).astype(want.dtype) != want:
+            raise NotImplementedError(
+                f"lax.reduce: init value {init!r} is not the identity of {name} ({want!r}); "
+                f"reduce with the identity and combine the result with it yourself")
+        outs.append(fn(x, dimensions))
+    return outs[0] if single else tuple(outs)
+
+
+# ---------------------------------------------------------------------------
+# argmax, argmin
+
+
+def argmax(operand, axis, index_dtype):
+    """Index of the maximum along ``axis`` (first occurrence on ties; NaN counts as the
+    maximum, as in NumPy). Lowers to a variadic ``stablehlo.reduce`` over
+    (value, ``stablehlo.iota``) pairs, the way JAX does.
+    """
+    return _bind_arg(argmax_p, operand, axis, index_dtype)
+
+
+def argmin(operand, axis, index_dtype):
+    """Index of the minimum along ``axis`` (first occurrence on ties; NaN counts as the
+    minimum, as in NumPy). Lowers like ``argmax`` with the comparison reversed.
+    """
+    return _bind_arg(argmin_p, operand, axis, index_dtype)
+
+
+def _bind_arg(prim, operand, axis, index_dtype):
+    ndim = get_aval(operand).ndim
+    (axis,) = _canonical_axes((axis,), ndim, prim.name)
+    return prim.bind(operand, axes=(axis,), index_dtype=dtypes.canonicalize_dtype(index_dtype))
+
+
+def _argminmax_shape_rule(name):
+    def rule(x, *, axes, index_dtype):
+        (axis,) = axes
+        if not 0 <= axis < x.ndim:
+            raise ValueError(f"{name}: invalid axis {axis} for operand shape {x.shape}")
+        if x.shape[axis] < 1:
+            raise ValueError(f"{name} requires a non-empty reduced dimension: operand shape "
+                             f"{x.shape}, axis={axis}")
+        if not dtypes.is_int(index_dtype):
+            raise TypeError(f"{name}: index_dtype must be an integer type, got "
+                            f"{np.dtype(index_dtype).name}")
+        if dtypes.is_complex(x.dtype):
+            raise TypeError(f"{name} does not accept complex operands ({x.dtype.name})")
+        shape = tuple(d for i, d in enumerate(x.shape) if i != axis)
+        return ShapedArray(shape, index_dtype, False)
+    return rule
+
+
+def _argminmax_lowering(direction, identity):
+    def rule(ctx, x, *, axes, index_dtype):
+        (aval_in,), (aval_out,) = ctx.avals_in, ctx.avals_out
+        idx_aval = ShapedArray(aval_in.shape, index_dtype)
+        iota = ctx.op("stablehlo.iota", [], idx_aval,
+                      attrs={"iota_dimension": f"{axes[0]} : i64"})
+        sv, si = scalar(aval_in), ShapedArray((), index_dtype)
+        init_v = ctx.constant(identity(aval_in.dtype), sv)
+        init_i = ctx.constant(np.array(0, index_dtype), si)
+
+        def body(c, xv, xi, yv, yi):
+            # Pick x's value if it beats y's or is NaN; on equal values keep the lower index.
+            pick_v = c.op("stablehlo.or", [emit_compare(c, xv, yv, direction, sv),
+                                           emit_compare(c, xv, xv, "NE", sv)], _BOOL)
+            tie = c.op("stablehlo.and", [emit_compare(c, xv, yv, "EQ", sv),
+                                         emit_compare(c, xi, yi, "LT", si)], _BOOL)
+            pick_i = c.op("stablehlo.or", [pick_v, tie], _BOOL)
+            return [c.op("stablehlo.select", [pick_v, xv, yv], sv),
+                    c.op("stablehlo.select", [pick_i, xi, yi], si)]
+        outs = ctx.op("stablehlo.reduce", [x, iota, init_v, init_i],
+                      [aval_out.update(dtype=aval_in.dtype), aval_out],
+                      attrs={"dimensions": i64_array(axes)},
+                      regions=[ctx.region([sv, si, sv, si], body)])
+        return outs[1]
+    return rule
+
+
+argmax_p = Primitive("argmax")
+abstract_eval_rules[argmax_p] = _argminmax_shape_rule("argmax")
+lowering_rules[argmax_p] = _argminmax_lowering("GT", max_identity)
+
+argmin_p = Primitive("argmin")
+abstract_eval_rules[argmin_p] = _argminmax_shape_rule("argmin")
+lowering_rules[argmin_p] = _argminmax_lowering("LT", min_identity)
+
+
+# ---------------------------------------------------------------------------
+# Cumulative reductions: cumsum, cumprod, cummax, cummin, cumlogsumexp
+
+
+def cumsum(operand, axis=0, reverse=False):
+    """Cumulative sum along ``axis`` (from the end if ``reverse``).
+
+    Lowers, as JAX does on CPU, to a parallel prefix scan built from
+    ``stablehlo.slice``/``add``/``pad``/``concatenate``.
+    """
+    return _bind_cum(cumsum_p, operand, axis, reverse)
+
+
+def cumprod(operand, axis=0, reverse=False):
+    """Cumulative product along ``axis``. Lowers to a prefix scan of ``stablehlo.multiply``."""
+    return _bind_cum(cumprod_p, operand, axis, reverse)
+
+
+def cummax(operand, axis=0, reverse=False):
+    """Cumulative maximum along ``axis``. Lowers to a prefix scan of ``stablehlo.maximum``."""
+    return _bind_cum(cummax_p, operand, axis, reverse)
+
+
+def cummin(operand, axis=0, reverse=False):
+    """Cumulative minimum along ``axis``. Lowers to a prefix scan of ``stablehlo.minimum``."""
+    return _bind_cum(cummin_p, operand, axis, reverse)
+
+
+def cumlogsumexp(operand, axis=0, reverse=False):
+    """Cumulative ``log(sum(exp(x)))`` along ``axis`` (floating operands).
+
+    Lowers to a prefix scan whose combine step is JAX's stable ``logaddexp``:
+    ``max(a, b) + log1p(exp(-|a - b|))`` (``a + b`` where that difference is NaN).
+    """
+    return _bind_cum(cumlogsumexp_p, operand, axis, reverse)
+
+
+def _bind_cum(prim, operand, axis, reverse):
+    ndim = get_aval(operand).ndim
+    (axis,) = _canonical_axes((axis,), ndim, prim.name) if ndim else (operator.index(axis),)
+    return prim.bind(operand, axis=axis, reverse=bool(reverse))
+
+
+def _cum_shape_rule(name, accepts, allowed):
+    def rule(x, *, axis, reverse):
+        if not 0 <= axis < x.ndim:
+            raise ValueError(f"{name}: axis {axis} is out of bounds for array of shape "
+                             f"{x.shape}")
+        if not accepts(x.dtype):
+            raise TypeError(f"{name} does not accept dtype {x.dtype.name}. Accepted dtypes "
+                            f"are {allowed}.")
+        return x
+    return rule
+
+
+class _V:
+    """An SSA value with its aval, for the scan emitter below."""
+
+    __slots__ = ("name", "aval")
+
+    def __init__(self, name, aval):
+        self.name, self.aval = name, aval
+
+
+def _emit_slice(ctx, v, axis, start, limit, stride=1):
+    shape = v.aval.shape
+    starts, limits, strides = [0] * len(shape), list(shape), [1] * len(shape)
+    starts[axis], limits[axis], strides[axis] = start, limit, stride
+    n = max(0, -(-(limit - start) // stride))
+    aval = v.aval.update(shape=shape[:axis] + (n,) + shape[axis + 1:])
+    name = ctx.op("stablehlo.slice", [v.name], aval,
+                  attrs={"start_indices": i64_array(starts), "limit_indices": i64_array(limits),
+                         "strides": i64_array(strides)})
+    return _V(name, aval)
+
+
+def _emit_pad(ctx, v, axis, low, high, interior):
+    shape = v.aval.shape
+    lows, highs, inner = [0] * len(shape), [0] * len(shape), [0] * len(shape)
+    lows[axis], highs[axis], inner[axis] = low, high, interior
+    n = shape[axis]
+    size = low + high + n + max(0, n - 1) * interior
+    aval = v.aval.update(shape=shape[:axis] + (size,) + shape[axis + 1:])
+    zero = ctx.constant(np.array(0, v.aval.dtype), scalar(v.aval))
+    name = ctx.op("stablehlo.pad", [v.name, zero], aval,
+                  attrs={"edge_padding_low": i64_array(lows), "edge_padding_high": i64_array(highs),
+                         "interior_padding": i64_array(inner)})
+    return _V(name, aval)
+
+
+def _emit_reverse(ctx, v, axis):
+    return _V(ctx.op("stablehlo.reverse", [v.name], v.aval,
+                     attrs={"dimensions": i64_array([axis])}), v.aval)
+
+
+def _binary(op_name):
+    def combine(ctx, a, b):
+        return _V(ctx.op(op_name, [a.name, b.name], a.aval), a.aval)
+    return combine
+
+
+def _logaddexp(ctx, a, b):
+    """JAX's logaddexp as StableHLO ops (same op sequence, same rounding)."""
+    av = a.aval
+    amax = ctx.op("stablehlo.maximum", [a.name, b.name], av)
+    delta = ctx.op("stablehlo.subtract", [a.name, b.name], av)
+    isnan = emit_compare(ctx, delta, delta, "NE", av)
+    total = ctx.op("stablehlo.add", [a.name, b.name], av)
+    neg = ctx.op("stablehlo.negate", [ctx.op("stablehlo.abs", [delta], av)], av)
+    soft = ctx.op("stablehlo.log_plus_one", [ctx.op("stablehlo.exponential", [neg], av)], av)
+    other = ctx.op("stablehlo.add", [amax, soft], av)
+    return _V(ctx.op("stablehlo.select", [isnan, total, other], av), av)
+
+
+def _associative_scan(ctx, combine, elem, axis):
+    """Blelloch's parallel prefix scan (JAX's ``lax.associative_scan``) as emitted ops."""
+    n = elem.aval.shape[axis]
+    if n < 2:
+        return elem
+    # Combine adjacent pairs, scan the half-size result, then fill in the even positions.
+    reduced = combine(ctx, _emit_slice(ctx, elem, axis, 0, n - 1, 2),
+                      _emit_slice(ctx, elem, axis, 1, n, 2))
+    odd = _associative_scan(ctx, combine, reduced, axis)
+    if n % 2 == 0:
+        odd_head = _emit_slice(ctx, odd, axis, 0, odd.aval.shape[axis] - 1)
+        even = combine(ctx, odd_head, _emit_slice(ctx, elem, axis, 2, n, 2))
+    else:
+        even = combine(ctx, odd, _emit_slice(ctx, elem, axis, 2, n, 2))
+    first = _emit_slice(ctx, elem, axis, 0, 1)
+    even_shape = list(even.aval.shape)
+    even_shape[axis] += 1
+    even_aval = even.aval.update(shape=tuple(even_shape))
+    even = _V(ctx.op("stablehlo.concatenate", [first.name, even.name], even_aval,
+                     attrs={"dimension": f"{axis} : i64"}), even_aval)
+    return _interleave(ctx, even, odd, axis)
+
+
+def _interleave(ctx, a, b, axis):
+    # Pad a and b with zeros in between their elements, then add: exact for every dtype
+    # (x + 0 == x; the only change is -0.0 becoming +0.0, as in JAX).
+    same = a.aval.shape[axis] == b.aval.shape[axis]
+    a_pad = _emit_pad(ctx, a, axis, 0, 1 if same else 0, 1)
+    b_pad = _emit_pad(ctx, b, axis, 1, 0 if same else 1, 1)
+    return _V(ctx.op("stablehlo.add", [a_pad.name, b_pad.name], a_pad.aval), a_pad.aval)
+
+
+def _cum_lowering(combine):
+    def rule(ctx, x, *, axis, reverse):
+        v = _V(x, ctx.avals_in[0])
+        if reverse:
+            v = _emit_reverse(ctx, v, axis)
+        out = _associative_scan(ctx, combine, v, axis)
+        if reverse:
+            out = _emit_reverse(ctx, out, axis)
+        return out.name
+    return rule
+
+
+def _cum_primitive(name, combine, accepts=_number, allowed="numeric (not bool)"):
+    prim = Primitive(name)
+    abstract_eval_rules[prim] = _cum_shape_rule(name, accepts, allowed)
+    lowering_rules[prim] = _cum_lowering(combine)
+    return prim
+
+
+cumsum_p = _cum_primitive("cumsum", _binary("stablehlo.add"))
+cumprod_p = _cum_primitive("cumprod", _binary("stablehlo.multiply"))
+cummax_p = _cum_primitive("cummax", _binary("stablehlo.maximum"),
+                          lambda d: _number(d) and not dtypes.is_complex(d), "real numeric")
+cummin_p = _cum_primitive("cummin", _binary("stablehlo.minimum"),
+                          lambda d: _number(d) and not dtypes.is_complex(d), "real numeric")
+cumlogsumexp_p = _cum_primitive("cumlogsumexp", _logaddexp, dtypes.is_float, "floating")
+
+__all__ = [
+    "reduce", "reduce_sum", "reduce_sum_p", "reduce_prod", "reduce_prod_p", "reduce_max",
+    "reduce_max_p", "reduce_min", "reduce_min_p", "reduce_and", "reduce_and_p", "reduce_or",
+    "reduce_or_p", "reduce_xor", "reduce_xor_p", "argmax", "argmax_p", "argmin", "argmin_p",
+    "cumsum", "cumsum_p", "cumprod", "cumprod_p", "cummax", "cummax_p", "cummin", "cummin_p",
+    "cumlogsumexp", "cumlogsumexp_p",
+]
