@@ -1,77 +1,266 @@
 """Registrar helpers for the common primitive shapes (rules are data).
 
-``unop``/``binop``/``naryop`` make an elementwise primitive in one line: they
-build the Primitive, its shape/dtype rule (operands must share shape and
-dtype, as in JAX's lax; the result is weak only if every operand is) and,
-when given an op name, its lowering. jvp/transpose/batch rules are
-registered beside each primitive by the autodiff and vmap layers.
+``naryop`` makes an elementwise primitive in one line: it builds the
+Primitive, its shape/dtype rule and, when given an op name, its lowering.
+``compare_op`` does the same for comparisons (boolean result). The rules
+follow JAX's lax:
+
+- operands must share one dtype (glassbox.numpy promotes first);
+- the result is weakly typed only if every operand is;
+- ``nary_args`` (called by every wrapper) gives Python scalars the array
+  operands' dtype and broadcasts rank-0 operands and size-1 dimensions, as
+  lax does, with explicit ``broadcast_in_dim`` equations; so the primitives
+  themselves see equal shapes only, which keeps their jvp, transpose and
+  batching rules free of broadcasting.
+
+``lower_fun`` turns a Python function over lax wrappers into a lowering rule
+(it is traced when lowered), for ops that expand into several StableHLO ops.
+jvp/transpose/batch rules are registered beside each primitive by the
+autodiff and vmap layers.
 """
 import numpy as np
 
 from .. import dtypes
-from ..core import Primitive, ShapedArray, abstract_eval_rules
-from ..lowering import lowering_rules, simple_lowering
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..lowering import lowering_rules
+from .shape import broadcast_in_dim
 
-# dtype groups accepted by elementwise primitives
+
+# --- dtype groups accepted by elementwise primitives -------------------------
+
 def _kinds(*preds):
     def accepts(dtype):
         return any(p(dtype) for p in preds)
     return accepts
 
 
-is_bool = lambda d: np.dtype(d) == np.bool_  # noqa: E731
+def is_bool(dtype):
+    return np.dtype(dtype) == np.bool_
+
+
+def is_signed_int(dtype):
+    return dtypes.is_int(dtype) and not dtypes.is_unsigned(dtype)
+
+
 floating = _kinds(dtypes.is_float)
+complex_ = _kinds(dtypes.is_complex)
 inexact = _kinds(dtypes.is_float, dtypes.is_complex)
 integer = _kinds(dtypes.is_int)
 int_or_bool = _kinds(dtypes.is_int, is_bool)
-signed_num = _kinds(lambda d: dtypes.is_int(d) and not dtypes.is_unsigned(d),
-                    dtypes.is_float, dtypes.is_complex)
+signed_num = _kinds(is_signed_int, dtypes.is_float, dtypes.is_complex)
 numeric = _kinds(dtypes.is_int, dtypes.is_float, dtypes.is_complex)
 real_num = _kinds(dtypes.is_int, dtypes.is_float)
+ordered = _kinds(dtypes.is_int, dtypes.is_float, is_bool)
 any_dtype = _kinds(lambda d: True)
+complex_parts = _kinds(lambda d: np.dtype(d) in (dtypes.float32, dtypes.float64))
+complex_or_parts = _kinds(dtypes.is_complex, complex_parts)
 
-_GROUP_NAMES = {floating: "floating", inexact: "floating or complex", integer: "integer",
-                int_or_bool: "integer or boolean", signed_num: "signed numeric",
-                numeric: "numeric", real_num: "integer or floating", any_dtype: "any"}
+_GROUP_NAMES = {
+    floating: "floating", complex_: "complex", inexact: "floating or complex",
+    integer: "integer", int_or_bool: "integer or boolean",
+    signed_num: "signed integer, floating or complex", numeric: "numeric (not boolean)",
+    real_num: "integer or floating", ordered: "integer, floating or boolean",
+    any_dtype: "any", complex_parts: "float32 or float64",
+    complex_or_parts: "float32, float64 or complex",
+}
+
+
+def group_name(accepts):
+    return _GROUP_NAMES.get(accepts, "other")
 
 
 def check_dtypes(prim_name, accepts, avals):
+    """Raise a TypeError naming the primitive, the argument and what it accepts."""
     for i, a in enumerate(avals):
         if not accepts(a.dtype):
             raise TypeError(f"{prim_name} does not accept dtype {a.dtype.name} (argument {i}); "
-                            f"it accepts {_GROUP_NAMES.get(accepts, 'other')} dtypes")
+                            f"it accepts {group_name(accepts)} dtypes")
+
+
+def check_same_dtypes(prim_name, avals):
+    dtype = avals[0].dtype
+    if any(a.dtype != dtype for a in avals[1:]):
+        raise TypeError(f"{prim_name} requires arguments to have the same dtypes, got "
+                        + ", ".join(a.dtype.name for a in avals)
+                        + " (convert one with .astype, or use glassbox.numpy, which promotes)")
+
+
+def broadcast_shapes(prim_name, avals):
+    """The result shape under lax's broadcasting: rank-0 operands and size-1 dims only."""
+    shapes = [a.shape for a in avals if a.shape]
+    if not shapes:
+        return ()
+    if len({len(s) for s in shapes}) != 1:
+        raise TypeError(f"{prim_name}: arrays must have the same number of dimensions, got "
+                        + ", ".join(str(a.shape) for a in avals)
+                        + " (lax broadcasts only scalars and size-1 dimensions; "
+                          "glassbox.numpy broadcasts ranks too)")
+    out = []
+    for dims in zip(*shapes):
+        sizes = {d for d in dims if d != 1}
+        if len(sizes) > 1:
+            raise TypeError(f"{prim_name} got incompatible shapes for broadcasting: "
+                            + ", ".join(str(a.shape) for a in avals))
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 def check_same(prim_name, avals):
-    """Elementwise lax ops need equal shapes and dtypes (jnp broadcasts and promotes first)."""
-    shape, dtype = avals[0].shape, avals[0].dtype
-    for i, a in enumerate(avals[1:], 1):
-        if a.shape != shape:
-            raise TypeError(f"{prim_name} got incompatible shapes for broadcasting: "
-                            + ", ".join(str(b.shape) for b in avals)
-                            + " (lax ops need equal shapes; glassbox.numpy broadcasts)")
-        if a.dtype != dtype:
-            raise TypeError(f"{prim_name} requires arguments to have the same dtypes, got "
-                            + ", ".join(b.dtype.name for b in avals)
-                            + " (convert one with .astype, or use glassbox.numpy)")
+    """Equal dtypes and equal shapes: what an elementwise primitive accepts.
+
+    The lax wrappers broadcast scalars and size-1 dimensions before binding
+    (``nary_args``), so the primitives themselves only ever see equal shapes.
+    """
+    check_same_dtypes(prim_name, avals)
+    shape = avals[0].shape
+    if any(a.shape != shape for a in avals[1:]):
+        raise TypeError(f"{prim_name} requires arguments of equal shapes, got "
+                        + ", ".join(str(a.shape) for a in avals)
+                        + " (the lax wrappers broadcast scalars and size-1 dimensions; "
+                          "glassbox.numpy broadcasts fully)")
 
 
 def elementwise_abstract_eval(prim_name, accepts, result_dtype=None):
+    """Shape/dtype rule of an n-ary elementwise primitive."""
     def rule(*avals, **params):
         check_dtypes(prim_name, accepts, avals)
         check_same(prim_name, avals)
-        dtype = avals[0].dtype if result_dtype is None else result_dtype(avals[0].dtype)
-        weak = all(a.weak_type for a in avals) and result_dtype is None
-        return ShapedArray(avals[0].shape, dtype, weak)
+        dtype = avals[0].dtype if result_dtype is None else np.dtype(result_dtype(avals[0].dtype))
+        return ShapedArray(avals[0].shape, dtype, all(a.weak_type for a in avals))
+    rule.__name__ = f"_{prim_name}_abstract_eval"
     return rule
 
 
+# --- what the lax wrappers do before binding ---------------------------------
+
+_SCALARS = (bool, int, float, complex)
+_WEAK_SCALARS = (int, float, complex)   # Python bools are not weakly typed in JAX
+
+
+def nary_args(prim_name, args, ref=None):
+    """Arguments of an elementwise lax wrapper, ready to bind.
+
+    - A Python int/float/complex takes the dtype of the array operands when
+      that needs no promotion (``lax.add(x_f16, 1.0)`` adds in float16), as a
+      weakly typed value does; otherwise it keeps its own dtype and the
+      primitive's dtype check reports the mismatch, as in JAX.
+    - Rank-0 operands and size-1 dimensions broadcast to the common shape
+      (lax's implicit broadcasting), with explicit ``broadcast_in_dim`` ops.
+    """
+    if ref is None:
+        ref = next((a for a in args if type(a) not in _SCALARS), None)
+    if ref is not None and any(type(a) in _WEAK_SCALARS for a in args):
+        args = [scalar_like(a, ref) for a in args]
+    avals = [get_aval(a) for a in args]
+    shape = avals[0].shape
+    if all(a.shape == shape for a in avals):
+        return args
+    shape = broadcast_shapes(prim_name, avals)
+    return [a if av.shape == shape else
+            broadcast_in_dim(a, shape, () if not av.shape else tuple(range(len(shape))))
+            for a, av in zip(args, avals)]
+
+
+def scalar_like(x, ref):
+    """A Python int/float/complex ``x`` as a value of ``ref``'s dtype, if no promotion is needed."""
+    if type(x) not in _WEAK_SCALARS:
+        return x
+    aval = get_aval(ref)
+    if dtypes.result_type(x, aval.dtype) != aval.dtype:
+        return x
+    from .elementwise import convert_element_type
+    return convert_element_type(x, aval.dtype, weak_type=aval.weak_type)
+
+
+# --- lowering helpers --------------------------------------------------------
+
+def broadcast_operand(ctx, x, aval, shape):
+    """``x`` (of type ``aval``) broadcast to ``shape`` with ``stablehlo.broadcast_in_dim``."""
+    if aval.shape == tuple(shape):
+        return x
+    dims = "array<i64>" if not aval.shape else (
+        "array<i64: " + ", ".join(str(i) for i in range(aval.ndim)) + ">")
+    return ctx.op("stablehlo.broadcast_in_dim", [x], aval.update(shape=tuple(shape)),
+                  attrs={"broadcast_dimensions": dims})
+
+
+def full_like_aval(ctx, value, aval):
+    """A constant array of type ``aval`` filled with ``value`` (a splat + broadcast)."""
+    scalar = ctx.constant(np.array(value, aval.dtype), aval.update(shape=()))
+    return broadcast_operand(ctx, scalar, aval.update(shape=()), aval.shape)
+
+
+def elementwise_lowering(op_name, **attrs):
+    """A rule emitting one ``op_name`` over all operands, with fixed attributes."""
+    def rule(ctx, *args, **params):
+        return ctx.op(op_name, list(args), attrs=attrs or None)
+    rule.__name__ = f"_lower_{op_name.split('.')[-1]}"
+    return rule
+
+
+def lower_fun(fun):
+    """A lowering rule that traces ``fun(*operands, **params)`` (lax code) and inlines it.
+
+    This is how ops that JAX expands at lowering time (complex sin, logistic)
+    are written here: in lax, not by hand in StableHLO.
+    """
+    def rule(ctx, *args, **params):
+        from ..core import set_current_trace
+        from ..tracing import JaxprTrace
+        trace = JaxprTrace(getattr(fun, "__name__", "lowered"))
+        tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
+        try:
+            with set_current_trace(trace):
+                out = fun(*tracers, **params)
+        finally:
+            trace.finished = True
+        closed = trace.to_jaxpr([out])
+        return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))[0]
+    rule.__name__ = f"_lower_via_{getattr(fun, '__name__', 'fun')}"
+    return rule
+
+
+def compare_type(dtype):
+    """The ``compare_type`` attribute JAX uses for comparing values of ``dtype``."""
+    if dtypes.is_inexact(dtype):
+        kind = "FLOAT"
+    elif is_signed_int(dtype):
+        kind = "SIGNED"
+    else:
+        kind = "UNSIGNED"   # unsigned ints and bool
+    return f"#stablehlo<comparison_type {kind}>"
+
+
+def compare(ctx, x, y, direction, aval, result_aval=None):
+    """Emit ``stablehlo.compare`` of two operands of type ``aval`` (same shape)."""
+    result_aval = result_aval or aval.update(dtype=np.bool_)
+    return ctx.op("stablehlo.compare", [x, y], result_aval,
+                  attrs={"comparison_direction": f"#stablehlo<comparison_direction {direction}>",
+                         "compare_type": compare_type(aval.dtype)})
+
+
+# --- registrars --------------------------------------------------------------
+
 def naryop(name, accepts, lowering=None, result_dtype=None, **attrs):
+    """An elementwise primitive: shape/dtype rule and (with ``lowering``) a one-op lowering.
+
+    ``lowering`` is a StableHLO/CHLO op name or a ready lowering rule.
+    """
     prim = Primitive(name)
     abstract_eval_rules[prim] = elementwise_abstract_eval(name, accepts, result_dtype)
-    if lowering is not None:
-        lowering_rules[prim] = simple_lowering(lowering, **attrs)
+    if isinstance(lowering, str):
+        lowering_rules[prim] = elementwise_lowering(lowering, **attrs)
+    elif lowering is not None:
+        lowering_rules[prim] = lowering
     return prim
 
 
 unop = binop = naryop
+
+
+def compare_op(name, accepts, direction):
+    """A comparison primitive: boolean result, ``stablehlo.compare`` lowering."""
+    def lower(ctx, x, y):
+        return compare(ctx, x, y, direction, ctx.avals_in[0], ctx.avals_out[0])
+    lower.__name__ = f"_{name}_lowering"
+    return naryop(name, accepts, lower, result_dtype=lambda d: np.bool_)
