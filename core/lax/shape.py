@@ -1,12 +1,20 @@
 """Shape primitives: broadcast_in_dim, reshape, transpose, squeeze, expand_dims,
-concatenate, pad, rev, iota.
+concatenate, pad, rev, iota (and the helpers broadcast, collapse, broadcasted_iota).
 
-Each section: wrapper with docstring, ``*_p``, shape rule, lowering.
+Each section: wrapper with docstring, ``*_p``, shape rule, lowering. Shape
+rules validate everything a user can get wrong (axes, sizes, dtypes) so that
+XLA never reports a bad shape first. All parameters are tuples of ints (or a
+dtype), hashable, as the eager executable cache needs.
 """
+import operator
+
 import numpy as np
 
+from .. import dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import i64_array, lowering_rules
+
+_SCALARS = (bool, int, float, complex)
 
 
 def _shape_tuple(shape, fun_name):
@@ -113,5 +121,253 @@ abstract_eval_rules[transpose_p] = _transpose_abstract_eval
 lowering_rules[transpose_p] = lambda ctx, x, *, permutation: ctx.op(
     "stablehlo.transpose", [x], attrs={"permutation": i64_array(permutation)})
 
+
+
+def _canonical_dims(dims, ndim, fun_name, arg_name="dimensions"):
+    """Non-negative, distinct dimension numbers, or an error naming the function."""
+    try:
+        dims = tuple(operator.index(d) for d in dims)
+    except TypeError:
+        raise TypeError(f"{fun_name}: {arg_name} must be a sequence of ints, got "
+                        f"{dims!r}") from None
+    for d in dims:
+        if not -ndim <= d < ndim:
+            raise ValueError(f"{fun_name}: dimension {d} in {arg_name}={dims} is out of bounds "
+                             f"for an array of rank {ndim}")
+    out = tuple(d % ndim for d in dims)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{fun_name}: {arg_name}={dims} contains a repeated dimension")
+    return out
+
+
+# --- squeeze -----------------------------------------------------------------
+
+def squeeze(array, dimensions):
+    """Remove the size-1 dimensions listed in ``dimensions``. Lowers to ``stablehlo.reshape``.
+
+    Example: ``squeeze(x, (0, 2))`` turns shape ``(1, 3, 1)`` into ``(3,)``.
+    """
+    aval = get_aval(array)
+    dims = _canonical_dims(dimensions, aval.ndim, "squeeze")
+    if not dims:
+        return array
+    return squeeze_p.bind(array, dimensions=tuple(sorted(dims)))
+
+
+squeeze_p = Primitive("squeeze")
+
+
+def _squeeze_abstract_eval(x, *, dimensions):
+    if any(not 0 <= d < x.ndim for d in dimensions):
+        raise ValueError(f"squeeze: dimensions {dimensions} out of range for shape {x.shape}")
+    if any(x.shape[d] != 1 for d in dimensions):
+        raise ValueError(f"squeeze: cannot select an axis to squeeze out which has size not "
+                         f"equal to one, got shape={x.shape} and dimensions={dimensions}")
+    shape = tuple(n for i, n in enumerate(x.shape) if i not in dimensions)
+    return ShapedArray(shape, x.dtype, x.weak_type)
+
+
+abstract_eval_rules[squeeze_p] = _squeeze_abstract_eval
+lowering_rules[squeeze_p] = lambda ctx, x, *, dimensions: ctx.op("stablehlo.reshape", [x])
+
+
+# --- expand_dims (a wrapper: broadcast_in_dim, as in JAX) ----------------------
+
+def expand_dims(array, dimensions):
+    """Insert size-1 dimensions at the positions ``dimensions`` of the result.
+
+    Lowers (through ``broadcast_in_dim``) to ``stablehlo.broadcast_in_dim``.
+    Example: ``expand_dims(x, (0, -1))`` turns shape ``(3,)`` into ``(1, 3, 1)``.
+    """
+    aval = get_aval(array)
+    ndim_out = aval.ndim + len(tuple(dimensions))
+    dims = set(_canonical_dims(dimensions, ndim_out, "expand_dims"))
+    shape = list(aval.shape)
+    for d in sorted(dims):
+        shape.insert(d, 1)
+    kept = tuple(i for i in range(ndim_out) if i not in dims)
+    return broadcast_in_dim(array, tuple(shape), kept)
+
+
+def collapse(operand, start_dimension, stop_dimension=None):
+    """Merge dimensions ``start_dimension:stop_dimension`` into one (a reshape).
+
+    Example: ``collapse(x, 1, 3)`` turns shape ``(2, 3, 4, 5)`` into ``(2, 12, 5)``.
+    """
+    shape = get_aval(operand).shape
+    lo, hi, _ = slice(start_dimension, stop_dimension).indices(len(shape))
+    size = int(np.prod(shape[lo:hi], dtype=np.int64))
+    return reshape(operand, shape[:lo] + (size,) + shape[hi:])
+
+
+# --- concatenate -------------------------------------------------------------
+
+def concatenate(operands, dimension):
+    """Join arrays of equal rank and dtype along ``dimension``.
+
+    Lowers to ``stablehlo.concatenate``. All other dimensions must agree.
+    Example: ``concatenate([ones((2, 3)), zeros((1, 3))], 0)`` has shape ``(3, 3)``.
+    """
+    operands = list(operands)
+    if not operands:
+        raise ValueError("concatenate requires a non-empty sequence of arrays")
+    if len(operands) == 1:
+        return operands[0]
+    ndim = get_aval(operands[0]).ndim
+    (dimension,) = _canonical_dims((dimension,), max(ndim, 1), "concatenate", "dimension")
+    return concatenate_p.bind(*operands, dimension=dimension)
+
+
+concatenate_p = Primitive("concatenate")
+
+
+def _concatenate_abstract_eval(*avals, dimension):
+    first = avals[0]
+    if any(a.dtype != first.dtype for a in avals):
+        raise TypeError("concatenate requires arguments to have the same dtypes, got "
+                        + ", ".join(a.dtype.name for a in avals))
+    if first.ndim == 0 or any(a.ndim != first.ndim for a in avals):
+        raise TypeError("concatenate requires arrays of the same rank >= 1, got shapes "
+                        + ", ".join(str(a.shape) for a in avals))
+    if not 0 <= dimension < first.ndim:
+        raise ValueError(f"concatenate: dimension {dimension} is out of bounds for arrays of "
+                         f"rank {first.ndim}")
+    for a in avals:
+        if any(a.shape[i] != first.shape[i] for i in range(first.ndim) if i != dimension):
+            raise TypeError(f"concatenate: arrays must have equal shapes except in dimension "
+                            f"{dimension}, got " + ", ".join(str(b.shape) for b in avals))
+    shape = list(first.shape)
+    shape[dimension] = sum(a.shape[dimension] for a in avals)
+    return ShapedArray(shape, first.dtype, all(a.weak_type for a in avals))
+
+
+abstract_eval_rules[concatenate_p] = _concatenate_abstract_eval
+lowering_rules[concatenate_p] = lambda ctx, *xs, dimension: ctx.op(
+    "stablehlo.concatenate", list(xs), attrs={"dimension": f"{dimension} : i64"})
+
+
+# --- pad ---------------------------------------------------------------------
+
+def pad(operand, padding_value, padding_config):
+    """Pad ``operand`` with the scalar ``padding_value``. Lowers to ``stablehlo.pad``.
+
+    ``padding_config`` has one ``(low, high, interior)`` triple per dimension:
+    ``low``/``high`` elements are added at each end (negative values remove
+    elements) and ``interior`` elements between neighbours.
+    Example: ``pad(jnp.array([1, 2]), 0, [(1, 2, 1)])`` is ``[0, 1, 0, 2, 0, 0]``.
+    """
+    try:
+        config = tuple((int(lo), int(hi), int(mid)) for lo, hi, mid in padding_config)
+    except (TypeError, ValueError):
+        raise TypeError(f"pad: padding_config must be a sequence of (low, high, interior) "
+                        f"int triples, got {padding_config!r}") from None
+    if type(padding_value) in _SCALARS:
+        aval = get_aval(operand)
+        padding_value = np.array(padding_value, aval.dtype)[()]
+        if aval.weak_type:
+            from .elementwise import convert_element_type
+            padding_value = convert_element_type(padding_value, aval.dtype, weak_type=True)
+    return pad_p.bind(operand, padding_value, padding_config=config)
+
+
+pad_p = Primitive("pad")
+
+
+def _pad_abstract_eval(x, value, *, padding_config):
+    if value.shape != ():
+        raise TypeError(f"pad: padding_value must be a scalar, got shape {value.shape}")
+    if value.dtype != x.dtype:
+        raise TypeError(f"pad: operand and padding_value must have the same dtype, got "
+                        f"{x.dtype.name} and {value.dtype.name}")
+    if len(padding_config) != x.ndim:
+        raise ValueError(f"pad: padding_config needs one (low, high, interior) triple per "
+                         f"dimension of the operand (shape {x.shape}), got {padding_config}")
+    shape = []
+    for d, (lo, hi, mid) in zip(x.shape, padding_config):
+        if mid < 0:
+            raise ValueError(f"pad: interior padding must be >= 0, got {padding_config}")
+        n = lo + hi + d + max(0, d - 1) * mid
+        if n < 0:
+            raise ValueError(f"pad: padding_config {padding_config} gives a negative "
+                             f"dimension for operand shape {x.shape}")
+        shape.append(n)
+    return ShapedArray(shape, x.dtype, x.weak_type and value.weak_type)
+
+
+def _pad_lowering(ctx, x, value, *, padding_config):
+    lo, hi, mid = zip(*padding_config) if padding_config else ((), (), ())
+    return ctx.op("stablehlo.pad", [x, value],
+                  attrs={"edge_padding_low": i64_array(lo), "edge_padding_high": i64_array(hi),
+                         "interior_padding": i64_array(mid)})
+
+
+abstract_eval_rules[pad_p] = _pad_abstract_eval
+lowering_rules[pad_p] = _pad_lowering
+
+
+# --- rev ---------------------------------------------------------------------
+
+def rev(operand, dimensions):
+    """Reverse ``operand`` along ``dimensions``. Lowers to ``stablehlo.reverse``."""
+    dims = _canonical_dims(dimensions, get_aval(operand).ndim, "rev")
+    if not dims:
+        return operand
+    return rev_p.bind(operand, dimensions=tuple(sorted(dims)))
+
+
+rev_p = Primitive("rev")
+
+
+def _rev_abstract_eval(x, *, dimensions):
+    if any(not 0 <= d < x.ndim for d in dimensions) or len(set(dimensions)) != len(dimensions):
+        raise ValueError(f"rev: dimensions {dimensions} must be distinct dimensions of an "
+                         f"array of shape {x.shape}")
+    return x
+
+
+abstract_eval_rules[rev_p] = _rev_abstract_eval
+lowering_rules[rev_p] = lambda ctx, x, *, dimensions: ctx.op(
+    "stablehlo.reverse", [x], attrs={"dimensions": i64_array(dimensions)})
+
+
+# --- iota --------------------------------------------------------------------
+
+def iota(dtype, size):
+    """``[0, 1, ..., size - 1]`` with dtype ``dtype``. Lowers to ``stablehlo.iota``."""
+    return broadcasted_iota(dtype, (size,), 0)
+
+
+def broadcasted_iota(dtype, shape, dimension):
+    """An array of ``shape`` whose values count up along ``dimension``.
+
+    Lowers to ``stablehlo.iota``. Example: ``broadcasted_iota(int32, (2, 3), 1)``
+    is ``[[0, 1, 2], [0, 1, 2]]``.
+    """
+    dtype = dtypes.canonicalize_dtype(dtype)
+    shape = _shape_tuple(shape, "iota")
+    (dimension,) = _canonical_dims((dimension,), max(len(shape), 1), "broadcasted_iota",
+                                   "dimension")
+    return iota_p.bind(dtype=dtype, shape=shape, dimension=dimension)
+
+
+iota_p = Primitive("iota")
+
+
+def _iota_abstract_eval(*, dtype, shape, dimension):
+    if dtype == np.bool_:
+        raise TypeError("iota does not accept dtype bool; it accepts numeric dtypes")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"iota: shape {shape} has a negative dimension")
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"iota: dimension {dimension} is out of bounds for shape {shape}")
+    return ShapedArray(shape, dtype, False)
+
+
+abstract_eval_rules[iota_p] = _iota_abstract_eval
+lowering_rules[iota_p] = lambda ctx, *, dtype, shape, dimension: ctx.op(
+    "stablehlo.iota", [], attrs={"iota_dimension": f"{dimension} : i64"})
+
 __all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "reshape", "reshape_p",
-           "transpose", "transpose_p"]
+           "transpose", "transpose_p", "squeeze", "squeeze_p", "expand_dims", "collapse",
+           "concatenate", "concatenate_p", "pad", "pad_p", "rev", "rev_p", "iota",
+           "broadcasted_iota", "iota_p"]
