@@ -3,7 +3,7 @@
 ``jit(f)`` traces ``f`` once per input signature (pytree structure, avals with
 weak types, static arguments) into a jaxpr, lowers it to StableHLO, compiles
 it with XLA and caches the executable. Called under another transform, it
-binds the ``pjit`` primitive with the traced jaxpr instead, so transforms see
+binds the ``jit`` primitive with the traced jaxpr instead, so transforms see
 the jit call as one equation with a sub-jaxpr.
 """
 import functools
@@ -26,33 +26,34 @@ from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tre
 # ---------------------------------------------------------------------------
 # The jit-call primitive: one equation whose `jaxpr` param is the body.
 
-pjit_p = Primitive("pjit", multiple_results=True)
+jit_p = Primitive("jit", multiple_results=True)
 
 
-def _pjit_abstract_eval(*avals, jaxpr, name):
+def _jit_abstract_eval(*avals, jaxpr, name):
     return jaxpr.out_avals
 
 
-_pjit_compiled = {}
+_jit_compiled = {}
 
 
-def _pjit_impl(*args, jaxpr, name):
+def _jit_impl(*args, jaxpr, name):
     device = device_of(args)
     key = (jaxpr, device)
-    compiled = _pjit_compiled.get(key)
+    compiled = _jit_compiled.get(key)
     if compiled is None:
-        compiled = _pjit_compiled[key] = compile_jaxpr(jaxpr, name, device)
+        compiled = _jit_compiled[key] = compile_jaxpr(jaxpr, name, device,
+                                                      module_name=f"jit_{name}")
     return compiled.run(args)
 
 
-def _pjit_lowering(ctx, *args, jaxpr, name):
+def _jit_lowering(ctx, *args, jaxpr, name):
     return ctx.call(jaxpr, list(args), name)
 
 
 _jvp_jaxprs = {}
 
 
-def _pjit_jvp(primals, tangents, *, jaxpr, name):
+def _jit_jvp(primals, tangents, *, jaxpr, name):
     """Differentiate the body once per (jaxpr, which tangents are nonzero), keep the jit call."""
     nonzero = tuple(not ad.is_zero(t) for t in tangents)
     key = (jaxpr, nonzero)
@@ -60,7 +61,7 @@ def _pjit_jvp(primals, tangents, *, jaxpr, name):
     if cached is None:
         cached = _jvp_jaxprs[key] = _jvp_jaxpr(jaxpr, nonzero)
     jvp_jaxpr, consts, out_nonzero = cached
-    outs = pjit_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
+    outs = jit_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
                        jaxpr=jvp_jaxpr, name=name)
     n = len(jaxpr.out_avals)
     it = iter(outs[n:])
@@ -94,7 +95,7 @@ def hoist_consts(closed):
     return ClosedJaxpr(hoisted, []), list(closed.consts)
 
 
-def _pjit_partial_eval(trace, args, params):
+def _jit_partial_eval(trace, args, params):
     """Linearizing through a jit call: inline its body (known parts compute now)."""
     from .core import eval_jaxpr
     jaxpr = params["jaxpr"]
@@ -102,19 +103,19 @@ def _pjit_partial_eval(trace, args, params):
         return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
 
 
-abstract_eval_rules[pjit_p] = _pjit_abstract_eval
-impl_rules[pjit_p] = _pjit_impl
-lowering_rules[pjit_p] = _pjit_lowering
-def _pjit_batch(trace, args, dims, *, jaxpr, name):
+abstract_eval_rules[jit_p] = _jit_abstract_eval
+impl_rules[jit_p] = _jit_impl
+lowering_rules[jit_p] = _jit_lowering
+def _jit_batch(trace, args, dims, *, jaxpr, name):
     """Batch the body once per (axis, batch dims) and keep it one jit call."""
     from .batching import batch_jaxpr
     batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name, dims)
-    return pjit_p.bind(*consts, *args, jaxpr=batched, name=name), out_dims
+    return jit_p.bind(*consts, *args, jaxpr=batched, name=name), out_dims
 
 
-ad.jvp_rules[pjit_p] = _pjit_jvp
-ad.partial_eval_rules[pjit_p] = _pjit_partial_eval
-batching.axis_rules[pjit_p] = _pjit_batch
+ad.jvp_rules[jit_p] = _jit_jvp
+ad.partial_eval_rules[jit_p] = _jit_partial_eval
+batching.axis_rules[jit_p] = _jit_batch
 
 
 # ---------------------------------------------------------------------------
@@ -254,7 +255,7 @@ class Jitted:
                     type(a) is ArrayImpl for a in args) and not entry.signature[2]:
                 self._fast[(entry.signature[1], entry.signature[3])] = entry
         else:
-            outs = pjit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
+            outs = jit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
         return tree_unflatten(entry.out_tree, outs)
 
     def _run(self, entry, leaves):
@@ -263,7 +264,8 @@ class Jitted:
             reason = _why_recompiled(self._last_signature, entry.signature)
             start = time.perf_counter()
             compiled = entry.compiled = compile_jaxpr(
-                ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device_of(leaves))
+                ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device_of(leaves),
+                module_name=f"jit_{self.name}")
             compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
             if events.listening:
                 events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
@@ -325,7 +327,7 @@ class Traced:
         consts = self.entry.consts
         if any(isinstance(c, Tracer) for c in consts):
             raise TypeError("cannot lower a function that closes over traced values")
-        text = lower_jaxpr(self.entry.jaxpr, self.jitted.name)
+        text = lower_jaxpr(self.entry.jaxpr, f"jit_{self.jitted.name}")
         if events.listening:
             events.emit("lowered", fun_name=self.jitted.name, text=text,
                         seconds=time.perf_counter() - start)
@@ -344,22 +346,18 @@ class Lowered:
         return self._text
 
     def compile(self):
-        if self.entry.compiled is None:
-            self.jitted._run_compile_only(self.entry)
-        return CompiledFunction(self.jitted, self.entry)
+        """Compile this StableHLO (reusing the text, not lowering again)."""
+        entry = self.entry
+        if entry.compiled is None:
+            compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.jitted.name,
+                                     text=self._text)
+            compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
+            entry.compiled = compiled
+        return CompiledFunction(self.jitted, entry)
 
     def _repr_html_(self):
         import html
         return f"<pre>{html.escape(self._text)}</pre>"
-
-
-def _compile_only(self, entry):
-    compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name)
-    compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
-    entry.compiled = compiled
-
-
-Jitted._run_compile_only = _compile_only
 
 
 class CompiledFunction:

@@ -74,8 +74,8 @@ def _check_like(what, name, expected_tree, got, avals, fix):
 
 
 def _call_impl(*args, jaxpr, name, **_):
-    from .api import _pjit_impl
-    return _pjit_impl(*args, jaxpr=jaxpr, name=name)
+    from .api import _jit_impl
+    return _jit_impl(*args, jaxpr=jaxpr, name=name)
 
 
 def _call_lowering(ctx, *args, jaxpr, name, **_):

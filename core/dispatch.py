@@ -63,14 +63,17 @@ def device_of(args):
     return None
 
 
-def compile_jaxpr(closed, name, device=None):
-    """Lower and compile ``closed``; its consts are uploaded once and kept."""
+def compile_jaxpr(closed, name, device=None, text=None, module_name=None):
+    """Lower (unless ``text`` is given) and compile ``closed``; consts are uploaded once."""
     jaxpr = closed.jaxpr
-    start = time.perf_counter()
-    hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns, jaxpr.name)
-    text = lower_jaxpr(ClosedJaxpr(hoisted, []), name)
-    if events.listening:
-        events.emit("lowered", fun_name=name, text=text, seconds=time.perf_counter() - start)
+    if text is None:
+        start = time.perf_counter()
+        hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns,
+                        jaxpr.name)
+        text = lower_jaxpr(ClosedJaxpr(hoisted, []), module_name or name)
+        if events.listening:
+            events.emit("lowered", fun_name=name, text=text,
+                        seconds=time.perf_counter() - start)
     out_avals = [v.aval for v in jaxpr.outvars]
     exe = runtime.compile(text, out_avals, device, name)
     const_bufs = [as_buffer(c) if not isinstance(c, ArrayImpl) or device is None

@@ -50,8 +50,8 @@ class JaxprTrace(Trace):
             return Literal(x, get_aval(x))
         if isinstance(x, Tracer):
             check_tracer_alive(x, self)
-        if isinstance(x, np.generic):
-            return Literal(x, get_aval(x))
+        if isinstance(x, np.generic) or (type(x) is np.ndarray and x.ndim == 0):
+            return Literal(x[()], get_aval(x))   # scalar constants print inline, as in JAX
         entry = self.consts.get(id(x))
         if entry is None:
             entry = self.consts[id(x)] = (Var(get_aval(x)), x)

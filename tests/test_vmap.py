@@ -111,7 +111,7 @@ def test_jit_inside_vmap_is_batched_once():
     x = np.arange(6, dtype=np.float32).reshape(3, 2)
     np.testing.assert_allclose(gb.vmap(f)(x), np.sin(x) * 2, rtol=1e-6)
     jaxpr = gb.make_jaxpr(gb.vmap(f))(x)
-    assert [e.primitive.name for e in jaxpr.eqns] == ["pjit"]
+    assert [e.primitive.name for e in jaxpr.eqns] == ["jit"]
 
 
 def test_batched_values_know_their_axis():

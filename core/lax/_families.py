@@ -147,6 +147,9 @@ def nary_args(prim_name, args, ref=None):
     - Rank-0 operands and size-1 dimensions broadcast to the common shape
       (lax's implicit broadcasting), with explicit ``broadcast_in_dim`` ops.
     """
+    first = getattr(args[0], "aval", None)
+    if first is not None and all(getattr(a, "aval", None) == first for a in args[1:]):
+        return args   # fast path: arrays of one type need nothing
     if ref is None:
         ref = next((a for a in args if type(a) not in _SCALARS), None)
     if ref is not None and any(type(a) in _WEAK_SCALARS for a in args):

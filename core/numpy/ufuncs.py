@@ -44,6 +44,7 @@ def _broadcast(fun_name, args):
     return [a if type(a) in _SCALARS and shape == () else broadcast_to(a, shape) for a in args]
 
 
+_BOOL = np.dtype(np.bool_)
 _INEXACT = frozenset(d for d in dtypes.SUPPORTED if dtypes.is_inexact(d))
 
 
@@ -112,7 +113,7 @@ def _where(condition, x, y):
 def add(x1, x2, /):
     """Elementwise ``x1 + x2`` (``+`` on arrays); logical OR for bools."""
     x1, x2 = _promote_args("add", x1, x2)
-    return lax.add(x1, x2) if _dtype(x1) != np.bool_ else lax.bitwise_or(x1, x2)
+    return lax.add(x1, x2) if _dtype(x1) is not _BOOL else lax.bitwise_or(x1, x2)
 
 
 def subtract(x1, x2, /):
