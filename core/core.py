@@ -296,8 +296,15 @@ class EvalTrace(Trace):
         rule = impl_rules.get(prim)
         if rule is not None:
             return rule(*args, **params)
-        from .dispatch import apply_primitive
-        return apply_primitive(prim, args, params)
+        return _apply_primitive(prim, args, params)
+
+
+def _apply_primitive(prim, args, params):
+    # Replaced by dispatch.apply_primitive on first use (dispatch imports this module).
+    global _apply_primitive
+    from .dispatch import apply_primitive
+    _apply_primitive = apply_primitive
+    return apply_primitive(prim, args, params)
 
 
 eval_trace = EvalTrace()

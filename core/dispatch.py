@@ -20,10 +20,11 @@ _op_cache = {}
 class Compiled:
     """An executable plus what is needed to call it with Arrays and wrap its outputs."""
 
-    __slots__ = ("executable", "out_avals", "const_bufs", "name", "text")
+    __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text")
 
     def __init__(self, executable, out_avals, const_bufs, name, text):
         self.executable = executable
+        self.call = executable.__call__   # bound once: saves a lookup per dispatch
         self.out_avals = out_avals
         self.const_bufs = const_bufs
         self.name = name
@@ -33,7 +34,7 @@ class Compiled:
         bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in args]
         if self.const_bufs:
             bufs = self.const_bufs + bufs
-        outs = self.executable(bufs)
+        outs = self.call(bufs)
         result = [ArrayImpl(b, a) for b, a in zip(outs, self.out_avals)]
         if config.debug_nans:
             check_nans(self.name, result)
@@ -93,7 +94,7 @@ def apply_primitive(prim, args, params):
     avals = tuple([a.aval if type(a) is ArrayImpl else get_aval(a) for a in args])
     device = device_of(args) if runtime._multi else None
     try:
-        key = (prim, avals, tuple(params.items()), device)
+        key = (prim, avals, tuple(params.items()) if params else (), device)
         compiled = _op_cache.get(key)
     except TypeError:  # an unhashable parameter: compile without caching
         key, compiled = None, None
