@@ -23,8 +23,9 @@ import itertools
 import numpy as np
 
 from . import dtypes, source_info
-from .errors import (TracerArrayConversionError, TracerBoolConversionError,
-                     TracerIntegerConversionError, UnexpectedTracerError)
+from .errors import (ConcretizationTypeError, TracerArrayConversionError,
+                     TracerBoolConversionError, TracerIntegerConversionError,
+                     UnexpectedTracerError)
 
 # ---------------------------------------------------------------------------
 # Abstract values
@@ -355,35 +356,27 @@ class Tracer(Array):
         """The concrete value, if this tracer knows one (jvp/batch tracers may), else None."""
         return None
 
-    def __bool__(self):
+    def _concrete(self, error):
+        """The concrete value, or ``error(self)`` raised: conversions need a known value."""
         value = self.to_concrete_value()
         if value is None:
-            raise TracerBoolConversionError(self)
-        return bool(value)
+            raise error(self)
+        return value
+
+    def __bool__(self):
+        return bool(self._concrete(TracerBoolConversionError))
 
     def __int__(self):
-        value = self.to_concrete_value()
-        if value is None:
-            raise TracerIntegerConversionError(self)
-        return int(value)
+        return int(self._concrete(TracerIntegerConversionError))
 
     def __index__(self):
-        value = self.to_concrete_value()
-        if value is None:
-            raise TracerIntegerConversionError(self)
-        return int(value)
+        return int(self._concrete(TracerIntegerConversionError))
 
     def __float__(self):
-        value = self.to_concrete_value()
-        if value is None:
-            raise TracerIntegerConversionError(self)
-        return float(value)
+        return float(self._concrete(ConcretizationTypeError))
 
     def __complex__(self):
-        value = self.to_concrete_value()
-        if value is None:
-            raise TracerIntegerConversionError(self)
-        return complex(value)
+        return complex(self._concrete(ConcretizationTypeError))
 
     def __array__(self, dtype=None, copy=None):
         value = self.to_concrete_value()

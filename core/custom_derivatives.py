@@ -58,6 +58,14 @@ def _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat_args, name):
     return jaxpr, consts, store["out_tree"]
 
 
+def _trace_call(fun, nondiff_argnums, args, kwargs, name):
+    """Split the arguments and trace the body: what both custom_jvp and custom_vjp need."""
+    nondiff, diff = _split_nondiff(fun, args, kwargs, nondiff_argnums)
+    flat, in_tree = tree_flatten(diff)
+    jaxpr, consts, out_tree = _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat, name)
+    return nondiff, diff, flat, in_tree, jaxpr, consts, out_tree
+
+
 def _check_like(what, name, expected_tree, got, avals, fix):
     leaves, tree = tree_flatten(got)
     if tree != expected_tree:
@@ -131,10 +139,8 @@ class custom_jvp:
         name = getattr(self.fun, "__name__", "custom_jvp")
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
-        nondiff, diff = _split_nondiff(self.fun, args, kwargs, self.nondiff_argnums)
-        flat, in_tree = tree_flatten(diff)
-        jaxpr, consts, out_tree = _trace_body(self.fun, self.nondiff_argnums, nondiff, in_tree,
-                                              flat, name)
+        nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
+            self.fun, self.nondiff_argnums, args, kwargs, name)
         out_avals = jaxpr.out_avals
 
         def jvp_flat(primals, tangents):
@@ -199,10 +205,8 @@ class custom_vjp:
         name = getattr(self.fun, "__name__", "custom_vjp")
         if self.fwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
-        nondiff, diff = _split_nondiff(self.fun, args, kwargs, self.nondiff_argnums)
-        flat, in_tree = tree_flatten(diff)
-        jaxpr, consts, out_tree = _trace_body(self.fun, self.nondiff_argnums, nondiff, in_tree,
-                                              flat, name)
+        nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
+            self.fun, self.nondiff_argnums, args, kwargs, name)
         in_avals = [get_aval(x) for x in flat]
         res_tree = {}
 

@@ -12,7 +12,8 @@ class GlassboxError(Exception):
 class ConcretizationTypeError(GlassboxError, TypeError):
     """A traced (abstract) value was used where a concrete Python value is needed."""
 
-    def __init__(self, tracer, context="", suggestion=None):
+    def __init__(self, tracer, context="Attempted to use a traced array as a concrete Python "
+                                       "value (`float()`, `complex()`, ...)", suggestion=None):
         where = source_info.user_location()
         aval = getattr(tracer, "aval", None)
         what = f"an abstract value of type {aval.str_short()}" if aval is not None else "a traced value"
