@@ -146,13 +146,29 @@ def _join(nodes):
     raise TypeError(f"no common type for {nodes}")  # unreachable: the lattice has a top
 
 
-def promote(*typed):
-    """Promote ``(dtype, weak_type)`` pairs; returns the ``(dtype, weak_type)`` of the result."""
+def lattice_join(*typed):
+    """The least upper bound of ``(dtype, weak_type)`` pairs, *not* canonicalized for x64.
+
+    Returns ``(dtype, weak)``; weak categories come back as their 64-bit default.
+    """
     nodes = tuple({_node(np.dtype(d), w) for d, w in typed})
+    for node in nodes:
+        if not isinstance(node, str) and node not in SUPPORTED:
+            raise TypeError(f"glassbox does not support dtype {node}")
     node = nodes[0] if len(nodes) == 1 else _join(tuple(sorted(nodes, key=str)))
     if isinstance(node, str):
-        return canonicalize_dtype(_CATEGORY_DEFAULT[node]), True
-    return canonicalize_dtype(node), False
+        return np.dtype(_CATEGORY_DEFAULT[node]), True
+    return node, False
+
+
+def promote(*typed):
+    """Promote ``(dtype, weak_type)`` pairs; returns the ``(dtype, weak_type)`` of the result.
+
+    The join happens first and canonicalization after, as in JAX: uint64 with int8
+    is a weak float even with x64 off.
+    """
+    dtype, weak = lattice_join(*typed)
+    return canonicalize_dtype(dtype), weak
 
 
 def dtype_and_weak(x):
@@ -169,11 +185,19 @@ def dtype_and_weak(x):
         return default_float(), True
     if t is complex:
         return default_complex(), True
+    if x is int or x is float or x is complex:   # the Python types themselves are weak
+        return dtype_and_weak(x(0))
+    # Join first, canonicalize after (in ``promote``): keep dtypes as given here.
     if isinstance(x, (type, np.dtype, str)):
-        return canonicalize_dtype(x), False
+        return _supported(np.dtype(x)), False
     if hasattr(x, "dtype"):
-        return canonicalize_dtype(x.dtype), False
-    return canonicalize_dtype(np.asarray(x).dtype), False
+        return _supported(np.dtype(x.dtype)), False
+    return _supported(np.asarray(x).dtype), False
+
+
+def _supported(dtype):
+    canonicalize_dtype(dtype)   # raises a clear TypeError for unsupported dtypes
+    return dtype
 
 
 def result_type(*args, return_weak_type_flag=False):

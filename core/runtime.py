@@ -170,24 +170,32 @@ def compile(text, out_avals, device=None, name="main"):
 
 
 def register_lapack():
-    """Register jaxlib's LAPACK kernels as XLA custom-call targets (once)."""
+    """Register jaxlib's LAPACK kernels as XLA custom-call targets (once).
+
+    jaxlib's kernels call the LAPACK routines that SciPy ships
+    (``scipy.linalg.cython_lapack``); ``_lapack.initialize()`` looks them up and
+    must run before the first call, else the kernels call a null pointer.
+    Targets ending in ``_ffi`` are typed-FFI handlers: XLA's ``api_version=1`` at
+    registration, ``api_version = 4`` in the ``stablehlo.custom_call``.
+    """
     global _lapack_registered
     if _lapack_registered:
         return
     from jaxlib import lapack
-    lapack.initialize() if hasattr(lapack, "initialize") else None
-    for name, fn in _lapack_targets(lapack).items():
-        xla_client.register_custom_call_target(name, fn, platform="cpu", api_version=1)
+    lapack._lapack.initialize()
+    for name, (capsule, api_version) in _lapack_targets(lapack).items():
+        xla_client.register_custom_call_target(name, capsule, platform="cpu",
+                                               api_version=api_version)
     _lapack_registered = True
 
 
 def _lapack_targets(lapack):
-    registrations = lapack.registrations() if hasattr(lapack, "registrations") else {}
+    """``{target name: (capsule, api_version)}`` for jaxlib's CPU LAPACK kernels."""
     targets = {}
-    for platform_name, items in registrations.items():
-        for entry in items:
-            name, fn = entry[0], entry[1]
-            targets[name] = fn
+    for entry in lapack.registrations().get("cpu", []):
+        name, capsule = entry[0], entry[1]
+        api_version = entry[2] if len(entry) > 2 else int(name.endswith("_ffi"))
+        targets[name] = (capsule, api_version)
     return targets
 
 

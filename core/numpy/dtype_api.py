@@ -166,13 +166,11 @@ def promote_types(a, b):
         >>> jnp.promote_types(jnp.bfloat16, jnp.float16)
         dtype('float32')
     """
-    nodes = {dtypes._node(np.dtype(t), _is_weak_type_object(t)) for t in (a, b)}
-    for node in nodes:
-        if not isinstance(node, str) and node not in dtypes.SUPPORTED:
-            raise TypeError(f"promote_types: glassbox does not support dtype {node}")
-    # The raw lattice join (dtypes.promote would canonicalize it for x64).
-    node = nodes.pop() if len(nodes) == 1 else dtypes._join(tuple(sorted(nodes, key=str)))
-    return np.dtype(dtypes._CATEGORY_DEFAULT[node]) if isinstance(node, str) else node
+    try:
+        # The raw lattice join: JAX does not canonicalize promote_types for x64.
+        return dtypes.lattice_join(*((np.dtype(t), _is_weak_type_object(t)) for t in (a, b)))[0]
+    except TypeError as err:
+        raise TypeError(f"promote_types: {err}") from None
 
 
 def can_cast(from_, to, casting="safe"):
