@@ -159,7 +159,7 @@ class Jitted:
         self._cache = {}
         self._fast = {}   # (avals, x64) -> entry, for calls with only positional Arrays
         self._last_signature = None
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     # --- splitting the arguments
     def _split(self, args, kwargs):
@@ -516,7 +516,7 @@ def make_jaxpr(fun, static_argnums=(), return_shape=False):
     static_argnums = _normalize_argnums(static_argnums)
     name = getattr(fun, "__name__", "fun")
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def make(*args, **kwargs):
         static = {i: args[i] for i in static_argnums}
         dyn = [a for i, a in enumerate(args) if i not in static_argnums]

@@ -116,7 +116,7 @@ class custom_jvp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp = None
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     def defjvp(self, jvp, symbolic_zeros=False):
         """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (primal_out, tangent_out)``."""
@@ -196,7 +196,7 @@ class custom_vjp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     def defvjp(self, fwd, bwd, symbolic_zeros=False):
         self.fwd, self.bwd = fwd, bwd
@@ -297,7 +297,7 @@ def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     name = getattr(fun, "__name__", "fun")
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def remat_fun(*args):
         static = tuple(args[i] for i in static_argnums)
         dyn = tuple(a for i, a in enumerate(args) if i not in static_argnums)

@@ -40,9 +40,15 @@ def _rand_like(rng, tree):
 
 
 def _host(tree):
-    leaves, treedef = tree_flatten(tree)
-    return [np.asarray(x, dtype=np.complex128 if np.iscomplexobj(np.asarray(x)) else np.float64)
-            for x in leaves]
+    return [_host_leaf(x) for x in tree_flatten(tree)[0]]
+
+
+def _host_leaf(x):
+    """A leaf as float64/complex128 on the host; float0 (integer inputs' cotangents) -> 0."""
+    a = np.asarray(x)
+    if a.dtype.kind == "V":
+        return np.zeros(a.shape)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
 
 
 def _axpy(alpha, t, x):

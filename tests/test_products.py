@@ -218,3 +218,92 @@ def test_lax_dot_and_batch_matmul(rng):
         lax.dot(a, a)
     x, y = _rand(rng, 2, 3, 4), _rand(rng, 2, 4, 5)
     _close(lax.batch_matmul(x, y), x @ y)
+
+
+# --- differentiation ---------------------------------------------------------------
+
+def test_jacobians_of_matmul(rng):
+    a, b = _rand(rng, 2, 3), _rand(rng, 3, 4)
+    # d(a @ b)[i, j] / d a[k, l] = [i == k] b[l, j];  d(a @ b)[i, j] / d b[k, l] = a[i, k] [j == l]
+    ja, jb = gb.jacrev(jnp.matmul, argnums=(0, 1))(a, b)
+    _close(ja, np.einsum("ik,lj->ijkl", np.eye(2), b))
+    _close(jb, np.einsum("ik,jl->ijkl", a, np.eye(4)))
+    fa, fb = gb.jacfwd(jnp.matmul, argnums=(0, 1))(a, b)
+    _close(fa, ja)
+    _close(fb, jb)
+
+
+def test_vjp_of_dot_general_with_batch_and_permuted_dims(rng):
+    # lhs (k, b, m), rhs (n, k, b): contract k, batch b; result (b, m, n)
+    x, y = _rand(rng, 4, 2, 3), _rand(rng, 5, 4, 2)
+    dims = (((0,), (1,)), ((1,), (2,)))
+    out, pullback = gb.vjp(lambda p, q: lax.dot_general(p, q, dims), x, y)
+    ct = _rand(rng, *out.shape)
+    gx, gy = pullback(ct)
+    _close(gx, np.einsum("bmn,nkb->kbm", ct, y))
+    _close(gy, np.einsum("bmn,kbm->nkb", ct, x))
+
+
+def test_linear_transpose_of_dot(rng):
+    b = _rand(rng, 3, 4)
+    ct = _rand(rng, 2, 4)
+    (transposed,) = gb.linear_transpose(lambda a: a @ b, np.zeros((2, 3), np.float32))(ct)
+    _close(transposed, ct @ b.T)
+
+
+def test_grad_of_mixed_dtype_dot_keeps_each_operands_dtype(rng):
+    a = _rand(rng, 3).astype(np.float16)
+    b = _rand(rng, 3)
+    ga, gb_ = gb.grad(lambda p, q: lax.dot(p, q), argnums=(0, 1))(a, b)
+    assert ga.dtype == np.float16 and gb_.dtype == F32
+    _close(ga.astype(np.float32), b.astype(np.float16).astype(np.float32))
+    gp = gb.grad(lambda p: lax.dot_general(p, p, (((0,), (0,)), ((), ())),
+                                           preferred_element_type=np.float32))(a)
+    assert gp.dtype == np.float16
+
+
+def test_hessian_of_quadratic_form(rng):
+    m = _rand(rng, 3, 3)
+    x = _rand(rng, 3)
+    _close(gb.hessian(lambda v: v @ m @ v)(x), m + m.T)
+
+
+def test_grad_of_einsum_and_trace(rng):
+    a, b = _rand(rng, 2, 3), _rand(rng, 3, 2)
+    _close(gb.grad(lambda p: jnp.einsum("ij,jk->", p, b))(a), np.broadcast_to(b.sum(1), (2, 3)))
+    _close(gb.grad(jnp.trace)(_rand(rng, 3, 3)), np.eye(3))
+
+
+# --- vmap ---------------------------------------------------------------------------
+
+def test_vmap_dot_general_batch_dims_on_different_axes(rng):
+    x, y = _rand(rng, 3, 5, 4), _rand(rng, 4, 2, 5)  # vmap axis: x's 1, y's 2 (size 5)
+    out = gb.vmap(jnp.matmul, in_axes=(1, 2))(x, y)
+    _close(out, np.einsum("ivk,kjv->vij", x, y))
+    jaxpr = str(gb.make_jaxpr(gb.vmap(jnp.matmul, in_axes=(1, 2)))(x, y))
+    assert "transpose" not in jaxpr   # the vmapped axis became a dot_general batch dim
+
+
+@pytest.mark.parametrize("in_axes", [(0, None), (1, None), (None, 0), (None, 1), (2, 1)])
+def test_vmap_dot_general_one_or_both_batched(rng, in_axes):
+    shapes = {0: (5, 3, 4), 1: (3, 5, 4), 2: (3, 4, 5), None: (3, 4)}
+    rshapes = {0: (5, 4, 2), 1: (4, 5, 2), None: (4, 2)}
+    x, y = _rand(rng, *shapes[in_axes[0]]), _rand(rng, *rshapes[in_axes[1]])
+    # a batched lax.dot_general with batch dims: operands (b, m, k) and (b, k, n)
+    f = lambda p, q: lax.dot_general(p, q, (((1,), (0,)), ((), ())))  # noqa: E731
+    out = gb.vmap(f, in_axes=in_axes)(x, y)
+    expected = np.stack([np.take(x, i, in_axes[0]) if in_axes[0] is not None else x
+                         for i in range(5)]) @ np.stack(
+        [np.take(y, i, in_axes[1]) if in_axes[1] is not None else y for i in range(5)])
+    _close(out, expected)
+
+
+def test_vmap_of_batched_dot_general_and_per_example_grads(rng):
+    x, y = _rand(rng, 4, 2, 3, 5), _rand(rng, 2, 5, 6)
+    dims = (((2,), (1,)), ((0,), (0,)))   # per example: (b, m, k) @ (b, k, n)
+    f = lambda p, q: lax.dot_general(p, q, dims)  # noqa: E731
+    _close(gb.vmap(f, in_axes=(2, None))(x.transpose(1, 2, 0, 3), y),
+           np.einsum("vbmk,bkn->vbmn", x, y))
+    w = _rand(rng, 3, 2)
+    grads = gb.vmap(gb.grad(lambda v: (v @ w).sum()))(_rand(rng, 4, 3))
+    _close(grads, np.broadcast_to(w.sum(1), (4, 3)))

@@ -11,6 +11,7 @@ import pytest
 import glassbox as gb
 import glassbox.numpy as jnp
 from glassbox import lax
+from glassbox.autodiff import float0
 
 F16, F32, I8, I32, U8 = (np.dtype(t) for t in (np.float16, np.float32, np.int8, np.int32,
                                                np.uint8))
@@ -310,3 +311,154 @@ def test_array_methods_use_these_functions():
     assert float(x.sum()) == 11.0 and int(x.argmax()) == 1
     np.testing.assert_array_equal(_np(x.sort(axis=0)), [[1.0, 2.0], [3.0, 5.0]])
     np.testing.assert_allclose(_np(x.mean(axis=1)), [3.0, 2.5])
+
+
+# --- differentiation -------------------------------------------------------------
+
+def test_grad_of_max_splits_ties_evenly_like_jax():
+    # JAX's convention: the tangent is averaged over every position attaining the max.
+    x = np.array([[1.0, 3.0, 3.0], [2.0, -1.0, 0.5], [4.0, 4.0, 4.0]], np.float32)
+    for fn, pick in ((jnp.max, np.max), (jnp.min, np.min)):
+        hit = (x == pick(x, axis=1, keepdims=True)).astype(np.float32)
+        expected = hit / hit.sum(1, keepdims=True)
+        np.testing.assert_allclose(_np(gb.grad(lambda v: fn(v, axis=1).sum())(x)), expected)
+    hit = (x == x.max()).astype(np.float32)
+    np.testing.assert_allclose(_np(gb.grad(jnp.max)(x)), hit / hit.sum())
+
+
+def test_grad_of_prod_is_exact_with_zeros():
+    # d prod / d x_i = product of the others, also where x_i (or another entry) is zero.
+    for values in ([2.0, 0.0, 3.0, -1.5], [0.0, 4.0, 0.0, 2.0], [1.5, -2.0, 0.5, 3.0]):
+        x = np.array(values, np.float32)
+        expected = [np.prod(np.delete(x, i)) for i in range(x.size)]
+        np.testing.assert_allclose(_np(gb.grad(jnp.prod)(x)), expected, rtol=1e-6)
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    jac = _np(gb.jacrev(lambda v: lax.reduce_prod(v, (0,)))(x))
+    np.testing.assert_allclose(jac[np.arange(3), :, np.arange(3)], x[::-1].T)
+
+
+def test_cumsum_transpose_is_a_reverse_cumsum(rng):
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    ct = rng.standard_normal((3, 5)).astype(np.float32)
+    for reverse in (False, True):
+        _, pullback = gb.vjp(lambda v: lax.cumsum(v, 1, reverse=reverse), x)
+        flip = (lambda a: a) if reverse else (lambda a: a[:, ::-1])
+        expected = flip(np.cumsum(flip(ct), 1))
+        np.testing.assert_allclose(_np(pullback(ct)[0]), expected, rtol=1e-5, atol=1e-6)
+    jaxpr = str(gb.make_jaxpr(gb.grad(lambda v: lax.cumsum(v).sum()))(x[0]))
+    assert "reverse=True" in jaxpr
+
+
+def test_grad_of_cumulative_ops(rng):
+    x = rng.standard_normal(7).astype(np.float32)
+    # cumprod: d out_j / d x_i = out_j / x_i for i <= j (x has no zeros here)
+    out = np.cumprod(x.astype(np.float64))
+    expected = np.array([sum(out[j] / x[i] for j in range(i, 7)) for i in range(7)])
+    np.testing.assert_allclose(_np(gb.grad(lambda v: lax.cumprod(v).sum())(x)), expected,
+                               rtol=1e-4)
+    # cummax with distinct values: each x_i gets one per output where it is the running max
+    running = np.maximum.accumulate(x)
+    expected = np.array([(running == x[i])[i:].sum() for i in range(7)], np.float32)
+    np.testing.assert_array_equal(_np(gb.grad(lambda v: lax.cummax(v).sum())(x)), expected)
+    # cumlogsumexp: softmax weights of the prefixes
+    w = np.exp(x[None, :] - np.logaddexp.accumulate(x)[:, None]) * np.tri(7)
+    np.testing.assert_allclose(_np(gb.grad(lambda v: lax.cumlogsumexp(v).sum())(x)),
+                               w.sum(0), rtol=1e-5)
+
+
+def test_grad_of_sort_gathers_through_the_permutation(rng):
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 5)).astype(np.float32)
+    g = _np(gb.grad(lambda v: (jnp.sort(v, axis=1) * w).sum())(x))
+    expected = np.empty_like(x)
+    np.put_along_axis(expected, np.argsort(x, 1), w, 1)
+    np.testing.assert_array_equal(g, expected)
+    g = _np(gb.jit(gb.grad(lambda v: (jnp.sort(v, axis=0, descending=True) * w).sum()))(x))
+    expected = np.empty_like(x)
+    np.put_along_axis(expected, np.argsort(-x, 0), w, 0)
+    np.testing.assert_array_equal(g, expected)
+
+
+def test_grad_of_multi_operand_sort_flows_to_values_not_keys():
+    keys = np.array([3.0, 1.0, 2.0, 0.0], np.float32)
+    vals = np.array([10.0, 20.0, 30.0, 40.0], np.float32)
+    w = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+    f = lambda k, v: (lax.sort_key_val(k, v)[1] * w).sum()  # noqa: E731
+    gk, gv = gb.grad(f, argnums=(0, 1))(keys, vals)
+    np.testing.assert_array_equal(_np(gk), np.zeros(4))
+    expected = np.empty(4, np.float32)
+    expected[np.argsort(keys)] = w
+    np.testing.assert_array_equal(_np(gv), expected)
+    # argsort's output is an integer: no tangent, so the gradient through it is zero
+    idx_grad = gb.grad(lambda v: jnp.argsort(v).astype(np.float32).sum())(keys)
+    np.testing.assert_array_equal(_np(idx_grad), np.zeros(4))
+
+
+def test_grad_of_top_k_reaches_the_chosen_entries():
+    x = np.array([[1.0, 5.0, 3.0, 4.0], [2.0, 0.0, 7.0, 1.0]], np.float32)
+    g = _np(gb.grad(lambda v: (lax.top_k(v, 2)[0] * np.array([1.0, 10.0])).sum())(x))
+    np.testing.assert_array_equal(g, [[0, 1, 0, 10], [10, 0, 1, 0]])
+    _, (t_values, t_idx) = gb.jvp(lambda v: lax.top_k(v, 2), (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(_np(t_values), np.ones((2, 2)))
+    assert t_idx.dtype == float0
+
+
+def test_argmax_has_no_tangent_but_indexing_with_it_differentiates():
+    x = np.array([1.0, 4.0, 2.0], np.float32)
+    _, t = gb.jvp(lambda v: lax.argmax(v, 0, np.int32), (x,), (np.ones_like(x),))
+    assert t.dtype == float0
+    g = gb.grad(lambda v: v[jnp.argmax(v)] * 2.0)(x)
+    np.testing.assert_array_equal(_np(g), [0.0, 2.0, 0.0])
+
+
+def test_second_derivative_of_prod_and_var(rng):
+    x = rng.standard_normal(4).astype(np.float32)
+    hess = _np(gb.hessian(jnp.prod)(x))
+    expected = np.array([[0.0 if i == j else np.prod(np.delete(x, [i, j]))
+                          for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(hess, expected, rtol=1e-5, atol=1e-6)
+    hess = _np(gb.hessian(jnp.var)(x))
+    np.testing.assert_allclose(hess, 2 / 4 * (np.eye(4) - 1 / 4), rtol=1e-5, atol=1e-6)
+
+
+# --- vmap ------------------------------------------------------------------------
+
+def test_vmap_of_argmax_over_any_axis(rng):
+    x = rng.standard_normal((3, 4, 5)).astype(np.float32)
+    for in_axis in (0, 1, 2):
+        out = gb.vmap(lambda v: jnp.argmax(v, axis=-1), in_axes=in_axis)(x)
+        expected = np.stack([np.argmax(np.take(x, i, in_axis), -1)
+                             for i in range(x.shape[in_axis])])
+        np.testing.assert_array_equal(_np(out), expected)
+    out = gb.vmap(lambda v: lax.argmin(v, 0, np.int32), in_axes=1, out_axes=1)(x)
+    np.testing.assert_array_equal(_np(out), np.argmin(x, 0).T)
+
+
+def test_vmap_of_reductions_shifts_axes_instead_of_moving_data(rng):
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    f = lambda v: lax.reduce_sum(v, (0,))  # noqa: E731
+    np.testing.assert_allclose(_np(gb.vmap(f, in_axes=1)(x)), x.sum(0), rtol=1e-6)
+    jaxpr = str(gb.make_jaxpr(gb.vmap(f, in_axes=1))(x))
+    assert "transpose" not in jaxpr and "axes=(0,)" in jaxpr
+    g = lambda v: lax.cumsum(v, 0, reverse=True)  # noqa: E731
+    out = gb.vmap(g, in_axes=2, out_axes=2)(x)
+    np.testing.assert_allclose(_np(out), np.cumsum(x[::-1], 0)[::-1], rtol=1e-5)
+
+
+def test_vmap_of_sort_with_unbatched_operand_and_top_k_on_last_axis(rng):
+    keys = rng.standard_normal((4, 6)).astype(np.float32)
+    vals = np.arange(6, dtype=np.float32)
+    out = gb.vmap(lambda k, v: lax.sort_key_val(k, v)[1], in_axes=(0, None))(keys, vals)
+    np.testing.assert_array_equal(_np(out), np.argsort(keys, 1).astype(np.float32))
+    values, idx = gb.vmap(lambda v: lax.top_k(v, 2), in_axes=1)(keys.T)
+    np.testing.assert_array_equal(_np(values), -np.sort(-keys, 1)[:, :2])
+    np.testing.assert_array_equal(_np(idx), np.argsort(-keys, 1)[:, :2])
+
+
+def test_per_example_gradients_of_sort(rng):
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    w = np.arange(5, dtype=np.float32)
+    g = _np(gb.vmap(gb.grad(lambda v: (jnp.sort(v) * w).sum()))(x))
+    expected = np.empty_like(x)
+    np.put_along_axis(expected, np.argsort(x, 1), np.broadcast_to(w, x.shape), 1)
+    np.testing.assert_array_equal(g, expected)

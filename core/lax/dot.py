@@ -5,13 +5,18 @@ dimensions paired. The result's dimensions are ordered: batch dims, then the
 lhs's free dims, then the rhs's free dims. It lowers to one
 ``stablehlo.dot_general``; ``jnp.dot``, ``matmul``, ``tensordot`` and ``einsum``
 are all built from it.
+
+It is bilinear: the jvp is ``dot(t_lhs, rhs) + dot(lhs, t_rhs)`` and the
+transpose with respect to either operand is another ``dot_general`` (plus a
+transpose). Under vmap the batch dimension becomes a ``dot_general`` batch
+dimension (both operands batched) or a free dimension (one batched).
 """
 import enum
 import operator
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import lowering_rules
 
@@ -199,6 +204,98 @@ def _dot_general_lowering(ctx, lhs, rhs, *, dimension_numbers, precision,
 
 abstract_eval_rules[dot_general_p] = _dot_general_abstract_eval
 lowering_rules[dot_general_p] = _dot_general_lowering
+
+
+# dot_general is bilinear: its jvp is dot(t_lhs, rhs) + dot(lhs, t_rhs), and it is
+# transposed with respect to whichever operand is the (linear) tangent.
+
+def _remaining(ndim, *removed):
+    gone = set(d for dims in removed for d in dims)
+    return [d for d in range(ndim) if d not in gone]
+
+
+def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
+                               preferred_element_type, swap_ans=False):
+    """Cotangent of ``x`` in ``dot_general(x, y)``: contract ``ct`` with ``y`` over the
+    result's y-free dims, then permute to ``x``'s layout (JAX's rule)."""
+    from .elementwise import convert_element_type
+    from .shape import transpose
+    (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
+    x_aval, y_ndim = x.aval, get_aval(y).ndim
+    x_kept = _remaining(x_aval.ndim, x_contract, x_batch)
+    y_kept = _remaining(y_ndim, y_contract, y_batch)
+    nb = len(x_batch)
+    if swap_ans:   # the result is (batch, y free, x free)
+        ans_y = tuple(range(nb, nb + len(y_kept)))
+    else:          # the result is (batch, x free, y free)
+        ans_y = tuple(range(nb + len(x_kept), nb + len(x_kept) + len(y_kept)))
+    dims = ((ans_y, tuple(y_kept)), (tuple(range(nb)), tuple(y_batch)))
+    x_contract_by_y = [x_contract[i] for i in np.argsort(y_contract)]
+    out_axes = np.argsort(list(x_batch) + x_kept + x_contract_by_y)
+    x_bar = transpose(dot_general_p.bind(ct, y, dimension_numbers=dims, precision=precision,
+                                         preferred_element_type=preferred_element_type),
+                      tuple(int(a) for a in out_axes))
+    if get_aval(x_bar).dtype != x_aval.dtype:
+        x_bar = convert_element_type(x_bar, x_aval.dtype, x_aval.weak_type)
+    return x_bar
+
+
+def _dot_general_transpose_rhs(ct, x, y, *, dimension_numbers, precision,
+                               preferred_element_type):
+    (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
+    swapped = ((y_contract, x_contract), (y_batch, x_batch))
+    return _dot_general_transpose_lhs(ct, y, x, dimension_numbers=swapped,
+                                      precision=precision,
+                                      preferred_element_type=preferred_element_type,
+                                      swap_ans=True)
+
+
+def _dot_general_transpose(ct, x, y, **params):
+    if ad.is_undefined(x) and ad.is_undefined(y):
+        raise NotImplementedError("dot_general: transposing with respect to both operands "
+                                  "(the function is not linear)")
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval) if ad.is_undefined(x) else None,
+                ad.Zero(y.aval) if ad.is_undefined(y) else None]
+    if ad.is_undefined(x):
+        return [_dot_general_transpose_lhs(ct, x, y, **params), None]
+    return [None, _dot_general_transpose_rhs(ct, x, y, **params)]
+
+
+def _dot_general_batch_dims(ndims, bdims, dimension_numbers):
+    """New dimension numbers and the result's batch dim (JAX's ``_dot_general_batch_dim_nums``).
+
+    Both operands batched: the batch dim becomes a new leading dot_general batch
+    dimension. One batched: it becomes a free dimension of that operand.
+    """
+    (lhs_ndim, rhs_ndim), (lbd, rbd) = ndims, bdims
+    (lc, rc), (lb, rb) = dimension_numbers
+
+    def bump(dims, b):
+        return tuple(d + (d >= b) for d in dims)
+    if lbd is not None and rbd is not None:
+        return ((bump(lc, lbd), bump(rc, rbd)), ((lbd,) + bump(lb, lbd), (rbd,) + bump(rb, rbd))), 0
+    if rbd is None:
+        lhs_free = [d for d in range(lhs_ndim) if d not in lb and d not in lc]
+        out = len(lb) + sum(d < lbd for d in lhs_free)
+        return ((bump(lc, lbd), rc), (bump(lb, lbd), rb)), out
+    rhs_free = [d for d in range(rhs_ndim) if d not in rb and d not in rc]
+    out = lhs_ndim - len(lc) + sum(d < rbd for d in rhs_free)
+    return ((lc, bump(rc, rbd)), (lb, bump(rb, rbd))), out
+
+
+def _dot_general_batch_rule(axis_size, args, dims, *, dimension_numbers, **params):
+    lhs, rhs = args
+    new_dims, out_dim = _dot_general_batch_dims(
+        (get_aval(lhs).ndim, get_aval(rhs).ndim), dims, dimension_numbers)
+    return dot_general_p.bind(lhs, rhs, dimension_numbers=new_dims, **params), out_dim
+
+
+ad.defjvp(dot_general_p,
+          lambda t, x, y, **params: dot_general_p.bind(t, y, **params),
+          lambda t, x, y, **params: dot_general_p.bind(x, t, **params))
+ad.transpose_rules[dot_general_p] = _dot_general_transpose
+batching.batch_rules[dot_general_p] = _dot_general_batch_rule
 
 
 def dot(lhs, rhs, precision=None, preferred_element_type=None):

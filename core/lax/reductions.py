@@ -10,14 +10,23 @@ Cumulative reductions lower, as JAX does on CPU, to a parallel prefix scan
 (Blelloch's ``associative_scan``: strided slices, the combine op, padding and
 concatenation): the same operations in the same order as JAX, hence the same
 rounding (a sequential sum would differ from JAX's ``cumsum`` in the last bits).
+
+Derivatives follow JAX: ``reduce_sum`` and ``cumsum`` are linear (transposes:
+broadcast, reverse cumsum); ``reduce_max/min`` share the tangent equally among
+ties; ``reduce_prod`` and the other cumulative ops differentiate a tree/scan of
+pairwise steps; integer results (argmax, bitwise reductions) have no tangent.
+Batching shifts the ``axes``/``axis`` parameter past the batch dim, moving no data.
 """
 import operator
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import i64_array, lowering_rules
+from . import bitwise as _bw
+from . import elementwise as _ew
+from . import shape as _shape
 
 # ---------------------------------------------------------------------------
 # Lowering helpers shared by the reductions (and by sort.py)
@@ -206,6 +215,90 @@ reduce_xor_p = _reduction_primitive("reduce_xor", _int_or_bool, "integer or bool
                                     _monoid("stablehlo.xor"), lambda d: np.array(0, d))
 
 
+# --- differentiation and batching of the reductions ---------------------------------
+
+
+def _kept_dims(ndim, axes):
+    return tuple(d for d in range(ndim) if d not in axes)
+
+
+def _reduce_batch_rule(prim):
+    """Reductions keep the batch dim where it is: shift ``axes`` past it (JAX's reducer)."""
+    def rule(axis_size, args, dims, *, axes, **params):
+        (x,), (bdim,) = args, dims
+        axes = tuple(a + (a >= bdim) for a in axes)
+        kept = _kept_dims(get_aval(x).ndim, axes)
+        return prim.bind(x, axes=axes, **params), kept.index(bdim)
+    return rule
+
+
+def _zero_tangent_jvp(prim):
+    """Integer/boolean results (argmax, bitwise reductions) have no tangent."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        return out, ad.Zero(get_aval(out))
+    return rule
+
+
+def _reduce_sum_transpose(ct, x, *, axes):
+    aval = x.aval
+    if ad.is_zero(ct):
+        return [ad.Zero(aval)]
+    return [_shape.broadcast_in_dim(ct, aval.shape, _kept_dims(aval.ndim, axes))]
+
+
+def _reduce_prod_jvp(primals, tangents, *, axes):
+    """Product and its tangent by a tree of pairwise products (as JAX), exact with zeros."""
+    (x,), (t,) = primals, tangents
+    aval = get_aval(x)
+    kept = _kept_dims(aval.ndim, axes)
+    out_shape = tuple(aval.shape[d] for d in kept)
+    n = int(np.prod([aval.shape[a] for a in axes], dtype=np.int64))
+    # Reduced axes to the front, flattened to one.
+    new_shape = (n,) + out_shape
+    x = _shape.reshape(x, new_shape, tuple(axes) + kept)
+    t = _shape.reshape(t, new_shape, tuple(axes) + kept)
+    from .slicing import slice_in_dim   # here: slicing imports this module
+    while get_aval(x).shape[0] > 1:
+        m = get_aval(x).shape[0]
+        half = (m + 1) // 2
+        x1, x2 = slice_in_dim(x, 0, half), slice_in_dim(x, half, m)
+        t1, t2 = slice_in_dim(t, 0, half), slice_in_dim(t, half, m)
+        if m - half != half:
+            config = [(0, 1, 0)] + [(0, 0, 0)] * len(out_shape)
+            x2, t2 = _shape.pad(x2, 1, config), _shape.pad(t2, 0, config)
+        x, t = _ew.mul(x1, x2), ad.add_tangents(_ew.mul(t1, x2), _ew.mul(x1, t2))
+    if n == 0:
+        return (_shape.broadcast_in_dim(np.array(1, aval.dtype), out_shape, ()),
+                ad.Zero(ad.tangent_aval(aval.update(shape=out_shape))))
+    return _shape.reshape(x, out_shape), _shape.reshape(t, out_shape)
+
+
+def _reduce_chooser_jvp(t, out, x, *, axes):
+    """max/min: the tangent averaged over the positions that attain the extremum (JAX)."""
+    aval = get_aval(x)
+    out_b = _shape.broadcast_in_dim(out, aval.shape, _kept_dims(aval.ndim, axes))
+    where = _ew.convert_element_type(_bw.eq(x, out_b), get_aval(t).dtype)
+    counts = reduce_sum(where, axes)
+    return _ew.div(reduce_sum(_ew.mul(t, where), axes), counts)
+
+
+ad.deflinear(reduce_sum_p, _reduce_sum_transpose)
+batching.batch_rules[reduce_sum_p] = _reduce_batch_rule(reduce_sum_p)
+ad.jvp_rules[reduce_prod_p] = _reduce_prod_jvp
+batching.batch_rules[reduce_prod_p] = _reduce_batch_rule(reduce_prod_p)
+ad.defjvp_with_output(reduce_max_p, _reduce_chooser_jvp)
+batching.batch_rules[reduce_max_p] = _reduce_batch_rule(reduce_max_p)
+ad.defjvp_with_output(reduce_min_p, _reduce_chooser_jvp)
+batching.batch_rules[reduce_min_p] = _reduce_batch_rule(reduce_min_p)
+ad.jvp_rules[reduce_and_p] = _zero_tangent_jvp(reduce_and_p)
+batching.batch_rules[reduce_and_p] = _reduce_batch_rule(reduce_and_p)
+ad.jvp_rules[reduce_or_p] = _zero_tangent_jvp(reduce_or_p)
+batching.batch_rules[reduce_or_p] = _reduce_batch_rule(reduce_or_p)
+ad.jvp_rules[reduce_xor_p] = _zero_tangent_jvp(reduce_xor_p)
+batching.batch_rules[reduce_xor_p] = _reduce_batch_rule(reduce_xor_p)
+
+
 def reduce(operands, init_values, computation, dimensions):
     """``lax.reduce`` for the monoids glassbox knows: ``computation`` must be one of
     ``lax.add``, ``lax.mul``, ``lax.max``, ``lax.min``, ``lax.bitwise_and/or/xor``
@@ -314,10 +407,14 @@ def _argminmax_lowering(direction, identity):
 argmax_p = Primitive("argmax")
 abstract_eval_rules[argmax_p] = _argminmax_shape_rule("argmax")
 lowering_rules[argmax_p] = _argminmax_lowering("GT", max_identity)
+ad.jvp_rules[argmax_p] = _zero_tangent_jvp(argmax_p)   # an index: no tangent
+batching.batch_rules[argmax_p] = _reduce_batch_rule(argmax_p)
 
 argmin_p = Primitive("argmin")
 abstract_eval_rules[argmin_p] = _argminmax_shape_rule("argmin")
 lowering_rules[argmin_p] = _argminmax_lowering("LT", min_identity)
+ad.jvp_rules[argmin_p] = _zero_tangent_jvp(argmin_p)
+batching.batch_rules[argmin_p] = _reduce_batch_rule(argmin_p)
 
 
 # ---------------------------------------------------------------------------
@@ -492,6 +589,122 @@ cummax_p = _cum_primitive("cummax", _binary("stablehlo.maximum"),
 cummin_p = _cum_primitive("cummin", _binary("stablehlo.minimum"),
                           lambda d: _number(d) and not dtypes.is_complex(d), "real numeric")
 cumlogsumexp_p = _cum_primitive("cumlogsumexp", _logaddexp, dtypes.is_float, "floating")
+
+
+# --- differentiation and batching of the cumulative reductions ------------------------
+#
+# cumsum is linear: its transpose is a cumsum in the other direction. The others are
+# differentiated, as in JAX, through the same parallel prefix scan the lowering emits,
+# written here with lax ops on (primal, tangent) pairs: each combine step returns the
+# combined primal and its tangent (JAX's jvp of lax.mul / lax.max / lax.min / logaddexp).
+
+
+def _cumsum_transpose(ct, x, *, axis, reverse):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)]
+    return [cumsum(ct, axis, not reverse)]
+
+
+def _cum_batch_rule(prim):
+    def rule(axis_size, args, dims, *, axis, reverse):
+        (x,), (bdim,) = args, dims
+        return prim.bind(x, axis=axis + (axis >= bdim), reverse=reverse), bdim
+    return rule
+
+
+def _mul_pair(a, b):
+    (x, tx), (y, ty) = a, b
+    return _ew.mul(x, y), ad.add_tangents(_ew.mul(tx, y), _ew.mul(x, ty))
+
+
+def _full_like(v, value):
+    aval = get_aval(v)
+    return _shape.broadcast_in_dim(np.array(value, aval.dtype), aval.shape, ())
+
+
+def _chooser_pair(op):
+    """max/min; on ties each side gets half the tangent (JAX's ``_balanced_eq``)."""
+    def combine(a, b):
+        (x, tx), (y, ty) = a, b
+        out = op(x, y)
+
+        def weight(u, v):
+            hit = _ew.select(_bw.eq(u, out), _full_like(out, 1), _full_like(out, 0))
+            return _ew.div(hit, _ew.select(_bw.eq(v, out), _full_like(out, 2),
+                                           _full_like(out, 1)))
+        return out, ad.add_tangents(_ew.mul(tx, weight(x, y)), _ew.mul(ty, weight(y, x)))
+    return combine
+
+
+def _logaddexp_pair(a, b):
+    """JAX's ``logaddexp`` and its custom jvp: t_x * exp(x - out) + t_y * exp(y - out)."""
+    (x, tx), (y, ty) = a, b
+    delta = _ew.sub(x, y)
+    out = _ew.select(_bw.ne(delta, delta), _ew.add(x, y),
+                     _ew.add(_ew.max(x, y), _ew.log1p(_ew.exp(_ew.neg(_ew.abs(delta))))))
+
+    def no_posinf(v):   # JAX's _replace_inf: +inf -> 0, so inf - inf gives no NaN
+        return _ew.select(_bw.eq(v, _full_like(v, np.inf)), _full_like(v, 0), v)
+    scale = lambda v: _ew.exp(_ew.sub(no_posinf(v), no_posinf(out)))  # noqa: E731
+    return out, ad.add_tangents(_ew.mul(tx, scale(x)), _ew.mul(ty, scale(y)))
+
+
+def _pair_map(f, pair):
+    return f(pair[0]), f(pair[1])
+
+
+def _scan_pairs(combine, elem, axis):
+    """``_associative_scan`` (above) on (primal, tangent) pairs, with lax ops."""
+    from .slicing import slice_in_dim   # here: slicing imports this module
+    n = get_aval(elem[0]).shape[axis]
+    if n < 2:
+        return elem
+    sl = lambda start, stop, stride=1: (  # noqa: E731
+        lambda v: slice_in_dim(v, start, stop, stride, axis))
+    reduced = combine(_pair_map(sl(0, n - 1, 2), elem), _pair_map(sl(1, n, 2), elem))
+    odd = _scan_pairs(combine, reduced, axis)
+    if n % 2 == 0:
+        m = get_aval(odd[0]).shape[axis]
+        even = combine(_pair_map(sl(0, m - 1), odd), _pair_map(sl(2, n, 2), elem))
+    else:
+        even = combine(odd, _pair_map(sl(2, n, 2), elem))
+    first = _pair_map(sl(0, 1), elem)
+    even = tuple(_shape.concatenate([f, e], axis) for f, e in zip(first, even))
+    return _interleave_pair(even, odd, axis)
+
+
+def _interleave_pair(even, odd, axis):
+    same = get_aval(even[0]).shape[axis] == get_aval(odd[0]).shape[axis]
+    ndim = get_aval(even[0]).ndim
+    cfg_even, cfg_odd = [(0, 0, 0)] * ndim, [(0, 0, 0)] * ndim
+    cfg_even[axis], cfg_odd[axis] = (0, 1 if same else 0, 1), (1, 0 if same else 1, 1)
+    (x, tx), (y, ty) = even, odd
+    return (_ew.add(_shape.pad(x, 0, cfg_even), _shape.pad(y, 0, cfg_odd)),
+            ad.add_tangents(_shape.pad(tx, 0, cfg_even), _shape.pad(ty, 0, cfg_odd)))
+
+
+def _cum_jvp(combine):
+    def rule(primals, tangents, *, axis, reverse):
+        elem = (primals[0], tangents[0])
+        if reverse:
+            elem = _pair_map(lambda v: _shape.rev(v, (axis,)), elem)
+        out = _scan_pairs(combine, elem, axis)
+        if reverse:
+            out = _pair_map(lambda v: _shape.rev(v, (axis,)), out)
+        return out
+    return rule
+
+
+ad.deflinear(cumsum_p, _cumsum_transpose)
+batching.batch_rules[cumsum_p] = _cum_batch_rule(cumsum_p)
+ad.jvp_rules[cumprod_p] = _cum_jvp(_mul_pair)
+batching.batch_rules[cumprod_p] = _cum_batch_rule(cumprod_p)
+ad.jvp_rules[cummax_p] = _cum_jvp(_chooser_pair(_ew.max))
+batching.batch_rules[cummax_p] = _cum_batch_rule(cummax_p)
+ad.jvp_rules[cummin_p] = _cum_jvp(_chooser_pair(_ew.min))
+batching.batch_rules[cummin_p] = _cum_batch_rule(cummin_p)
+ad.jvp_rules[cumlogsumexp_p] = _cum_jvp(_logaddexp_pair)
+batching.batch_rules[cumlogsumexp_p] = _cum_batch_rule(cumlogsumexp_p)
 
 __all__ = [
     "reduce", "reduce_sum", "reduce_sum_p", "reduce_prod", "reduce_prod_p", "reduce_max",

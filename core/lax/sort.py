@@ -5,14 +5,20 @@ first canonicalised (``-0.0`` becomes ``0.0`` and every NaN the positive quiet
 NaN) and then compared in IEEE total order, so NaNs sort last, as in NumPy,
 and equal keys keep their order under a stable sort. Complex keys compare by
 real part, then imaginary part.
+
+Differentiation follows JAX: ``sort`` sorts an iota alongside its operands and
+gathers the tangents with that permutation; ``top_k`` gathers the tangent at
+the chosen indices. Index outputs have no tangent.
 """
 import operator
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import lowering_rules
+from . import shape as _shape
+from . import slicing as _slicing
 from .reductions import emit_compare
 
 _BOOL = ShapedArray((), np.bool_)
@@ -136,6 +142,47 @@ abstract_eval_rules[sort_p] = _sort_abstract_eval
 lowering_rules[sort_p] = _sort_lowering
 
 
+def _gather_at(t, index_arrays):
+    """``t[i0, i1, ...]`` for equal-shaped integer arrays, one per dimension of ``t``: a
+    gather of single elements (what JAX's ``t[idx]`` emits); its transpose is a scatter-add."""
+    shape = get_aval(index_arrays[0]).shape
+    ndim = len(shape)
+    cols = [_shape.reshape(i, shape + (1,)) for i in index_arrays]
+    indices = _shape.concatenate(cols, ndim)
+    dnums = _slicing.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=tuple(range(ndim)),
+                                            start_index_map=tuple(range(ndim)))
+    return _slicing.gather(t, indices, dnums, (1,) * ndim)
+
+
+def _index_dtype(size):
+    return np.dtype(np.int32) if size < np.iinfo(np.int32).max else np.dtype(np.int64)
+
+
+def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
+    """Sort an iota alongside the operands, then gather each tangent with that permutation."""
+    shape = get_aval(primals[0]).shape
+    iotas = [_shape.broadcasted_iota(_index_dtype(n), shape, d) for d, n in enumerate(shape)]
+    outs = sort_p.bind(*primals, iotas[dimension], dimension=dimension, is_stable=is_stable,
+                       num_keys=num_keys)
+    perm = outs[-1]
+    index = [perm if d == dimension else iotas[d] for d in range(len(shape))]
+    if 0 in shape:   # nothing to permute (and gather wants slices of size 1)
+        return list(outs[:-1]), list(tangents)
+    tangents_out = [t if ad.is_zero(t) else _gather_at(t, index) for t in tangents]
+    return list(outs[:-1]), tangents_out
+
+
+def _sort_batch_rule(axis_size, args, dims, *, dimension, is_stable, num_keys):
+    args, bdim = batching.match_bdims(axis_size, args, dims)
+    outs = sort_p.bind(*args, dimension=dimension + (bdim <= dimension), is_stable=is_stable,
+                       num_keys=num_keys)
+    return outs, [bdim] * len(outs)
+
+
+ad.jvp_rules[sort_p] = _sort_jvp
+batching.batch_rules[sort_p] = _sort_batch_rule
+
+
 # --- top_k -------------------------------------------------------------------
 
 def top_k(operand, k):
@@ -170,5 +217,27 @@ def _top_k_lowering(ctx, x, *, k):
 
 abstract_eval_rules[top_k_p] = _top_k_abstract_eval
 lowering_rules[top_k_p] = _top_k_lowering
+
+
+def _top_k_jvp(primals, tangents, *, k):
+    """The tangent at the chosen indices (a gather); the indices have no tangent."""
+    (x,), (t,) = primals, tangents
+    values, idx = top_k_p.bind(x, k=k)
+    shape = get_aval(idx).shape
+    if 0 in shape or 0 in get_aval(x).shape:
+        return [values, idx], [ad.Zero(ad.tangent_aval(get_aval(values))), ad.Zero(get_aval(idx))]
+    index = [_shape.broadcasted_iota(np.int32, shape, d) for d in range(len(shape) - 1)]
+    return [values, idx], [_gather_at(t, index + [idx]), ad.Zero(get_aval(idx))]
+
+
+def _top_k_batch_rule(axis_size, args, dims, *, k):
+    (x,), (bdim,) = args, dims
+    if bdim == get_aval(x).ndim - 1:   # top_k works on the last axis: move the batch dim off it
+        x, bdim = batching.moveaxis(x, bdim, 0), 0
+    return top_k_p.bind(x, k=k), [bdim, bdim]
+
+
+ad.jvp_rules[top_k_p] = _top_k_jvp
+batching.batch_rules[top_k_p] = _top_k_batch_rule
 
 __all__ = ["sort", "sort_p", "sort_key_val", "top_k", "top_k_p"]
