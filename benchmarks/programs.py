@@ -123,6 +123,101 @@ def mlp_compile(jax, jnp, np):
                  prepare=lambda n: [jax.jit(_make_mlp(jnp)).lower(params, x) for _ in range(n)])
 
 
+# --- autodiff and batching (issues 3 and 4) -------------------------------------
+
+def _mlp_loss(jnp, mlp):
+    def loss(params, x, y):
+        logits = mlp(params, x)
+        logits = logits - jnp.max(logits, axis=-1, keepdims=True)
+        log_probs = logits - jnp.log(jnp.sum(jnp.exp(logits), axis=-1, keepdims=True))
+        return -jnp.mean(jnp.sum(log_probs * y, axis=-1))
+    return loss
+
+
+def _labels(jnp, np, n=MLP_BATCH):
+    idx = np.random.default_rng(1).integers(0, MLP_SIZES[-1], n)
+    return jnp.asarray(np.eye(MLP_SIZES[-1], dtype=np.float32)[idx])
+
+
+def grad_trace_lower(jax, jnp, np):
+    """``jit(value_and_grad(loss)).lower`` for the MLP with softmax cross-entropy."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    make = lambda: jax.jit(jax.value_and_grad(_mlp_loss(jnp, _make_mlp(jnp))))  # noqa: E731
+    make().lower(params, x, y)
+    return Timed(lambda: make().lower(params, x, y))
+
+
+def grad_compile(jax, jnp, np):
+    """``.compile()`` of the lowered ``value_and_grad`` of the MLP loss."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    make = lambda: jax.jit(jax.value_and_grad(_mlp_loss(jnp, _make_mlp(jnp))))  # noqa: E731
+    make().lower(params, x, y).compile()
+    return Timed(lambda lowered: lowered.compile(),
+                 prepare=lambda n: [make().lower(params, x, y) for _ in range(n)])
+
+
+def sgd_step(jax, jnp, np):
+    """A compiled SGD step over a pytree of parameters (steady state)."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    loss = _mlp_loss(jnp, _make_mlp(jnp))
+
+    @jax.jit
+    def step(params, x, y):
+        value, grads = jax.value_and_grad(loss)(params, x, y)
+        return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads), value
+    state = {"params": step(params, x, y)[0]}
+
+    def body():
+        state["params"], value = step(state["params"], x, y)
+        return value
+    return Timed(body, _block)
+
+
+def hessian_50(jax, jnp, np):
+    """A compiled Hessian of a scalar function of a 50-vector."""
+    f = lambda v: jnp.sum(jnp.tanh(v) ** 2) + jnp.dot(v, v) ** 2  # noqa: E731
+    h = jax.jit(jax.hessian(f))
+    v = jnp.asarray(np.linspace(-1, 1, 50, dtype=np.float32))
+    h(v).block_until_ready()
+    return Timed(lambda: h(v), _block)
+
+
+def _per_example(jax, jnp):
+    loss = _mlp_loss(jnp, _make_mlp(jnp))
+    single = lambda p, x, y: loss(p, x[None], y[None])  # noqa: E731
+    return jax.jit(jax.vmap(jax.grad(single), in_axes=(None, 0, 0)))
+
+
+def per_example_grads(jax, jnp, np):
+    """``jit(vmap(grad(loss)))``: per-example gradients of the MLP over a batch of 128."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    f = _per_example(jax, jnp)
+    jax.block_until_ready(f(params, x, y))
+    return Timed(lambda: f(params, x, y), lambda out: jax.block_until_ready(out))
+
+
+def per_example_trace_lower(jax, jnp, np):
+    """Trace + lower of the per-example gradient function (fresh each time)."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    _per_example(jax, jnp).lower(params, x, y)
+    return Timed(lambda: _per_example(jax, jnp).lower(params, x, y))
+
+
+def vmap_matvec(jax, jnp, np):
+    """``jit(vmap(matvec))`` of a 512x512 matrix over 128 vectors."""
+    rng = np.random.default_rng(0)
+    m = jnp.asarray(rng.standard_normal((512, 512), dtype=np.float32))
+    vs = jnp.asarray(rng.standard_normal((128, 512), dtype=np.float32))
+    f = jax.jit(jax.vmap(lambda m, v: jnp.dot(m, v), in_axes=(None, 0)))
+    f(m, vs).block_until_ready()
+    return Timed(lambda: f(m, vs), _block)
+
+
 # --- throughput ---------------------------------------------------------------
 
 MATMUL_N = 2048
@@ -157,6 +252,15 @@ PROGRAMS = [
     Program("eager add, 1000x1000", eager_add_large, "report"),
     Program("MLP 784-512-512-10 trace+lower", mlp_trace_lower, "report"),
     Program("MLP 784-512-512-10 compile", mlp_compile, "report"),
+    Program("MLP value_and_grad trace+lower", grad_trace_lower, "<= 1.0x JAX", max_ratio=1.0),
+    Program("MLP value_and_grad compile", grad_compile, "report"),
+    Program("MLP SGD step (compiled)", sgd_step, "<= 1.05x JAX", max_ratio=1.05),
+    Program("hessian, 50-vector (compiled)", hessian_50, "<= 1.0x JAX", max_ratio=1.0),
+    Program("per-example grads, batch 128", per_example_grads, "<= 1.05x JAX",
+            max_ratio=1.05),
+    Program("per-example grads trace+lower", per_example_trace_lower, "<= 1.0x JAX",
+            max_ratio=1.0),
+    Program("vmap matvec 512, batch 128", vmap_matvec, "<= 1.05x JAX", max_ratio=1.05),
     Program("matmul 2048^2 f32", matmul, ">= 95% NumPy", unit="GFLOP/s",
             flops=_MATMUL_FLOPS, numpy_rate_fraction=0.95),
     Program("numpy matmul 2048^2 f32", numpy_matmul, "reference", unit="GFLOP/s",
