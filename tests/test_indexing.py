@@ -305,3 +305,154 @@ def test_setitem_is_an_error():
     x = jnp.zeros(3)
     with pytest.raises(TypeError, match=r"\.at\[idx\]\.set"):
         x[0] = 1.0
+
+
+# --- differentiation through indexing ---------------------------------------------------------
+# Reads are gathers/slices (linear in x): their vjp scatters the cotangent back, adding
+# where an index repeats. check_grads compares with finite differences.
+
+def _vjp(f, x, ct):
+    return np.asarray(gb.vjp(f, x)[1](np.asarray(ct, np.float32))[0])
+
+
+def test_vjp_of_basic_indexing_puts_the_cotangent_back():
+    ct = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    expected = np.zeros_like(X)
+    expected[2] = ct
+    np.testing.assert_array_equal(_vjp(lambda x: x[2], X, ct), expected)
+    np.testing.assert_array_equal(_vjp(lambda x: x[-2], X, ct), expected)
+    # a traced scalar index (dynamic_slice) under jit, and a slice
+    f = gb.jit(lambda x, i: gb.vjp(lambda y: y[i], x)[1](ct)[0])
+    np.testing.assert_array_equal(np.asarray(f(X, 2)), expected)
+    ct2 = np.arange(X[1:3, ::2].size, dtype=np.float32).reshape(X[1:3, ::2].shape)
+    expected = np.zeros_like(X)
+    expected[1:3, ::2] = ct2
+    np.testing.assert_array_equal(_vjp(lambda x: x[1:3, ::2], X, ct2), expected)
+
+
+def test_vjp_of_integer_array_index_accumulates_repeats():
+    idx = np.array([0, 2, 0, 0, 3])
+    ct = np.random.default_rng(1).standard_normal((5, 5, 3)).astype(np.float32)
+    expected = np.zeros_like(X)
+    np.add.at(expected, idx, ct)
+    np.testing.assert_allclose(_vjp(lambda x: x[idx], X, ct), expected, rtol=1e-6)
+    # traced indices, under jit
+    f = gb.jit(lambda x, i: gb.vjp(lambda y: y[i], x)[1](ct)[0])
+    np.testing.assert_allclose(np.asarray(f(X, idx)), expected, rtol=1e-6)
+    # as in JAX, the cotangent of a clamped (out-of-bounds) read is dropped
+    expected = np.zeros(4, np.float32)
+    np.add.at(expected, [0, 3], [2.0, 3.0])
+    got = _vjp(lambda x: x[np.array([7, 0, -1])], np.arange(4.0, dtype=np.float32), [1, 2, 3])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_fill_mode_reads_have_zero_tangent_where_filled():
+    x = np.arange(4.0, dtype=np.float32)
+    f = lambda x: x.at[np.array([1, 9])].get(mode="fill", fill_value=-1.0)  # noqa: E731
+    _, t = gb.jvp(f, (x,), (np.ones(4, np.float32),))
+    np.testing.assert_array_equal(np.asarray(t), [1.0, 0.0])
+    np.testing.assert_array_equal(_vjp(f, x, [2.0, 5.0]), [0, 2, 0, 0])
+
+
+_REPEATS = np.array([1, 3, 1])
+
+
+@pytest.mark.parametrize("method", ["set", "add", "subtract", "min", "max"])
+def test_at_update_gradients_with_repeated_indices(method):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 2)).astype(np.float32)
+    v = rng.standard_normal((3, 2)).astype(np.float32)
+    f = lambda x, v: getattr(jnp.asarray(x).at[_REPEATS], method)(v)  # noqa: E731
+    gb.test_util.check_grads(f, (x, v), order=1)
+    gb.test_util.check_grads(gb.jit(f), (x, v), order=1, modes=("rev",))
+
+
+def test_at_mul_gradients():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 2)).astype(np.float32)
+    v = rng.standard_normal((2, 2)).astype(np.float32)
+    gb.test_util.check_grads(lambda x, v: jnp.asarray(x).at[1].mul(v[0]), (x, v), order=2)
+    unique = lambda x, v: jnp.asarray(x).at[np.array([4, 0])].mul(v, unique_indices=True)  # noqa
+    gb.test_util.check_grads(unique, (x, v), order=1)
+    # repeated indices: the operand is differentiable, the updates are not (as in JAX)
+    repeated = lambda x, v: jnp.asarray(x).at[np.array([1, 1])].mul(v)  # noqa: E731
+    gb.test_util.check_grads(lambda x: repeated(x, v), (x,), order=1)
+    with pytest.raises(NotImplementedError, match="unique_indices"):
+        gb.jvp(lambda v: repeated(x, v), (v,), (v,))
+
+
+def test_at_set_with_repeats_sends_each_cotangent_to_one_winner():
+    x = np.zeros(4, np.float32)
+    v = np.array([1.0, 2.0, 3.0], np.float32)
+    out, f_vjp = gb.vjp(lambda x, v: x.at[np.array([2, 0, 2])].set(v), x, v)
+    ct_x, ct_v = (np.asarray(c) for c in f_vjp(np.array([10.0, 20.0, 30.0, 40.0], np.float32)))
+    np.testing.assert_array_equal(ct_x, [0.0, 20.0, 0.0, 40.0])  # overwritten places: 0
+    winner = 0 if np.asarray(out)[2] == v[0] else 2   # which of the two writes to x[2] won
+    np.testing.assert_array_equal(ct_v, [30.0 if winner == 0 else 0.0, 10.0,
+                                         30.0 if winner == 2 else 0.0])
+
+
+def test_at_max_ties_split_the_tangent():
+    # As JAX: where the operand and an update tie, each gets half of the tangent.
+    x, v = np.array([1.0, 5.0], np.float32), np.float32(1.0)
+    out, f_vjp = gb.vjp(lambda x, v: x.at[0].max(v), x, v)
+    ct_x, ct_v = f_vjp(np.array([1.0, 1.0], np.float32))
+    np.testing.assert_array_equal(np.asarray(ct_x), [0.5, 1.0])
+    assert float(ct_v) == 0.5
+
+
+# --- vmap of indexing ---------------------------------------------------------------------------
+
+def _loop(f, args, in_axes):
+    n = next(np.shape(a)[ax] for a, ax in zip(args, in_axes) if ax is not None)
+    return np.stack([np.asarray(f(*[a if ax is None else np.take(a, i, ax)
+                                    for a, ax in zip(args, in_axes)])) for i in range(n)])
+
+
+@pytest.mark.parametrize("in_axes", [(0, 0), (None, 0), (0, None), (2, 1)])
+def test_vmap_of_integer_array_indexing(in_axes):
+    rng = np.random.default_rng(4)
+    xs = rng.standard_normal((3, 4, 5)).astype(np.float32)
+    idx = rng.integers(-4, 4, (3, 2, 2)).astype(np.int32)
+    xs = xs if in_axes[0] != 2 else np.moveaxis(xs, 0, 2)
+    idx = idx if in_axes[1] != 1 else np.moveaxis(idx, 0, 1)
+    args = (xs if in_axes[0] is not None else xs[0], idx if in_axes[1] is not None else idx[0])
+    f = lambda x, i: jnp.asarray(x)[i, 1:]  # noqa: E731
+    np.testing.assert_array_equal(np.asarray(gb.vmap(f, in_axes)(*args)), _loop(f, args, in_axes))
+
+
+@pytest.mark.parametrize("method", ["set", "add", "max"])
+def test_vmap_of_indexed_updates(method):
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal((3, 5)).astype(np.float32)
+    idx = np.stack([rng.permutation(5)[:3] for _ in range(3)]).astype(np.int32)
+    vs = rng.standard_normal((3, 3)).astype(np.float32)
+    f = lambda x, i, v: getattr(jnp.asarray(x).at[i], method)(v)  # noqa: E731
+    for in_axes in [(0, 0, 0), (None, 0, None), (0, None, 0), (None, None, 0)]:
+        args = [a if ax is not None else a[0] for a, ax in zip((xs, idx, vs), in_axes)]
+        np.testing.assert_array_equal(np.asarray(gb.vmap(f, in_axes)(*args)),
+                                      _loop(f, args, in_axes))
+
+
+def test_vmap_of_dynamic_slice_and_update_with_batched_starts():
+    rng = np.random.default_rng(6)
+    xs = rng.standard_normal((4, 6, 3)).astype(np.float32)
+    starts = np.array([0, 5, -2, 3], np.int32)      # clamped and negative starts too
+    f = lambda x, i: lax.dynamic_slice(x, (i, 1), (2, 2))  # noqa: E731
+    for in_axes, args in [((0, 0), (xs, starts)), ((None, 0), (xs[0], starts)),
+                          ((1, 0), (np.moveaxis(xs, 0, 1), starts))]:
+        out = gb.vmap(f, in_axes)(*args)
+        np.testing.assert_array_equal(np.asarray(out), _loop(f, args, in_axes))
+    assert "gather" in {e.primitive.name for e in gb.make_jaxpr(gb.vmap(f))(xs, starts).eqns}
+    u = rng.standard_normal((4, 2, 3)).astype(np.float32)
+    g = lambda x, u, i: lax.dynamic_update_slice(x, u, (i, 0))  # noqa: E731
+    for in_axes, args in [((0, 0, 0), (xs, u, starts)), ((None, 0, 0), (xs[0], u, starts)),
+                          ((0, None, 0), (xs, u[0], starts))]:
+        out = gb.vmap(g, in_axes)(*args)
+        np.testing.assert_array_equal(np.asarray(out), _loop(g, args, in_axes))
+    # and per-example gradients through batched starts
+    ct = np.ones((2, 2), np.float32)
+    grads = gb.vmap(lambda x, i: gb.vjp(lambda y: f(y, i), x)[1](ct)[0])(xs, starts)
+    np.testing.assert_array_equal(
+        np.asarray(grads), _loop(lambda x, i: gb.vjp(lambda y: f(y, i), x)[1](ct)[0],
+                                 (xs, starts), (0, 0)))

@@ -359,3 +359,84 @@ def test_gather_and_scatter_with_batching_dims():
     expected[1, 0] += 20
     out = gb.jit(lambda x, i: lax.scatter_add(x, i, np.array([10.0, 20.0], np.float32), s))(x, i)
     np.testing.assert_array_equal(np.asarray(out), expected)
+
+
+# --- autodiff and vmap rules of the shape primitives -------------------------------------------
+# Each rule is checked exactly against NumPy where the cotangent has a closed form; the op
+# table checks every record against finite differences and a Python loop.
+
+def _vjp(f, args, ct):
+    return [np.asarray(c) for c in gb.vjp(f, *args)[1](np.asarray(ct, np.float32))]
+
+
+def test_broadcast_in_dim_transpose_sums_new_and_expanded_dims():
+    x = np.ones((1, 3), np.float32)
+    ct = RNG.standard_normal((2, 4, 3)).astype(np.float32)
+    (got,) = _vjp(lambda x: lax.broadcast_in_dim(x, (2, 4, 3), (1, 2)), (x,), ct)
+    np.testing.assert_allclose(got, ct.sum((0, 1))[None], rtol=1e-6)
+    assert got.shape == (1, 3)
+    # size-1 dims that stay size 1, and expand_dims (a broadcast_in_dim)
+    (got,) = _vjp(lambda x: lax.expand_dims(x, (0, 2)), (x,), ct[:1, :1, :].reshape(1, 1, 1, 3))
+    np.testing.assert_array_equal(got, ct[:1, :1, :].reshape(1, 3))
+
+
+def test_pad_transpose_with_negative_and_interior_padding():
+    x, value = np.arange(6.0, dtype=np.float32).reshape(3, 2), np.float32(0.5)
+    config = [(1, -2, 2), (-1, 1, 1)]
+    f = lambda x, v: lax.pad(x, v, config)  # noqa: E731
+    out_shape = gb.eval_shape(f, x, value).shape
+    ct = RNG.standard_normal(out_shape).astype(np.float32)
+    ct_x, ct_v = _vjp(f, (x, value), ct)
+    # NumPy reference: where each element of x lands, by padding an index array
+    where = np.asarray(lax.pad(np.arange(1, 7, dtype=np.float32).reshape(3, 2), np.float32(0),
+                               config))
+    expected = np.zeros(6, np.float32)
+    for k in range(1, 7):
+        expected[k - 1] = ct[where == k].sum()
+    np.testing.assert_allclose(ct_x, expected.reshape(3, 2), rtol=1e-6)
+    np.testing.assert_allclose(ct_v, ct[where == 0].sum(), rtol=1e-5)
+    gb.test_util.check_grads(f, (x, value), order=2, eps=1e-3)
+
+
+def test_concatenate_transpose_with_constant_operands():
+    x = RNG.standard_normal((2, 3)).astype(np.float32)
+    ct = RNG.standard_normal((2, 8)).astype(np.float32)
+    f = lambda x: lax.concatenate([np.ones((2, 2), np.float32), x, x], 1)  # noqa: E731
+    (got,) = _vjp(f, (x,), ct)
+    np.testing.assert_allclose(got, ct[:, 2:5] + ct[:, 5:], rtol=1e-6)
+
+
+@pytest.mark.parametrize("in_axes", [(0, 0), (None, 0), (1, None)])
+def test_vmap_of_pad_with_batched_operand_or_padding_value(in_axes):
+    xs = RNG.standard_normal((3, 2, 3)).astype(np.float32)
+    vs = RNG.standard_normal(3).astype(np.float32)
+    args = (xs if in_axes[0] is None or in_axes[0] == 0 else np.moveaxis(xs, 0, 1), vs)
+    args = tuple(a if ax is not None else a[0] for a, ax in zip(args, in_axes))
+    f = lambda x, v: lax.pad(x, v, [(1, 0, 1), (-1, 2, 0)])  # noqa: E731
+    out = gb.vmap(f, in_axes)(*args)
+    n = 3
+    expected = np.stack([np.asarray(f(*[a if ax is None else np.take(a, i, ax)
+                                        for a, ax in zip(args, in_axes)])) for i in range(n)])
+    np.testing.assert_array_equal(np.asarray(out), expected)
+
+
+def test_vmap_keeps_batch_dims_in_place_where_it_can():
+    # broadcast_in_dim, squeeze, rev and slice carry the batch dim (last here) along
+    # without a transpose; out_axes is where the rule left it.
+    xs = RNG.standard_normal((2, 1, 3)).astype(np.float32)
+    for f, out_axis in [(lambda x: lax.broadcast_in_dim(x, (4, 2, 3), (0, 2)), 3),
+                        (lambda x: lax.squeeze(x, (0,)), 1), (lambda x: lax.rev(x, (0,)), 2),
+                        (lambda x: lax.slice(x, (0, 0), (1, 2)), 2)]:
+        g = gb.vmap(f, in_axes=2, out_axes=out_axis)
+        batched = np.ascontiguousarray(xs.transpose(1, 2, 0))
+        assert "transpose" not in {e.primitive.name for e in gb.make_jaxpr(g)(batched).eqns}
+        expected = np.stack([np.asarray(f(xs[i])) for i in range(2)], out_axis)
+        np.testing.assert_array_equal(np.asarray(g(batched)), expected)
+
+
+def test_iota_under_transforms_is_a_constant():
+    f = lambda x: x * lax.iota(np.float32, 3)  # noqa: E731
+    np.testing.assert_array_equal(np.asarray(gb.vmap(f)(np.ones((2, 3), np.float32))),
+                                  [[0, 1, 2], [0, 1, 2]])
+    _, t = gb.jvp(f, (np.ones(3, np.float32),), (np.ones(3, np.float32),))
+    np.testing.assert_array_equal(np.asarray(t), [0, 1, 2])

@@ -1,7 +1,12 @@
 """Shape primitives: broadcast_in_dim, reshape, transpose, squeeze, expand_dims,
 concatenate, pad, rev, iota (and the helpers broadcast, collapse, broadcasted_iota).
 
-Each section: wrapper with docstring, ``*_p``, shape rule, lowering. Shape
+Each section: wrapper with docstring, ``*_p``, shape rule, lowering, and the
+autodiff and vmap rules. Every primitive here except iota is linear in its
+array operands, so its jvp applies the primitive to the tangents
+(``ad.deflinear``) and its transpose moves the cotangent back (broadcast ->
+sum, pad -> slice, concatenate -> slices...). Batching rules move a batch
+dimension only when the primitive cannot carry it where it is. Shape
 rules validate everything a user can get wrong (axes, sizes, dtypes) so that
 XLA never reports a bad shape first. All parameters are tuples of ints (or a
 dtype), hashable, as the eager executable cache needs.
@@ -10,7 +15,7 @@ import operator
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import i64_array, lowering_rules
 
@@ -63,6 +68,38 @@ abstract_eval_rules[broadcast_in_dim_p] = _broadcast_in_dim_abstract_eval
 lowering_rules[broadcast_in_dim_p] = _broadcast_in_dim_lowering
 
 
+def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
+    # Sum over the dimensions the broadcast created or expanded from size 1, then put
+    # the kept dimensions back in operand order and shape.
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)]
+    from .reductions import reduce_sum
+    in_shape = x.aval.shape
+    expanded = {d for i, d in enumerate(broadcast_dimensions)
+                if in_shape[i] == 1 and shape[d] != 1}
+    axes = tuple(d for d in range(len(shape))
+                 if d not in broadcast_dimensions or d in expanded)
+    summed = reduce_sum(ct, axes) if axes else ct
+    kept = [d for d in range(len(shape)) if d not in axes]
+    order = [kept.index(d) for d in broadcast_dimensions if d in kept]
+    return [reshape(transpose(summed, order), in_shape)]
+
+
+def _broadcast_in_dim_batch(axis_size, args, dims, *, shape, broadcast_dimensions):
+    # The batch dim goes to the output position right after the previous operand dim's
+    # target, so broadcast_dimensions stays increasing; nothing moves.
+    (x,), (b,) = args, dims
+    p = broadcast_dimensions[b - 1] + 1 if b > 0 else 0
+    bdims = [d + (d >= p) for d in broadcast_dimensions]
+    bdims.insert(b, p)
+    out_shape = shape[:p] + (axis_size,) + shape[p:]
+    return broadcast_in_dim_p.bind(x, shape=out_shape, broadcast_dimensions=tuple(bdims)), p
+
+
+ad.deflinear(broadcast_in_dim_p, _broadcast_in_dim_transpose)
+batching.batch_rules[broadcast_in_dim_p] = _broadcast_in_dim_batch
+
+
 def broadcast(operand, sizes):
     """Add leading dimensions of ``sizes`` to ``operand``."""
     aval = get_aval(operand)
@@ -97,6 +134,20 @@ abstract_eval_rules[reshape_p] = _reshape_abstract_eval
 lowering_rules[reshape_p] = lambda ctx, x, *, new_sizes: ctx.op("stablehlo.reshape", [x])
 
 
+def _reshape_transpose(ct, x, *, new_sizes):
+    return [ad.Zero(x.aval) if ad.is_zero(ct) else reshape(ct, x.aval.shape)]
+
+
+def _reshape_batch(axis_size, args, dims, *, new_sizes):
+    # Row-major reshape mixes dimensions, so the batch dim must lead.
+    x = batching.moveaxis(args[0], dims[0], 0)
+    return reshape(x, (axis_size,) + new_sizes), 0
+
+
+ad.deflinear(reshape_p, _reshape_transpose)
+batching.batch_rules[reshape_p] = _reshape_batch
+
+
 # --- transpose ---------------------------------------------------------------
 
 def transpose(operand, permutation):
@@ -120,6 +171,22 @@ def _transpose_abstract_eval(x, *, permutation):
 abstract_eval_rules[transpose_p] = _transpose_abstract_eval
 lowering_rules[transpose_p] = lambda ctx, x, *, permutation: ctx.op(
     "stablehlo.transpose", [x], attrs={"permutation": i64_array(permutation)})
+
+
+def _transpose_transpose(ct, x, *, permutation):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)]
+    return [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))]
+
+
+def _transpose_batch(axis_size, args, dims, *, permutation):
+    b = dims[0]
+    perm = (b,) + tuple(p + (p >= b) for p in permutation)
+    return transpose(args[0], perm), 0
+
+
+ad.deflinear(transpose_p, _transpose_transpose)
+batching.batch_rules[transpose_p] = _transpose_batch
 
 
 
@@ -169,6 +236,21 @@ def _squeeze_abstract_eval(x, *, dimensions):
 
 abstract_eval_rules[squeeze_p] = _squeeze_abstract_eval
 lowering_rules[squeeze_p] = lambda ctx, x, *, dimensions: ctx.op("stablehlo.reshape", [x])
+
+
+def _squeeze_transpose(ct, x, *, dimensions):
+    return [ad.Zero(x.aval) if ad.is_zero(ct) else reshape(ct, x.aval.shape)]
+
+
+def _squeeze_batch(axis_size, args, dims, *, dimensions):
+    b = dims[0]
+    moved = tuple(d + (d >= b) for d in dimensions)
+    out_bdim = b - sum(d < b for d in dimensions)
+    return squeeze_p.bind(args[0], dimensions=moved), out_bdim
+
+
+ad.deflinear(squeeze_p, _squeeze_transpose)
+batching.batch_rules[squeeze_p] = _squeeze_batch
 
 
 # --- expand_dims (a wrapper: broadcast_in_dim, as in JAX) ----------------------
@@ -246,6 +328,32 @@ lowering_rules[concatenate_p] = lambda ctx, *xs, dimension: ctx.op(
     "stablehlo.concatenate", list(xs), attrs={"dimension": f"{dimension} : i64"})
 
 
+def _concatenate_transpose(ct, *xs, dimension):
+    # Each linear operand gets its slice of the cotangent; constants (e.g. instantiated
+    # zero tangents) get None.
+    from .slicing import slice_in_dim
+    out, start = [], 0
+    for x in xs:
+        size = (x.aval if ad.is_undefined(x) else get_aval(x)).shape[dimension]
+        if not ad.is_undefined(x):
+            out.append(None)
+        elif ad.is_zero(ct):
+            out.append(ad.Zero(x.aval))
+        else:
+            out.append(slice_in_dim(ct, start, start + size, axis=dimension))
+        start += size
+    return out
+
+
+def _concatenate_batch(axis_size, args, dims, *, dimension):
+    args, b = batching.match_bdims(axis_size, args, dims)
+    return concatenate_p.bind(*args, dimension=dimension + (dimension >= b)), b
+
+
+ad.deflinear(concatenate_p, _concatenate_transpose)
+batching.batch_rules[concatenate_p] = _concatenate_batch
+
+
 # --- pad ---------------------------------------------------------------------
 
 def pad(operand, padding_value, padding_config):
@@ -305,6 +413,51 @@ abstract_eval_rules[pad_p] = _pad_abstract_eval
 lowering_rules[pad_p] = _pad_lowering
 
 
+def _pad_transpose(ct, x, value, *, padding_config):
+    # Undo the edges with the negated padding, then drop the interior padding with a
+    # strided slice; the padding value's cotangent is the sum over all padded places.
+    x_aval = x.aval if ad.is_undefined(x) else get_aval(x)
+    if ad.is_zero(ct):
+        return [ad.Zero(x_aval) if ad.is_undefined(x) else None,
+                ad.Zero(value.aval) if ad.is_undefined(value) else None]
+    from .reductions import reduce_sum
+    from .slicing import slice as slice_
+    zero = np.zeros((), x_aval.dtype)[()]
+    unpadded = pad(ct, zero, [(-lo, -hi, 0) for lo, hi, _ in padding_config])
+    ct_x = slice_(unpadded, (0,) * x_aval.ndim, get_aval(unpadded).shape,
+                  tuple(mid + 1 for _, _, mid in padding_config))
+    ct_value = None
+    if ad.is_undefined(value):
+        from .elementwise import sub
+        every = tuple(range(x_aval.ndim))
+        ct_value = sub(reduce_sum(ct, every), reduce_sum(ct_x, every)) if every else \
+            ad.Zero(value.aval)
+    return [ct_x if ad.is_undefined(x) else None, ct_value]
+
+
+def _pad_batch(axis_size, args, dims, *, padding_config):
+    x, value = args
+    xb, vb = dims
+    if xb is None:
+        x, xb = batching.broadcast_batched(x, axis_size, 0), 0
+    config = list(padding_config)
+    config.insert(xb, (0, 0, 0))
+    if vb is None:
+        return pad_p.bind(x, value, padding_config=tuple(config)), xb
+    # A batched padding value: pad with zeros, then select each example's value where
+    # the mask (padded like x) says "padding".
+    from .elementwise import select
+    aval = get_aval(x)
+    padded = pad(x, np.zeros((), aval.dtype)[()], config)
+    inside = pad(broadcast_in_dim(np.array(True), aval.shape, ()), np.False_, config)
+    fill = broadcast_in_dim(value, get_aval(padded).shape, (xb,))
+    return select(inside, padded, fill), xb
+
+
+ad.deflinear(pad_p, _pad_transpose)
+batching.batch_rules[pad_p] = _pad_batch
+
+
 # --- rev ---------------------------------------------------------------------
 
 def rev(operand, dimensions):
@@ -328,6 +481,16 @@ def _rev_abstract_eval(x, *, dimensions):
 abstract_eval_rules[rev_p] = _rev_abstract_eval
 lowering_rules[rev_p] = lambda ctx, x, *, dimensions: ctx.op(
     "stablehlo.reverse", [x], attrs={"dimensions": i64_array(dimensions)})
+
+
+def _rev_batch(axis_size, args, dims, *, dimensions):
+    b = dims[0]
+    return rev_p.bind(args[0], dimensions=tuple(d + (d >= b) for d in dimensions)), b
+
+
+ad.deflinear(rev_p, lambda ct, x, *, dimensions: [
+    ad.Zero(x.aval) if ad.is_zero(ct) else rev(ct, dimensions)])
+batching.batch_rules[rev_p] = _rev_batch
 
 
 # --- iota --------------------------------------------------------------------
@@ -366,6 +529,7 @@ def _iota_abstract_eval(*, dtype, shape, dimension):
 abstract_eval_rules[iota_p] = _iota_abstract_eval
 lowering_rules[iota_p] = lambda ctx, *, dtype, shape, dimension: ctx.op(
     "stablehlo.iota", [], attrs={"iota_dimension": f"{dimension} : i64"})
+# iota has no inputs: nothing to differentiate or batch (the traces bind it as is).
 
 __all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "reshape", "reshape_p",
            "transpose", "transpose_p", "squeeze", "squeeze_p", "expand_dims", "collapse",

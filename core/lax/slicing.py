@@ -1,9 +1,13 @@
 """Slicing and indexing primitives: slice, dynamic_slice, dynamic_update_slice,
-gather, and the scatter family (scatter, scatter_add/sub/mul/min/max).
+gather; the scatter family (scatter, scatter_add/sub/mul/min/max) is in
+scatter.py and re-exported here.
 
 One section per primitive: public wrapper with its docstring, ``*_p``, its
 shape/dtype rule (every check XLA would make, with a message naming the
-argument) and its lowering.
+argument), its lowering, and its jvp, transpose and batching rules. Start
+indices are integers: they get no tangent, and batched start indices turn a
+dynamic_slice into a gather (and a dynamic_update_slice into a scatter), as
+in JAX.
 
 Out-of-bounds indices follow JAX:
 
@@ -24,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules
 from ..lowering import i64_array, lowering_rules
 from . import bitwise as _bw
@@ -47,6 +51,12 @@ def _ints(values, fun_name, arg_name):
 def _full(shape, value, dtype):
     """A constant array (a splat broadcast), as lax.full."""
     return _shape.broadcast_in_dim(np.array(value, dtype), tuple(shape), ())
+
+
+def _zero_like(out):
+    """The symbolic zero tangent of a primal output (integer outputs: their own aval)."""
+    aval = get_aval(out)
+    return ad.Zero(ad.tangent_aval(aval) or aval)
 
 
 # --- slice -------------------------------------------------------------------
@@ -112,6 +122,35 @@ def _slice_impl(x, *, start_indices, limit_indices, strides):
 abstract_eval_rules[slice_p] = _slice_abstract_eval
 lowering_rules[slice_p] = _slice_lowering
 impl_rules[slice_p] = _slice_impl
+
+
+def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
+    # The adjoint of taking a (strided) window is padding it back with zeros: edges for
+    # the window's position, interior padding for the stride.
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)]
+    shape, ct_shape = x.aval.shape, get_aval(ct).shape
+    strides = strides or (1,) * len(shape)
+    config = []
+    for lo, n, size, s in zip(start_indices, ct_shape, shape, strides):
+        real_limit = lo + (0 if n == 0 else 1 + (n - 1) * s)
+        config.append((lo, size - real_limit, s - 1))
+    return [_shape.pad(ct, np.zeros((), x.aval.dtype)[()], config)]
+
+
+def _slice_batch(axis_size, args, dims, *, start_indices, limit_indices, strides):
+    b = dims[0]
+    start, limit = list(start_indices), list(limit_indices)
+    start.insert(b, 0)
+    limit.insert(b, axis_size)
+    if strides is not None:
+        strides = strides[:b] + (1,) + strides[b:]
+    return slice_p.bind(args[0], start_indices=tuple(start), limit_indices=tuple(limit),
+                        strides=strides), b
+
+
+ad.deflinear(slice_p, _slice_transpose)
+batching.batch_rules[slice_p] = _slice_batch
 
 
 def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
@@ -222,6 +261,57 @@ lowering_rules[dynamic_slice_p] = lambda ctx, x, *idx, slice_sizes: ctx.op(
     "stablehlo.dynamic_slice", [x, *idx], attrs={"slice_sizes": i64_array(slice_sizes)})
 
 
+def _dynamic_slice_jvp(primals, tangents, *, slice_sizes):
+    # Linear in the operand; the start indices are integers (no tangent).
+    x, *idx = primals
+    out = dynamic_slice_p.bind(x, *idx, slice_sizes=slice_sizes)
+    if ad.is_zero(tangents[0]):
+        return out, _zero_like(out)
+    return out, dynamic_slice_p.bind(tangents[0], *idx, slice_sizes=slice_sizes)
+
+
+def _dynamic_slice_transpose(ct, x, *idx, slice_sizes):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)] + [None] * len(idx)
+    zeros = ad.zeros_like_aval(x.aval)
+    return [dynamic_update_slice_p.bind(zeros, ct, *idx)] + [None] * len(idx)
+
+
+def _batch_start_indices(axis_size, idx, dims):
+    """Scalar start indices (some batched) as one ``(axis_size, n)`` index array."""
+    cols = [_shape.reshape(batching.bdim_at_front(i, d, axis_size), (axis_size, 1))
+            for i, d in zip(idx, dims)]
+    return _shape.concatenate(cols, 1)
+
+
+def _index_zero(idx):
+    return np.zeros((), get_aval(idx[0]).dtype if idx else np.int32)[()]
+
+
+def _dynamic_slice_batch(axis_size, args, dims, *, slice_sizes):
+    (x, *idx), (xb, *idx_dims) = args, dims
+    if builtins.all(d is None for d in idx_dims):
+        # Only the operand is batched: take the whole batch dim along with the window.
+        starts, sizes = list(idx), list(slice_sizes)
+        starts.insert(xb, _index_zero(idx))
+        sizes.insert(xb, axis_size)
+        return dynamic_slice_p.bind(x, *starts, slice_sizes=tuple(sizes)), xb
+    # Per-example starts: a gather of one window per example (XLA clamps gathers exactly
+    # as it clamps dynamic_slice, and CLIP keeps the transpose exact).
+    n = len(idx)
+    dnums = GatherDimensionNumbers(offset_dims=tuple(range(n)), collapsed_slice_dims=(),
+                                   start_index_map=tuple(range(n)))
+    return _gather_batch(axis_size, [x, _batch_start_indices(axis_size, idx, idx_dims)],
+                         [xb, 0], dimension_numbers=dnums, slice_sizes=slice_sizes,
+                         unique_indices=True, indices_are_sorted=True,
+                         mode=GatherScatterMode.CLIP, fill_value=None)
+
+
+ad.jvp_rules[dynamic_slice_p] = _dynamic_slice_jvp
+ad.transpose_rules[dynamic_slice_p] = _dynamic_slice_transpose
+batching.batch_rules[dynamic_slice_p] = _dynamic_slice_batch
+
+
 def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
     """``dynamic_slice`` along one ``axis`` (the other dimensions are kept whole)."""
     shape = get_aval(operand).shape
@@ -272,6 +362,54 @@ def _dynamic_update_slice_abstract_eval(x, update, *indices):
 abstract_eval_rules[dynamic_update_slice_p] = _dynamic_update_slice_abstract_eval
 lowering_rules[dynamic_update_slice_p] = lambda ctx, x, update, *idx: ctx.op(
     "stablehlo.dynamic_update_slice", [x, update, *idx])
+
+
+def _dynamic_update_slice_jvp(primals, tangents):
+    x, update, *idx = primals
+    out = dynamic_update_slice_p.bind(x, update, *idx)
+    tx, tu = tangents[:2]
+    if ad.is_zero(tx) and ad.is_zero(tu):
+        return out, _zero_like(out)
+    return out, dynamic_update_slice_p.bind(ad.instantiate(tx), ad.instantiate(tu), *idx)
+
+
+def _dynamic_update_slice_transpose(ct, x, update, *idx):
+    # The operand's cotangent is ct with the window zeroed; the update's is the window.
+    u_aval = update.aval if ad.is_undefined(update) else get_aval(update)
+    ct_x = ct_u = None
+    if ad.is_undefined(x):
+        ct_x = ad.Zero(x.aval) if ad.is_zero(ct) else dynamic_update_slice_p.bind(
+            ct, ad.zeros_like_aval(u_aval), *idx)
+    if ad.is_undefined(update):
+        ct_u = ad.Zero(u_aval) if ad.is_zero(ct) else dynamic_slice_p.bind(
+            ct, *idx, slice_sizes=u_aval.shape)
+    return [ct_x, ct_u] + [None] * len(idx)
+
+
+def _dynamic_update_slice_batch(axis_size, args, dims):
+    (x, update, *idx), (xb, ub, *idx_dims) = args, dims
+    if builtins.all(d is None for d in idx_dims):
+        # Same starts for every example: write the update across the whole batch dim.
+        (x, update), b = batching.match_bdims(axis_size, [x, update], [xb, ub])
+        starts = list(idx)
+        starts.insert(b, _index_zero(idx))
+        return dynamic_update_slice_p.bind(x, update, *starts), b
+    # Per-example starts: a scatter of one window per example, clamped like XLA's
+    # dynamic_update_slice (as JAX does).
+    from .scatter import ScatterDimensionNumbers, _scatter_batch, scatter_p
+    n = len(idx)
+    dnums = ScatterDimensionNumbers(update_window_dims=tuple(range(n)),
+                                    inserted_window_dims=(),
+                                    scatter_dims_to_operand_dims=tuple(range(n)))
+    batch = _scatter_batch(scatter_p)
+    return batch(axis_size, [x, _batch_start_indices(axis_size, idx, idx_dims), update],
+                 [xb, 0, ub], dimension_numbers=dnums, indices_are_sorted=True,
+                 unique_indices=True, mode=GatherScatterMode.CLIP)
+
+
+ad.jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
+ad.transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
+batching.batch_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
 
 
 def dynamic_update_slice_in_dim(operand, update, start_index, axis):
@@ -539,182 +677,93 @@ abstract_eval_rules[gather_p] = _gather_abstract_eval
 lowering_rules[gather_p] = _gather_lowering
 
 
-# --- scatter, scatter_add, scatter_sub, scatter_mul, scatter_min, scatter_max --
+def _adjoint_mode(mode):
+    """The out-of-bounds mode of the adjoint of a gather or scatter in ``mode``.
 
-class ScatterDimensionNumbers(NamedTuple):
-    """How a scatter's operand, indices and updates dimensions relate (XLA's Scatter).
-
-    update_window_dims: dimensions of ``updates`` that are window dimensions.
-    inserted_window_dims: operand dimensions of window size 1 absent from ``updates``.
-    scatter_dims_to_operand_dims: for each index vector entry, the operand dimension.
-    operand_batching_dims / scatter_indices_batching_dims: paired batch dimensions.
-
-    The index vector is always the last dimension of ``scatter_indices``.
+    The same mode, as in JAX, so gradients match JAX's numbers: with PROMISE_IN_BOUNDS
+    XLA clamps an out-of-bounds gather but drops the out-of-bounds scatter window of
+    its transpose, so the cotangent of a clamped read is dropped (JAX gives 0 there).
     """
-    update_window_dims: tuple
-    inserted_window_dims: tuple
-    scatter_dims_to_operand_dims: tuple
-    operand_batching_dims: tuple = ()
-    scatter_indices_batching_dims: tuple = ()
+    return mode
 
 
-def _scatter_abstract_eval(name, accepts_bool):
-    def rule(x, indices, updates, *, dimension_numbers, indices_are_sorted, unique_indices,
-             mode):
-        d = dimension_numbers
-        _check_indices(name, indices)
-        if updates.dtype != x.dtype:
-            raise TypeError(f"{name}: operand and updates must have the same dtype, got "
-                            f"{x.dtype.name} and {updates.dtype.name}")
-        if x.dtype == np.bool_ and not accepts_bool:
-            raise TypeError(f"{name} does not accept dtype bool")
-        batch_shape = indices.shape[:-1]
-        if updates.ndim != len(batch_shape) + len(d.update_window_dims):
-            raise TypeError(f"{name}: updates must have rank {len(batch_shape)} (index batch "
-                            f"dims) + {len(d.update_window_dims)} (update_window_dims) = "
-                            f"{len(batch_shape) + len(d.update_window_dims)}, got shape "
-                            f"{updates.shape}")
-        _check_dims(name, "update_window_dims", d.update_window_dims, updates.ndim)
-        _check_dims(name, "inserted_window_dims", d.inserted_window_dims, x.ndim)
-        _check_dims(name, "operand_batching_dims", d.operand_batching_dims, x.ndim)
-        _check_dims(name, "scatter_indices_batching_dims", d.scatter_indices_batching_dims,
-                    len(batch_shape), sorted_=False)
-        _check_disjoint(name, "inserted_window_dims", d.inserted_window_dims,
-                        "operand_batching_dims", d.operand_batching_dims)
-        _check_disjoint(name, "scatter_dims_to_operand_dims", d.scatter_dims_to_operand_dims,
-                        "operand_batching_dims", d.operand_batching_dims)
-        if (len(d.update_window_dims) + len(d.inserted_window_dims)
-                + len(d.operand_batching_dims) != x.ndim):
-            raise TypeError(f"{name}: update_window_dims, inserted_window_dims and "
-                            f"operand_batching_dims must account for the {x.ndim} operand "
-                            f"dimensions, got {d}")
-        if len(d.scatter_dims_to_operand_dims) != indices.shape[-1]:
-            raise TypeError(f"{name}: scatter_dims_to_operand_dims "
-                            f"{d.scatter_dims_to_operand_dims} needs one entry per index "
-                            f"vector element (indices.shape[-1] = {indices.shape[-1]})")
-        _check_dims(name, "scatter_dims_to_operand_dims", d.scatter_dims_to_operand_dims,
-                    x.ndim, sorted_=False)
-        if ([x.shape[i] for i in d.operand_batching_dims]
-                != [indices.shape[i] for i in d.scatter_indices_batching_dims]):
-            raise TypeError(f"{name}: operand and indices batching dimensions must have equal "
-                            f"sizes (operand {x.shape}, indices {indices.shape})")
-        window_bounds = [n for i, n in enumerate(x.shape)
-                         if i not in d.inserted_window_dims and i not in d.operand_batching_dims]
-        for bound, dim in zip(window_bounds, d.update_window_dims):
-            if updates.shape[dim] > bound:
-                raise TypeError(f"{name}: updates dimension {dim} has size "
-                                f"{updates.shape[dim]}, larger than the operand's window "
-                                f"bound {bound} (operand {x.shape}, updates {updates.shape})")
-        scatter_sizes = [n for i, n in enumerate(updates.shape) if i not in d.update_window_dims]
-        if tuple(scatter_sizes) != batch_shape:
-            raise TypeError(f"{name}: the non-window dimensions of updates {updates.shape} "
-                            f"must equal the batch dimensions of indices {batch_shape}")
-        return ShapedArray(x.shape, x.dtype, x.weak_type)
-    rule.__name__ = f"_{name}_abstract_eval"
-    return rule
+def _gather_jvp(primals, tangents, *, dimension_numbers, slice_sizes, unique_indices,
+                indices_are_sorted, mode, fill_value):
+    x, indices = primals
+    params = dict(dimension_numbers=dimension_numbers, slice_sizes=slice_sizes,
+                  unique_indices=unique_indices, indices_are_sorted=indices_are_sorted,
+                  mode=mode)
+    out = gather_p.bind(x, indices, fill_value=fill_value, **params)
+    if ad.is_zero(tangents[0]):
+        return out, _zero_like(out)
+    # Filled (out-of-bounds) windows are constants: their tangent is 0.
+    t_fill = _canonical_fill(0, get_aval(x).dtype) if fill_value is not None else None
+    return out, gather_p.bind(tangents[0], indices, fill_value=t_fill, **params)
 
 
-def _clamp_scatter_indices(x_shape, updates_shape, d, indices):
-    """Indices clamped so every update window lies inside the operand (mode CLIP)."""
-    sizes, window = [], iter(d.update_window_dims)
-    for i in range(len(x_shape)):
-        inserted = i in d.inserted_window_dims or i in d.operand_batching_dims
-        sizes.append(1 if inserted else updates_shape[next(window)])
-    indices = _ew.convert_element_type(indices, dtypes.default_int())
-    idx = get_aval(indices)
-    upper = np.array([x_shape[i] - sizes[i] for i in d.scatter_dims_to_operand_dims], idx.dtype)
-    upper = _shape.broadcast_in_dim(upper, idx.shape, (idx.ndim - 1,))
-    return _ew.clamp(_full(idx.shape, 0, idx.dtype), indices, upper)
+def _gather_transpose(ct, x, indices, *, dimension_numbers, slice_sizes, unique_indices,
+                      indices_are_sorted, mode, fill_value):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval), None]
+    from .scatter import ScatterDimensionNumbers, scatter_add
+    d = dimension_numbers
+    dnums = ScatterDimensionNumbers(
+        update_window_dims=d.offset_dims, inserted_window_dims=d.collapsed_slice_dims,
+        scatter_dims_to_operand_dims=d.start_index_map,
+        operand_batching_dims=d.operand_batching_dims,
+        scatter_indices_batching_dims=d.start_indices_batching_dims)
+    zeros = _full(x.aval.shape, 0, get_aval(ct).dtype)
+    return [scatter_add(zeros, indices, ct, dnums, indices_are_sorted=indices_are_sorted,
+                        unique_indices=unique_indices, mode=_adjoint_mode(mode)), None]
 
 
-def _scatter_lowering(combine_op):
-    def rule(ctx, x, indices, updates, *, dimension_numbers, indices_are_sorted,
-             unique_indices, mode):
-        d = dimension_numbers
-        x_aval, idx_aval, upd_aval = ctx.avals_in
-        if mode == GatherScatterMode.CLIP:
-            indices = _inline(ctx, lambda i: _clamp_scatter_indices(
-                x_aval.shape, upd_aval.shape, d, i), [indices], [idx_aval], "scatter_clip")
-            idx_aval = idx_aval.update(dtype=dtypes.default_int())
-        attr = _dims_attr("scatter", (
-            ("update_window_dims", d.update_window_dims),
-            ("inserted_window_dims", d.inserted_window_dims),
-            ("input_batching_dims", d.operand_batching_dims),
-            ("scatter_indices_batching_dims", d.scatter_indices_batching_dims),
-            ("scatter_dims_to_operand_dims", d.scatter_dims_to_operand_dims)), idx_aval.ndim - 1)
-        s = ShapedArray((), x_aval.dtype)
-
-        def body(inner, old, new):   # the update region: how an update meets the old value
-            return new if combine_op is None else inner.op(combine_op, [old, new], s)
-        attrs = {"scatter_dimension_numbers": attr,
-                 "indices_are_sorted": _bool_attr(indices_are_sorted),
-                 "unique_indices": _bool_attr(unique_indices)}
-        return ctx.op("stablehlo.scatter", [x, indices, updates],
-                      regions=[ctx.region([s, s], body)], attrs=attrs)
-    rule.__name__ = f"_lower_scatter_{combine_op or 'set'}"
-    return rule
+def _shift(dims, by=1):
+    return tuple(int(d) + by for d in dims)
 
 
-def _scatter_primitive(name, combine_op, accepts_bool):
-    prim = Primitive(name)
-    abstract_eval_rules[prim] = _scatter_abstract_eval(name, accepts_bool)
-    lowering_rules[prim] = _scatter_lowering(combine_op)
-    return prim
+def _gather_batch(axis_size, args, dims, *, dimension_numbers, slice_sizes, unique_indices,
+                  indices_are_sorted, mode, fill_value):
+    (x, indices), (xb, ib) = args, dims
+    d = dimension_numbers
+    params = dict(mode=mode, fill_value=fill_value)
+    if ib is None:
+        # Batched operand: the batch dim becomes a leading window dimension, taken whole.
+        x = batching.moveaxis(x, xb, 0)
+        dnums = GatherDimensionNumbers(
+            offset_dims=(0,) + _shift(d.offset_dims),
+            collapsed_slice_dims=_shift(d.collapsed_slice_dims),
+            start_index_map=_shift(d.start_index_map),
+            operand_batching_dims=_shift(d.operand_batching_dims),
+            start_indices_batching_dims=d.start_indices_batching_dims)
+        return gather_p.bind(x, indices, dimension_numbers=dnums,
+                             slice_sizes=(axis_size,) + slice_sizes,
+                             unique_indices=unique_indices,
+                             indices_are_sorted=indices_are_sorted, **params), 0
+    indices = batching.moveaxis(indices, ib, 0)
+    if xb is None:
+        # Batched indices: one more leading batch dimension of the index array.
+        dnums = d._replace(offset_dims=_shift(d.offset_dims),
+                           start_indices_batching_dims=_shift(d.start_indices_batching_dims))
+        return gather_p.bind(x, indices, dimension_numbers=dnums, slice_sizes=slice_sizes,
+                             unique_indices=False, indices_are_sorted=False, **params), 0
+    # Both batched: pair the two batch dims with the batching dimension numbers.
+    x = batching.moveaxis(x, xb, 0)
+    dnums = GatherDimensionNumbers(
+        offset_dims=_shift(d.offset_dims),
+        collapsed_slice_dims=_shift(d.collapsed_slice_dims),
+        start_index_map=_shift(d.start_index_map),
+        operand_batching_dims=(0,) + _shift(d.operand_batching_dims),
+        start_indices_batching_dims=(0,) + _shift(d.start_indices_batching_dims))
+    return gather_p.bind(x, indices, dimension_numbers=dnums,
+                         slice_sizes=(min(axis_size, 1),) + slice_sizes,
+                         unique_indices=unique_indices, indices_are_sorted=indices_are_sorted,
+                         **params), 0
 
 
-def _scatter_bind(prim, operand, scatter_indices, updates, dimension_numbers,
-                  indices_are_sorted, unique_indices, mode):
-    dnums = _dnums_tuple(ScatterDimensionNumbers, dimension_numbers, prim.name)
-    return prim.bind(operand, scatter_indices, updates, dimension_numbers=dnums,
-                     indices_are_sorted=bool(indices_are_sorted),
-                     unique_indices=bool(unique_indices), mode=GatherScatterMode.from_any(mode))
+ad.jvp_rules[gather_p] = _gather_jvp
+ad.transpose_rules[gather_p] = _gather_transpose
+batching.batch_rules[gather_p] = _gather_batch
 
-
-scatter_p = _scatter_primitive("scatter", None, True)
-scatter_add_p = _scatter_primitive("scatter-add", "stablehlo.add", False)
-scatter_sub_p = _scatter_primitive("scatter-sub", "stablehlo.subtract", False)
-scatter_mul_p = _scatter_primitive("scatter-mul", "stablehlo.multiply", False)
-scatter_min_p = _scatter_primitive("scatter-min", "stablehlo.minimum", True)
-scatter_max_p = _scatter_primitive("scatter-max", "stablehlo.maximum", True)
-
-_SCATTER_DOC = """Scatter-{what}: XLA's Scatter, where {how}.
-
-    Prefer ``x.at[idx].{method}(...)``, which builds the dimension numbers.
-    Args: ``operand``, ``scatter_indices`` (index vectors in the last
-    dimension), ``updates``, a :class:`ScatterDimensionNumbers`, the hints
-    ``indices_are_sorted``/``unique_indices``, and ``mode``: ``None``/``"drop"``
-    drops out-of-bounds updates, ``"clip"`` clamps the indices.
-    Lowers to ``stablehlo.scatter`` with a ``{region}`` update region.
-    """
-
-
-def _scatter_wrapper(prim, what, how, method, region):
-    def wrapper(operand, scatter_indices, updates, dimension_numbers, *,
-                indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_bind(prim, operand, scatter_indices, updates, dimension_numbers,
-                             indices_are_sorted, unique_indices, mode)
-    wrapper.__doc__ = _SCATTER_DOC.format(what=what, how=how, method=method, region=region)
-    return wrapper
-
-
-scatter = _scatter_wrapper(scatter_p, "update", "updates replace operand values (with "
-                           "repeated indices, one of them wins)", "set", "return update")
-scatter.__name__ = "scatter"
-scatter_add = _scatter_wrapper(scatter_add_p, "add", "updates are added (repeated indices "
-                               "all add)", "add", "stablehlo.add")
-scatter_add.__name__ = "scatter_add"
-scatter_sub = _scatter_wrapper(scatter_sub_p, "subtract", "updates are subtracted",
-                               "subtract", "stablehlo.subtract")
-scatter_sub.__name__ = "scatter_sub"
-scatter_mul = _scatter_wrapper(scatter_mul_p, "multiply", "operand values are multiplied "
-                               "by the updates", "multiply", "stablehlo.multiply")
-scatter_mul.__name__ = "scatter_mul"
-scatter_min = _scatter_wrapper(scatter_min_p, "min", "the smaller of operand and update "
-                               "is kept", "min", "stablehlo.minimum")
-scatter_min.__name__ = "scatter_min"
-scatter_max = _scatter_wrapper(scatter_max_p, "max", "the larger of operand and update "
-                               "is kept", "max", "stablehlo.maximum")
-scatter_max.__name__ = "scatter_max"
 
 __all__ = [
     "slice", "slice_p", "slice_in_dim", "index_in_dim",
@@ -722,7 +771,11 @@ __all__ = [
     "dynamic_update_slice", "dynamic_update_slice_p", "dynamic_update_slice_in_dim",
     "dynamic_update_index_in_dim",
     "GatherDimensionNumbers", "GatherScatterMode", "gather", "gather_p",
-    "ScatterDimensionNumbers", "scatter", "scatter_p", "scatter_add", "scatter_add_p",
-    "scatter_sub", "scatter_sub_p", "scatter_mul", "scatter_mul_p", "scatter_min",
-    "scatter_min_p", "scatter_max", "scatter_max_p",
 ]
+
+# The scatter family lives in scatter.py (module size); it is re-exported here so that
+# ``from .slicing import *`` (lax/__init__) and ``lax.slicing.scatter_add`` keep working.
+from .scatter import *  # noqa: E402,F401,F403
+from . import scatter as _scatter  # noqa: E402
+
+__all__ += _scatter.__all__

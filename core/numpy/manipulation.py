@@ -27,7 +27,7 @@ __all__ = [
     "concatenate", "concat", "stack", "hstack", "vstack", "dstack", "column_stack", "split",
     "array_split", "hsplit", "vsplit", "dsplit", "tile", "repeat", "flip", "fliplr", "flipud",
     "roll", "rot90", "pad", "broadcast_to", "broadcast_arrays", "broadcast_shapes",
-    "atleast_1d", "atleast_2d", "atleast_3d", "diagonal", "tril", "triu", "trace", "append",
+    "atleast_1d", "atleast_2d", "atleast_3d", "diagonal", "tril", "triu", "append",
     "delete", "insert", "ravel_multi_index", "unravel_index", "take", "take_along_axis",
     "put_along_axis",
 ]
@@ -678,28 +678,6 @@ def tril(m, k=0):
 def triu(m, k=0):
     """The upper triangle of (the last two axes of) ``m``: zeros below diagonal ``k``."""
     return _tri("triu", m, k, False)
-
-
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    """Sum along a diagonal (the dtype rules of ``sum``: small ints widen)."""
-    if out is not None:
-        raise NotImplementedError("trace: the 'out' argument is not supported")
-    check_arraylike("trace", a)
-    n = ndim(a)
-    if n < 2:
-        raise ValueError(f"trace requires an array of at least two dimensions, got shape "
-                         f"{shape(a)}")
-    ax1, ax2 = canonicalize_axis(axis1, n, "trace"), canonicalize_axis(axis2, n, "trace")
-    x = moveaxis(asarray(a), (ax1, ax2), (-2, -1))
-    aval = get_aval(x)
-    # As JAX: zero everything off the diagonal, then sum both axes (same rounding).
-    rows = lax.broadcasted_iota(np.int32, aval.shape[-2:], 0)
-    cols = lax.broadcasted_iota(np.int32, aval.shape[-2:], 1)
-    on = lax.eq(lax.add(rows, np.int32(_static_int(offset, "trace: offset"))), cols)
-    on = lax.broadcast_in_dim(on, aval.shape, (n - 2, n - 1))
-    x = lax.select(on, x, lax.broadcast_in_dim(np.zeros((), aval.dtype), aval.shape, ()))
-    from . import reductions
-    return reductions.sum(x, axis=(-2, -1), dtype=dtype)
 
 
 # ---------------------------------------------------------------------------
