@@ -1,0 +1,46 @@
+"""Regenerate ``random_golden.json`` from the real JAX (never imported by glassbox).
+
+Run with JAX's interpreter, from the repository root::
+
+    /path/to/jax-venv/bin/python tests/make_random_golden.py
+
+Each case of ``random_cases.py`` is run with JAX 0.10.2 in its default
+configuration (x64 off, ``jax_threefry_partitionable=True``); the result's
+dtype, shape and raw bytes (hex) are stored, with the values for reading.
+"""
+import json
+import os
+import sys
+
+import jax
+import jax.numpy as jnp
+import jax.random as random
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from random_cases import CASES  # noqa: E402
+
+
+def encode(x):
+    if hasattr(x, "dtype") and jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+        x = random.key_data(x)
+    a = np.asarray(x)
+    return {"dtype": a.dtype.name, "shape": list(a.shape), "hex": a.tobytes().hex(),
+            "values": a.astype(np.float64 if a.dtype.kind in "fV" else a.dtype).tolist()
+            if a.dtype.kind != "c" else str(a.tolist())}
+
+
+def main():
+    assert jax.config.jax_threefry_partitionable and not jax.config.jax_enable_x64
+    out = {"jax_version": jax.__version__, "cases": {}}
+    for name, fn in CASES:
+        out["cases"][name] = encode(fn(jax, jnp, random))
+    with open(os.path.join(HERE, "random_golden.json"), "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {len(CASES)} cases (JAX {jax.__version__})")
+
+
+if __name__ == "__main__":
+    main()
