@@ -392,3 +392,244 @@ def test_unary_ufuncs_of_python_scalars_return_arrays(name, value):
         expected = getattr(np, name)(arg)
     np.testing.assert_allclose(np.asarray(out, np.float64), np.asarray(expected, np.float64),
                                rtol=1e-6, atol=1e-6)
+
+
+# --- derivative rules: JAX's conventions -------------------------------------
+
+def grad_of(fn, *args, argnums=0):
+    return gb.grad(fn, argnums=argnums)(*args)
+
+
+def test_max_min_ties_split_the_gradient_evenly():
+    for op in (lax.max, lax.min, jnp.maximum, jnp.minimum):
+        gx, gy = grad_of(op, 1.5, 1.5, argnums=(0, 1))
+        assert (float(gx), float(gy)) == (0.5, 0.5)
+        gx, gy = grad_of(op, 1.0, 2.0, argnums=(0, 1))
+        assert (float(gx), float(gy)) == ((0.0, 1.0) if op in (lax.max, jnp.maximum) else
+                                          (1.0, 0.0))
+    # x used twice: the two halves add up
+    assert float(grad_of(lambda x: jnp.maximum(x, x), 3.0)) == 1.0
+    # relu at 0 (a tie with the constant 0): 0.5, as in JAX
+    assert float(grad_of(lambda x: jnp.maximum(x, 0.0), 0.0)) == 0.5
+
+
+def test_abs_derivative_at_zero_and_of_complex_values():
+    np.testing.assert_array_equal(gb.vmap(gb.grad(jnp.abs))(arr([-2.0, 0.0, -0.0, 3.0],
+                                                               np.float32)), [-1, 1, 1, 1])
+    # complex: conj(z) / |z| (JAX's cotangent convention), and 0 at z == 0
+    np.testing.assert_allclose(grad_of(jnp.abs, np.complex64(3 + 4j)), 0.6 - 0.8j, rtol=1e-6)
+    assert complex(grad_of(jnp.abs, np.complex64(0))) == 0
+
+
+def test_pow_at_zero_follows_jax():
+    # d/dy x**y at x == 0 is 0 (log(x) with 0 replaced by 1), not nan
+    assert float(grad_of(lambda y: lax.pow(0.0, y), 2.0)) == 0.0
+    assert float(grad_of(lambda y: jnp.power(0.0, y), 2.0)) == 0.0
+    np.testing.assert_allclose(grad_of(lambda y: lax.pow(2.0, y), 3.0), 8 * np.log(2), rtol=1e-6)
+    # an integer exponent 0 has derivative exactly 0; a float one gives 0 * inf = nan
+    assert float(grad_of(lambda x: lax.pow(x, 0), 0.0)) == 0.0
+    assert float(grad_of(lambda x: lax.pow(x, arr(0, np.int32)), 0.0)) == 0.0
+    assert np.isnan(float(grad_of(lambda x: lax.pow(x, 0.0), 0.0)))
+    assert float(grad_of(lambda x: x ** 0, 0.0)) == 0.0            # integer_pow(x, 0)
+    assert float(grad_of(lambda x: lax.pow(x, 2.0), 0.0)) == 0.0
+    np.testing.assert_allclose(grad_of(lambda x: lax.pow(x, 3), 2.0), 12.0)
+    assert float(grad_of(jnp.sqrt, 0.0)) == np.inf
+
+
+def test_pow_with_a_python_int_exponent_keeps_an_integer_exponent():
+    assert "i32" in str(gb.make_jaxpr(lambda x: lax.pow(x, 2))(np.ones(3, np.float32)))
+    np.testing.assert_allclose(lax.pow(arr([2.0, 3.0], np.float32), 3), [8.0, 27.0])
+
+
+def test_integer_pow_derivatives():
+    f = lambda x: lax.integer_pow(x, 3)  # noqa: E731
+    assert float(grad_of(f, 2.0)) == 12.0
+    assert float(gb.grad(gb.grad(f))(2.0)) == 12.0
+    np.testing.assert_allclose(grad_of(lambda x: lax.integer_pow(x, -2), 2.0), -0.25)
+    assert float(grad_of(lambda x: lax.integer_pow(x, 0), 2.0)) == 0.0
+
+
+def test_where_and_select_gradients():
+    x = arr([-1.0, 2.0, 0.5], np.float32)
+    g = gb.grad(lambda x: jnp.sum(jnp.where(x > 0, x * x, -x)))(x)
+    np.testing.assert_allclose(g, [-1.0, 4.0, 1.0])
+    # the predicate gets no gradient; each case gets the cotangent where it was chosen
+    gx, gy = gb.grad(lambda a, b: jnp.sum(jnp.where(x > 0, a, b) * arr([1, 2, 3], np.float32)),
+                     argnums=(0, 1))(x, x)
+    np.testing.assert_allclose(gx, [0, 2, 3])
+    np.testing.assert_allclose(gy, [1, 0, 0])
+    # an integer `which` with three cases, and a scalar predicate
+    which = arr([2, 0, 1], np.int32)
+    grads = gb.grad(lambda a, b, c: jnp.sum(lax.select_n(which, a, b, c)), argnums=(0, 1, 2))(
+        x, x, x)
+    np.testing.assert_allclose(np.stack(grads), [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    g = gb.grad(lambda a: jnp.sum(lax.select_n(np.bool_(True), a * 0, a * 2)))(x)
+    np.testing.assert_allclose(g, [2, 2, 2])
+    # JAX's well-known behaviour: the unselected branch's inf times a zero cotangent is nan
+    assert np.isnan(float(grad_of(lambda x: jnp.where(x > 0, jnp.sqrt(x), 0.0), 0.0)))
+
+
+def test_clamp_gradients_go_to_the_active_argument():
+    x = arr([-3.0, 0.5, 4.0], np.float32)
+    glo, gx, ghi = gb.grad(lambda lo, x, hi: jnp.sum(lax.clamp(lo, x, hi)), argnums=(0, 1, 2))(
+        np.float32(-1), x, np.float32(2))
+    assert (float(glo), float(ghi)) == (1.0, 1.0)
+    np.testing.assert_array_equal(gx, [0, 1, 0])
+    np.testing.assert_array_equal(gb.grad(lambda x: jnp.sum(jnp.clip(x, -1, 2)))(x), [0, 1, 0])
+
+
+def test_piecewise_constant_ops_have_zero_gradients():
+    for fn in (jnp.floor, jnp.ceil, jnp.round, jnp.sign, lax.round, jnp.trunc):
+        assert float(grad_of(lambda x: fn(x) * 3, 1.3)) == 0.0
+    assert float(grad_of(lambda x: jnp.where(x > 0, 1.0, 0.0) + (x == x), 1.0)) == 0.0
+
+
+def test_nextafter_has_no_derivative_as_in_jax():
+    with pytest.raises(NotImplementedError, match="nextafter"):
+        gb.grad(lambda x: lax.nextafter(x, 2.0))(1.0)
+
+
+def test_rem_atan2_and_division_derivatives():
+    gx, gy = gb.grad(lax.rem, argnums=(0, 1))(7.5, 2.0)
+    assert (float(gx), float(gy)) == (1.0, -3.0)          # -trunc(x / y)
+    gx, gy = gb.grad(lax.atan2, argnums=(0, 1))(1.0, 2.0)
+    np.testing.assert_allclose([gx, gy], [2 / 5, -1 / 5], rtol=1e-6)
+    gx, gy = gb.grad(lax.div, argnums=(0, 1))(3.0, 2.0)
+    np.testing.assert_allclose([gx, gy], [0.5, -0.75])
+
+
+def test_special_function_derivatives():
+    import scipy.special
+    x = np.array([0.5, 1.0, 3.0], np.float32)
+    np.testing.assert_allclose(gb.vmap(gb.grad(lax.lgamma))(x), scipy.special.digamma(x),
+                               rtol=1e-5)
+    np.testing.assert_allclose(gb.vmap(gb.grad(lax.digamma))(x), scipy.special.polygamma(1, x),
+                               rtol=1e-5)
+    np.testing.assert_allclose(lax.polygamma(np.float32(2), x), scipy.special.polygamma(2, x),
+                               rtol=1e-5)
+    np.testing.assert_allclose(gb.vmap(gb.grad(lax.erf_inv))(np.float32([0.0, 0.5])),
+                               np.sqrt(np.pi) / 2 * np.exp(scipy.special.erfinv([0, 0.5]) ** 2),
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match="polygamma gradient with respect to m"):
+        gb.grad(lambda m: lax.polygamma(m, 2.0))(1.0)
+
+
+def test_sinc_and_logaddexp_use_custom_rules():
+    assert float(grad_of(jnp.sinc, 0.0)) == 0.0
+    np.testing.assert_allclose(gb.grad(gb.grad(jnp.sinc))(0.0), -np.pi ** 2 / 3, rtol=1e-6)
+    assert "custom_jvp_call" in str(gb.make_jaxpr(jnp.sinc)(0.5))
+    # infinite arguments: finite weights (+inf is read as 0 in exp(x - out))
+    gx, gy = gb.grad(jnp.logaddexp, argnums=(0, 1))(-np.inf, 1.0)
+    assert (float(gx), float(gy)) == (0.0, 1.0)
+    assert float(grad_of(jnp.logaddexp, np.inf, 1.0)) == 1.0
+    gx, gy = gb.grad(jnp.logaddexp2, argnums=(0, 1))(1.0, 2.0)
+    np.testing.assert_allclose([gx, gy], [1 / 3, 2 / 3], rtol=1e-6)
+    assert "custom_jvp_call" in str(gb.make_jaxpr(jnp.logaddexp)(1.0, 2.0))
+
+
+def test_tangents_keep_weak_types():
+    for fn in (lambda x: x * 2.0, jnp.sin, jnp.exp, lambda x: lax.max(x, 1.0),
+               lambda x: jnp.where(x > 0, x, 0.0)):
+        primal, tangent = gb.jvp(fn, (1.0,), (1.0,))
+        assert primal.weak_type and tangent.weak_type and tangent.dtype == np.float32
+    _, tangent = gb.jvp(lambda x: x * 2.0, (np.float32(1),), (np.float32(1),))
+    assert not tangent.weak_type
+    _, tangent = gb.jvp(lambda x: lax.convert_element_type(x, np.float32, weak_type=True),
+                        (np.float32(1),), (np.float32(1),))
+    assert tangent.weak_type
+
+
+def test_convert_element_type_cotangents():
+    # float -> float16 -> float: the cotangent is converted back at each step
+    g = gb.grad(lambda x: jnp.sum(x.astype(np.float16).astype(np.float32) * 3))(
+        arr([1.0, 2.0], np.float32))
+    assert g.dtype == np.float32
+    np.testing.assert_array_equal(g, [3, 3])
+    # through an integer: no gradient; complex -> real keeps the real part's
+    assert float(grad_of(lambda x: x.astype(np.int32).astype(np.float32) + x, 2.7)) == 1.0
+    _, pullback = gb.vjp(lambda z: lax.convert_element_type(z, np.float32), np.complex64(1 + 2j))
+    (ct,) = pullback(np.float32(2))
+    assert ct.dtype == np.complex64 and complex(ct) == 2
+
+
+def test_complex_part_transposes_follow_jax():
+    z = np.complex64(1 + 2j)
+    ct = np.complex64(3 + 4j)
+    # complex(x, y): JAX transposes without conjugation: (real(ct), -imag(ct))
+    _, pullback = gb.vjp(lax.complex, np.float32(1), np.float32(2))
+    assert [float(c) for c in pullback(ct)] == [3.0, -4.0]
+    assert complex(gb.vjp(lax.real, z)[1](np.float32(5))[0]) == 5
+    assert complex(gb.vjp(lax.imag, z)[1](np.float32(5))[0]) == -5j
+    assert complex(gb.vjp(lax.conj, z)[1](ct)[0]) == 3 - 4j
+    (g,) = gb.vjp(lax.conj, np.float32(1))[1](ct)
+    assert g.dtype == np.float32 and float(g) == 3.0
+    _, tangent = gb.jvp(lambda x: lax.complex(x, x * 2), (np.float32(1),), (np.float32(1),))
+    assert complex(tangent) == 1 + 2j
+
+
+def _check_vjp_jax_convention(fn, x, rng):
+    """<t, conj(vjp(conj(c)))> == <jvp(t), c>: JAX's check_vjp (cotangents are not conjugated)."""
+    from glassbox.test_util import numerical_jvp
+
+    def rand(a):
+        a = np.asarray(a)
+        v = rng.standard_normal(a.shape) + (1j * rng.standard_normal(a.shape)
+                                            if np.iscomplexobj(a) else 0)
+        return v.astype(a.dtype)
+    out, pullback = gb.vjp(fn, x)
+    t, c = rand(x), rand(out)
+    jt = numerical_jvp(fn, (x,), (t,))[0]
+    ct = np.conj(np.asarray(pullback(np.conj(c))[0]))
+    np.testing.assert_allclose(np.real(np.vdot(t, ct)), np.real(np.vdot(jt, c)), rtol=2e-2,
+                               atol=2e-2)
+
+
+@pytest.mark.parametrize("fn", [jnp.sin, jnp.sqrt, jnp.abs, jnp.imag, jnp.conj, jnp.arctanh,
+                                lambda z: jnp.power(z, z), lambda z: z / (1 + z * z)],
+                         ids=["sin", "sqrt", "abs", "imag", "conj", "arctanh", "pow", "ratio"])
+def test_complex_vjps_follow_jax_convention(fn):
+    z = np.array([0.3 + 0.4j, -0.7 + 0.2j], np.complex64)
+    _check_vjp_jax_convention(fn, z, np.random.default_rng(0))
+    _check_vjp_jax_convention(lambda x: fn(lax.complex(x, x * 0.5)),
+                              np.array([0.3, -0.7], np.float32), np.random.default_rng(1))
+
+
+# --- batching rules beyond the op table's -------------------------------------
+
+def test_select_n_batching_with_scalar_and_unbatched_predicates():
+    cases = np.arange(12, dtype=np.float32).reshape(2, 2, 3)
+    batched_pred = np.array([True, False])
+    out = gb.vmap(lambda p, a, b: lax.select_n(p, a, b))(batched_pred, cases, -cases)
+    np.testing.assert_array_equal(out, np.where(batched_pred[:, None, None], -cases, cases))
+    # a batch of scalar predicates with unbatched cases
+    out = gb.vmap(lambda p: lax.select_n(p, cases[0], -cases[0]))(batched_pred)
+    np.testing.assert_array_equal(out, np.stack([-cases[0], cases[0]]))
+    # an unbatched scalar predicate with batched cases stays a scalar predicate
+    out = gb.vmap(lambda a: lax.select_n(np.bool_(True), a, -a), in_axes=1)(cases)
+    np.testing.assert_array_equal(out, -np.moveaxis(cases, 1, 0))
+    # an integer `which` batched along another axis than the cases
+    which = np.random.default_rng(0).integers(0, 3, (2, 2, 3)).astype(np.int32)
+    out = gb.vmap(lambda w, a, b, c: lax.select_n(w, a, b, c), in_axes=(2, 0, None, 0))(
+        np.moveaxis(which, 0, 2), cases, cases[0], -cases)
+    expected = np.stack([np.choose(which[i], [cases[i], cases[0], -cases[i]]) for i in range(2)])
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_clamp_batching_with_scalar_bounds():
+    x = np.linspace(-3, 3, 8, dtype=np.float32).reshape(2, 4)
+    lo = np.array([-1.0, 0.0], np.float32)
+    out = gb.vmap(lambda lo, x: lax.clamp(lo, x, np.float32(2)))(lo, x)
+    np.testing.assert_array_equal(out, np.clip(x, lo[:, None], 2))
+    out = gb.vmap(lambda lo: lax.clamp(lo, x[0], np.float32(2)))(lo)   # x unbatched
+    np.testing.assert_array_equal(out, np.stack([np.clip(x[0], v, 2) for v in lo]))
+    out = gb.vmap(lambda x: lax.clamp(np.float32(-1), x, np.float32(1)), in_axes=1)(x)
+    np.testing.assert_array_equal(out, np.clip(x, -1, 1).T)
+
+
+def test_bitcast_batching_along_the_consumed_axis():
+    x = np.arange(8, dtype=np.uint8).reshape(2, 4)
+    out = gb.vmap(lambda b: lax.bitcast_convert_type(b, np.uint32), in_axes=1)(x.T)
+    np.testing.assert_array_equal(out, x.view(np.uint32).reshape(2))
+    out = gb.vmap(lambda f: lax.bitcast_convert_type(f, np.uint8), in_axes=0)(
+        np.ones(3, np.float32))
+    np.testing.assert_array_equal(out, np.ones(3, np.float32).view(np.uint8).reshape(3, 4))

@@ -15,12 +15,15 @@ follow JAX's lax:
 
 ``lower_fun`` turns a Python function over lax wrappers into a lowering rule
 (it is traced when lowered), for ops that expand into several StableHLO ops.
-jvp/transpose/batch rules are registered beside each primitive by the
-autodiff and vmap layers.
+
+Batching: every ``naryop`` primitive gets the broadcasting batching rule
+(operands of one shape: batch dims are aligned, unbatched operands are
+broadcast), as JAX's ``naryop`` does. jvp/transpose rules are registered
+beside each primitive; ``defjvp_zero`` is the one for piecewise-constant ops.
 """
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import lowering_rules
 from .shape import broadcast_in_dim
@@ -255,10 +258,25 @@ def naryop(name, accepts, lowering=None, result_dtype=None, **attrs):
         lowering_rules[prim] = elementwise_lowering(lowering, **attrs)
     elif lowering is not None:
         lowering_rules[prim] = lowering
+    batching.defbroadcasting(prim)
     return prim
 
 
 unop = binop = naryop
+
+
+def defjvp_zero(prim):
+    """jvp rule of a piecewise-constant primitive (floor, sign, comparisons...): a zero tangent.
+
+    The tangent is the symbolic ``ad.Zero`` (of the output's tangent type; integer
+    and bool outputs have none), as JAX's ``ad.defjvp_zero``.
+    """
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        aval = get_aval(out)
+        return out, ad.Zero(ad.tangent_aval(aval) or aval)
+    rule.__name__ = f"_{prim.name}_jvp_zero"
+    ad.jvp_rules[prim] = rule
 
 
 def compare_op(name, accepts, direction):

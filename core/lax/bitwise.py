@@ -4,13 +4,19 @@ One section per primitive: the public wrapper (with its docstring), the
 ``*_p`` object, and its rules. Wrappers take arrays or Python scalars (which
 adopt an array operand's dtype) and broadcast scalars and size-1 dimensions,
 as lax does (see ``_families.nary_args``).
+
+None of these is differentiable: comparisons give bools, the others take
+integers, so every jvp rule is a zero tangent (``defjvp_zero``, as JAX's
+``ad.defjvp_zero``). Batching: ``naryop`` gives the elementwise rule;
+``bitcast_convert_type`` has its own (it can add or remove a trailing axis).
 """
 import numpy as np
 
-from .. import dtypes
-from ..core import Primitive, ShapedArray, abstract_eval_rules
+from .. import batching, dtypes
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import lowering_rules
-from ._families import any_dtype, compare_op, int_or_bool, integer, nary_args, naryop, ordered
+from ._families import (any_dtype, compare_op, defjvp_zero, int_or_bool, integer, nary_args,
+                        naryop, ordered)
 
 
 def _binary(prim, x, y):
@@ -27,6 +33,7 @@ def eq(x, y):
 
 
 eq_p = compare_op("eq", any_dtype, "EQ")
+defjvp_zero(eq_p)
 
 
 def ne(x, y):
@@ -35,6 +42,7 @@ def ne(x, y):
 
 
 ne_p = compare_op("ne", any_dtype, "NE")
+defjvp_zero(ne_p)
 
 
 def lt(x, y):
@@ -43,6 +51,7 @@ def lt(x, y):
 
 
 lt_p = compare_op("lt", ordered, "LT")
+defjvp_zero(lt_p)
 
 
 def le(x, y):
@@ -51,6 +60,7 @@ def le(x, y):
 
 
 le_p = compare_op("le", ordered, "LE")
+defjvp_zero(le_p)
 
 
 def gt(x, y):
@@ -59,6 +69,7 @@ def gt(x, y):
 
 
 gt_p = compare_op("gt", ordered, "GT")
+defjvp_zero(gt_p)
 
 
 def ge(x, y):
@@ -67,6 +78,7 @@ def ge(x, y):
 
 
 ge_p = compare_op("ge", ordered, "GE")
+defjvp_zero(ge_p)
 
 
 # --- not / and / or / xor ----------------------------------------------------
@@ -78,6 +90,7 @@ def bitwise_not(x):
 
 
 not_p = naryop("not", int_or_bool, "stablehlo.not")
+defjvp_zero(not_p)
 
 
 def bitwise_and(x, y):
@@ -86,6 +99,7 @@ def bitwise_and(x, y):
 
 
 and_p = naryop("and", int_or_bool, "stablehlo.and")
+defjvp_zero(and_p)
 
 
 def bitwise_or(x, y):
@@ -94,6 +108,7 @@ def bitwise_or(x, y):
 
 
 or_p = naryop("or", int_or_bool, "stablehlo.or")
+defjvp_zero(or_p)
 
 
 def bitwise_xor(x, y):
@@ -102,6 +117,7 @@ def bitwise_xor(x, y):
 
 
 xor_p = naryop("xor", int_or_bool, "stablehlo.xor")
+defjvp_zero(xor_p)
 
 
 # --- population_count / clz ----------------------------------------------------
@@ -112,6 +128,7 @@ def population_count(x):
 
 
 population_count_p = naryop("population_count", integer, "stablehlo.popcnt")
+defjvp_zero(population_count_p)
 
 
 def clz(x):
@@ -123,6 +140,7 @@ def clz(x):
 
 
 clz_p = naryop("clz", integer, "stablehlo.count_leading_zeros")
+defjvp_zero(clz_p)
 
 
 # --- shift_left / shift_right_logical / shift_right_arithmetic ---------------
@@ -135,6 +153,7 @@ def shift_left(x, y):
 
 
 shift_left_p = naryop("shift_left", integer, "stablehlo.shift_left")
+defjvp_zero(shift_left_p)
 
 
 def shift_right_logical(x, y):
@@ -143,6 +162,7 @@ def shift_right_logical(x, y):
 
 
 shift_right_logical_p = naryop("shift_right_logical", integer, "stablehlo.shift_right_logical")
+defjvp_zero(shift_right_logical_p)
 
 
 def shift_right_arithmetic(x, y):
@@ -155,6 +175,7 @@ def shift_right_arithmetic(x, y):
 
 shift_right_arithmetic_p = naryop("shift_right_arithmetic", integer,
                                   "stablehlo.shift_right_arithmetic")
+defjvp_zero(shift_right_arithmetic_p)
 
 
 # --- bitcast_convert_type ----------------------------------------------------
@@ -196,9 +217,21 @@ def _bitcast_convert_type_abstract_eval(x, *, new_dtype):
     return ShapedArray(shape, new_dtype, False)
 
 
+def _bitcast_convert_type_batch(axis_size, args, dims, *, new_dtype):
+    # Converting to a wider dtype consumes the trailing axis, which must not be the batch
+    # axis; a narrower dtype appends a trailing axis, after the batch axis.
+    (x,), (bdim,) = args, dims
+    aval = get_aval(x)
+    if bdim == aval.ndim - 1 and aval.dtype.itemsize < np.dtype(new_dtype).itemsize:
+        x, bdim = batching.moveaxis(x, bdim, 0), 0
+    return bitcast_convert_type_p.bind(x, new_dtype=new_dtype), bdim
+
+
 abstract_eval_rules[bitcast_convert_type_p] = _bitcast_convert_type_abstract_eval
 lowering_rules[bitcast_convert_type_p] = \
     lambda ctx, x, *, new_dtype: ctx.op("stablehlo.bitcast_convert", [x])
+defjvp_zero(bitcast_convert_type_p)
+batching.batch_rules[bitcast_convert_type_p] = _bitcast_convert_type_batch
 
 __all__ = [
     "eq", "eq_p", "ne", "ne_p", "lt", "lt_p", "le", "le_p", "gt", "gt_p", "ge", "ge_p",

@@ -1,10 +1,18 @@
-"""Elementwise primitives: arithmetic, rounding, exponentials, trigonometry,
-special functions, complex parts, clamp/select, dtype conversion.
+"""Elementwise primitives: arithmetic, rounding, powers, abs, complex parts,
+clamp/select, dtype conversion.
 
 One section per primitive: the public wrapper (with its docstring), the
-``*_p`` object, and its rules. Comparisons, bitwise ops, shifts and bitcasts
-live in ``bitwise.py``. jvp/transpose/batch rules for these are added by the
-autodiff and vmap layers.
+``*_p`` object, and its rules: shape/dtype, lowering, jvp (and transpose for
+the linear ones). Exponentials, logarithms, trigonometric, hyperbolic and
+special functions live in ``transcendental.py`` (re-exported here);
+comparisons, bitwise ops, shifts and bitcasts in ``bitwise.py``. Batching:
+``naryop`` primitives get the broadcasting rule (``_families.naryop``); the
+others register theirs here.
+
+Derivatives follow JAX's conventions exactly (``jax/_src/lax/lax.py``):
+``abs'(0) = 1`` (``select(x >= 0, g, -g)``), ``max``/``min`` split ties
+0.5/0.5, ``sqrt'(0) = inf``, ``d pow(x, y)/dy = 0`` at ``x = 0``; rounding,
+``sign`` and comparisons have zero tangents; ``nextafter`` has no derivative.
 
 The wrappers take arrays or Python scalars. Operands must share a dtype
 (``lax.add(1, 1.0)`` is a TypeError, as in JAX), except that a Python scalar
@@ -16,13 +24,14 @@ import enum
 
 import numpy as np
 
-from .. import dtypes
+from .. import ad, batching, dtypes
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lowering import lowering_rules
 from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         check_same_dtypes, compare, complex_, complex_or_parts, complex_parts,
-                        floating, full_like_aval, inexact, lower_fun, nary_args, naryop, numeric,
-                        ordered, real_num, scalar_like, signed_num)
+                        defjvp_zero, floating, full_like_aval, inexact, nary_args,
+                        naryop, numeric, ordered, real_num, scalar_like, signed_num)
+from .shape import broadcast_in_dim
 
 _SCALARS = (bool, int, float, complex)
 
@@ -46,6 +55,40 @@ def _binary(prim, x, y):
     return prim.bind(*nary_args(prim.name, (x, y)))
 
 
+# --- helpers for the derivative rules (JAX's lax._zeros/_ones/_replace_zero) ----
+
+def _full_like(x, value):
+    """An array of ``x``'s shape, dtype and weak type filled with ``value`` (``lax.full_like``).
+
+    Keeping the weak type keeps tangents weakly typed where JAX's are (its
+    ``_zeros``/``_ones`` are ``full_like``).
+    """
+    aval = get_aval(x)
+    fill = np.array(value, aval.dtype)
+    if aval.weak_type:
+        fill = convert_element_type(fill.item(), aval.dtype, weak_type=True)
+    return broadcast_in_dim(fill, aval.shape, ()) if aval.shape else fill
+
+
+def _replace_zero(x):
+    """``x`` with its zeros replaced by ones (keeps ``log``/division finite where unused)."""
+    return select(eq(x, _const(x, 0)), _full_like(x, 1), x)
+
+
+def _unary_jvp(prim, tangent_fn):
+    """``ad.defjvp`` for a one-argument primitive: ``tangent_fn(t, x) -> tangent``."""
+    ad.defjvp(prim, lambda t, x, **params: tangent_fn(t, x))
+
+
+def _unary_jvp_with_output(prim, tangent_fn):
+    """jvp rule reusing the primal output: ``tangent_fn(t, ans, x) -> tangent``."""
+    ad.defjvp_with_output(prim, lambda t, ans, x, **params: tangent_fn(t, ans, x))
+
+
+def _is_complex(x):
+    return dtypes.is_complex(get_aval(x).dtype)
+
+
 # --- neg ---------------------------------------------------------------------
 
 def neg(x):
@@ -57,6 +100,7 @@ def neg(x):
 
 
 neg_p = naryop("neg", numeric, "stablehlo.negate")
+ad.deflinear(neg_p, lambda ct, x: [ad.Zero(x.aval) if ad.is_zero(ct) else neg(ct)])
 
 
 # --- sign --------------------------------------------------------------------
@@ -78,6 +122,7 @@ def _sign_lowering(ctx, x):
 
 
 sign_p = naryop("sign", numeric, _sign_lowering)
+defjvp_zero(sign_p)
 
 
 # --- floor / ceil / round ----------------------------------------------------
@@ -88,6 +133,7 @@ def floor(x):
 
 
 floor_p = naryop("floor", floating, "stablehlo.floor")
+defjvp_zero(floor_p)
 
 
 def ceil(x):
@@ -96,6 +142,7 @@ def ceil(x):
 
 
 ceil_p = naryop("ceil", floating, "stablehlo.ceil")
+defjvp_zero(ceil_p)
 
 
 class RoundingMethod(enum.IntEnum):
@@ -131,6 +178,7 @@ def _round_lowering(ctx, x, *, rounding_method):
 
 
 round_p = naryop("round", floating, _round_lowering)
+defjvp_zero(round_p)
 
 
 # --- is_finite ---------------------------------------------------------------
@@ -141,246 +189,7 @@ def is_finite(x):
 
 
 is_finite_p = naryop("is_finite", floating, "stablehlo.is_finite", result_dtype=lambda d: np.bool_)
-
-
-# --- exp / exp2 / log / log1p / expm1 ----------------------------------------
-
-def exp(x):
-    """Elementwise ``e**x``. Lowers to ``stablehlo.exponential``."""
-    return exp_p.bind(x)
-
-
-exp_p = naryop("exp", inexact, "stablehlo.exponential")
-
-
-def exp2(x):
-    """Elementwise ``2**x``, computed as ``exp(log(2) * x)`` as JAX lowers it."""
-    return exp2_p.bind(x)
-
-
-def _exp2_lowering(ctx, x):
-    aval, = ctx.avals_in
-    return ctx.op("stablehlo.exponential",
-                  [ctx.op("stablehlo.multiply", [full_like_aval(ctx, np.log(2), aval), x])])
-
-
-exp2_p = naryop("exp2", inexact, _exp2_lowering)
-
-
-def log(x):
-    """Elementwise natural logarithm. Lowers to ``stablehlo.log``."""
-    return log_p.bind(x)
-
-
-log_p = naryop("log", inexact, "stablehlo.log")
-
-
-def log1p(x):
-    """Elementwise ``log(1 + x)``, accurate near 0. Lowers to ``stablehlo.log_plus_one``."""
-    return log1p_p.bind(x)
-
-
-log1p_p = naryop("log1p", inexact, "stablehlo.log_plus_one")
-
-
-def expm1(x):
-    """Elementwise ``exp(x) - 1``, accurate near 0.
-
-    Lowers to ``stablehlo.exponential_minus_one``.
-    """
-    return expm1_p.bind(x)
-
-
-expm1_p = naryop("expm1", inexact, "stablehlo.exponential_minus_one")
-
-
-# --- tanh / logistic ---------------------------------------------------------
-
-def tanh(x):
-    """Elementwise hyperbolic tangent. Lowers to ``stablehlo.tanh``."""
-    return tanh_p.bind(x)
-
-
-tanh_p = naryop("tanh", inexact, "stablehlo.tanh")
-
-
-def logistic(x):
-    """Elementwise sigmoid ``1 / (1 + exp(-x))``.
-
-    Lowered as that expression (negate, exponential, add, divide), which is
-    what JAX emits in place of ``stablehlo.logistic``.
-    """
-    return logistic_p.bind(x)
-
-
-def _logistic_expansion(x):
-    one = _const(x, 1)
-    return div(one, add(one, exp(neg(x))))
-
-
-logistic_p = naryop("logistic", inexact, lower_fun(_logistic_expansion))
-
-
-# --- sin / cos / tan ---------------------------------------------------------
-
-def sin(x):
-    """Elementwise sine. Lowers to ``stablehlo.sine`` (complex: expanded as JAX does)."""
-    return sin_p.bind(x)
-
-
-def _sinh_cosh_parts(a, b):
-    # sinh(b), cosh(b) via expm1, which avoids cancellation for small |b| (JAX's formula).
-    two = _const(b, 2)
-    e1m, e2m = expm1(b), expm1(neg(b))
-    return div(sub(e1m, e2m), two), div(add(add(e1m, e2m), two), two)
-
-
-def _sin_complex(x):
-    a, b = real(x), imag(x)
-    snh, csh = _sinh_cosh_parts(a, b)
-    re, im = mul(sin(a), csh), mul(cos(a), snh)
-    # when real(x) == 0 the real part is exactly 0 (avoids 0 * inf = nan)
-    return select_n(eq(a, _const(a, 0)), complex(re, im), complex(_const(a, 0), im))
-
-
-def _sin_lowering(ctx, x):
-    if dtypes.is_complex(ctx.avals_in[0].dtype):
-        return lower_fun(_sin_complex)(ctx, x)
-    return ctx.op("stablehlo.sine", [x])
-
-
-sin_p = naryop("sin", inexact, _sin_lowering)
-
-
-def cos(x):
-    """Elementwise cosine. Lowers to ``stablehlo.cosine`` (complex: expanded as JAX does)."""
-    return cos_p.bind(x)
-
-
-def _cos_complex(x):
-    a, b = real(x), imag(x)
-    snh, csh = _sinh_cosh_parts(a, b)
-    re, im = mul(cos(a), csh), mul(neg(sin(a)), snh)
-    return select_n(eq(a, _const(a, 0)), complex(re, im), complex(re, _const(a, 0)))
-
-
-def _cos_lowering(ctx, x):
-    if dtypes.is_complex(ctx.avals_in[0].dtype):
-        return lower_fun(_cos_complex)(ctx, x)
-    return ctx.op("stablehlo.cosine", [x])
-
-
-cos_p = naryop("cos", inexact, _cos_lowering)
-
-
-def tan(x):
-    """Elementwise tangent. Lowers to ``stablehlo.tan``."""
-    return tan_p.bind(x)
-
-
-tan_p = naryop("tan", inexact, "stablehlo.tan")
-
-
-# --- asin / acos / atan / atan2 ----------------------------------------------
-
-def asin(x):
-    """Elementwise arc sine. Lowers to ``chlo.asin``."""
-    return asin_p.bind(x)
-
-
-asin_p = naryop("asin", inexact, "chlo.asin")
-
-
-def acos(x):
-    """Elementwise arc cosine. Lowers to ``chlo.acos``."""
-    return acos_p.bind(x)
-
-
-acos_p = naryop("acos", inexact, "chlo.acos")
-
-
-def atan(x):
-    """Elementwise arc tangent. Lowers to ``chlo.atan``."""
-    return atan_p.bind(x)
-
-
-atan_p = naryop("atan", inexact, "chlo.atan")
-
-
-def atan2(x, y):
-    """Elementwise ``atan(x / y)`` in the right quadrant. Lowers to ``stablehlo.atan2``."""
-    return _binary(atan2_p, x, y)
-
-
-atan2_p = naryop("atan2", inexact, "stablehlo.atan2")
-
-
-# --- sinh / cosh / asinh / acosh / atanh -------------------------------------
-
-def sinh(x):
-    """Elementwise hyperbolic sine. Lowers to ``chlo.sinh``."""
-    return sinh_p.bind(x)
-
-
-sinh_p = naryop("sinh", inexact, "chlo.sinh")
-
-
-def cosh(x):
-    """Elementwise hyperbolic cosine. Lowers to ``chlo.cosh``."""
-    return cosh_p.bind(x)
-
-
-cosh_p = naryop("cosh", inexact, "chlo.cosh")
-
-
-def asinh(x):
-    """Elementwise inverse hyperbolic sine. Lowers to ``chlo.asinh``."""
-    return asinh_p.bind(x)
-
-
-asinh_p = naryop("asinh", inexact, "chlo.asinh")
-
-
-def acosh(x):
-    """Elementwise inverse hyperbolic cosine. Lowers to ``chlo.acosh``."""
-    return acosh_p.bind(x)
-
-
-acosh_p = naryop("acosh", inexact, "chlo.acosh")
-
-
-def atanh(x):
-    """Elementwise inverse hyperbolic tangent. Lowers to ``chlo.atanh``."""
-    return atanh_p.bind(x)
-
-
-atanh_p = naryop("atanh", inexact, "chlo.atanh")
-
-
-# --- sqrt / rsqrt / cbrt -----------------------------------------------------
-
-def sqrt(x):
-    """Elementwise square root. Lowers to ``stablehlo.sqrt``."""
-    return sqrt_p.bind(x)
-
-
-sqrt_p = naryop("sqrt", inexact, "stablehlo.sqrt")
-
-
-def rsqrt(x):
-    """Elementwise ``1 / sqrt(x)``. Lowers to ``stablehlo.rsqrt``."""
-    return rsqrt_p.bind(x)
-
-
-rsqrt_p = naryop("rsqrt", inexact, "stablehlo.rsqrt")
-
-
-def cbrt(x):
-    """Elementwise cube root (floating dtypes). Lowers to ``stablehlo.cbrt``."""
-    return cbrt_p.bind(x)
-
-
-cbrt_p = naryop("cbrt", floating, "stablehlo.cbrt")
+defjvp_zero(is_finite_p)
 
 
 # --- add / sub / mul / div / rem ---------------------------------------------
@@ -393,6 +202,18 @@ def add(x, y):
 add_p = naryop("add", numeric, "stablehlo.add")
 
 
+def _add_jvp(primals, tangents):
+    tx, ty = tangents
+    out = add_p.bind(*primals)
+    if ad.is_zero(tx) and ad.is_zero(ty):
+        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+    return out, ty if ad.is_zero(tx) else tx if ad.is_zero(ty) else add(tx, ty)
+
+
+ad.jvp_rules[add_p] = _add_jvp
+ad.transpose_rules[add_p] = lambda ct, x, y: [ct, ct]
+
+
 def sub(x, y):
     """Elementwise ``x - y``. Lowers to ``stablehlo.subtract``."""
     return _binary(sub_p, x, y)
@@ -401,12 +222,41 @@ def sub(x, y):
 sub_p = naryop("sub", numeric, "stablehlo.subtract")
 
 
+def _sub_jvp(primals, tangents):
+    tx, ty = tangents
+    out = sub_p.bind(*primals)
+    if ad.is_zero(tx) and ad.is_zero(ty):
+        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+    return out, neg(ty) if ad.is_zero(tx) else tx if ad.is_zero(ty) else sub(tx, ty)
+
+
+def _sub_transpose(ct, x, y):
+    if ad.is_zero(ct):
+        return [ct, ct]
+    return [ct, neg(ct) if ad.is_undefined(y) else None]
+
+
+ad.jvp_rules[sub_p] = _sub_jvp
+ad.transpose_rules[sub_p] = _sub_transpose
+
+
 def mul(x, y):
     """Elementwise ``x * y``. Lowers to ``stablehlo.multiply``."""
     return _binary(mul_p, x, y)
 
 
 mul_p = naryop("mul", numeric, "stablehlo.multiply")
+
+
+def _mul_transpose(ct, x, y):
+    # bilinear: exactly one of x, y is the linear (undefined) input
+    if ad.is_undefined(x):
+        return [ad.Zero(x.aval) if ad.is_zero(ct) else mul(ct, y), None]
+    return [None, ad.Zero(y.aval) if ad.is_zero(ct) else mul(x, ct)]
+
+
+ad.defjvp(mul_p, lambda t, x, y: mul(t, y), lambda t, x, y: mul(x, t))
+ad.transpose_rules[mul_p] = _mul_transpose
 
 
 def div(x, y):
@@ -421,6 +271,16 @@ def div(x, y):
 div_p = naryop("div", numeric, "stablehlo.divide")
 
 
+def _div_transpose(ct, x, y):
+    # linear in the numerator only
+    return [ad.Zero(x.aval) if ad.is_zero(ct) else div(ct, y), None]
+
+
+ad.defjvp(div_p, lambda t, x, y: div(t, y),
+          lambda t, x, y: mul(mul(neg(t), x), integer_pow(y, -2)))
+ad.transpose_rules[div_p] = _div_transpose
+
+
 def rem(x, y):
     """Elementwise remainder of ``div``: the sign follows ``x``, as C's ``%`` and ``fmod``.
 
@@ -430,6 +290,8 @@ def rem(x, y):
 
 
 rem_p = naryop("rem", real_num, "stablehlo.remainder")
+ad.defjvp(rem_p, lambda t, x, y: t,
+          lambda t, x, y: mul(neg(t), mul(sign(div(x, y)), floor(abs(div(x, y))))))
 
 
 # --- max / min ---------------------------------------------------------------
@@ -461,12 +323,34 @@ def _minmax_lowering(op_name, direction):
 max_p = naryop("max", any_dtype, _minmax_lowering("stablehlo.maximum", "GT"))
 
 
+def _balanced_eq(x, z, y):
+    """1 where ``x == z`` alone, 0.5 where ``x == y == z`` (a tie), else 0: ties split evenly."""
+    return div(select(eq(x, z), _full_like(z, 1), _full_like(z, 0)),
+               select(eq(y, z), _full_like(z, 2), _full_like(z, 1)))
+
+
+def _defjvp_minmax(prim):
+    def rule(primals, tangents):
+        x, y = primals
+        out = prim.bind(x, y)
+        total = ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+        for t, (a, b) in zip(tangents, ((x, y), (y, x))):
+            if not ad.is_zero(t):
+                total = ad.add_tangents(total, mul(t, _balanced_eq(a, out, b)))
+        return out, total
+    ad.jvp_rules[prim] = rule
+
+
+_defjvp_minmax(max_p)
+
+
 def min(x, y):  # noqa: A001 (lax's name)
     """Elementwise minimum; nan if either is nan. Lowers to ``stablehlo.minimum``."""
     return _binary(min_p, x, y)
 
 
 min_p = naryop("min", any_dtype, _minmax_lowering("stablehlo.minimum", "LT"))
+_defjvp_minmax(min_p)
 
 
 # --- pow / integer_pow / square / reciprocal ---------------------------------
@@ -475,8 +359,13 @@ def pow(x, y):  # noqa: A001 (lax's name)
     """Elementwise ``x ** y`` for a floating or complex ``x``. Lowers to ``stablehlo.power``.
 
     ``y`` has ``x``'s dtype or an integer dtype (converted to ``x``'s dtype
-    when lowered). For a fixed integer exponent ``integer_pow`` is more accurate.
+    when lowered); a Python int ``y`` is an int32 exponent, as in JAX (this
+    matters for the derivative: ``d/dx x**0`` is 0, not ``0 * x**-1``). For a
+    fixed integer exponent ``integer_pow`` is more accurate.
     """
+    if type(y) is int:
+        shape = get_aval(x).shape
+        return pow_p.bind(x, broadcast_in_dim(y, shape, ()) if shape else y)
     x, y = nary_args("pow", (x, y), ref=x if type(x) not in _SCALARS else None)
     return pow_p.bind(x, y)
 
@@ -501,8 +390,36 @@ def _pow_lowering(ctx, x, y):
     return ctx.op("stablehlo.power", [x, y])
 
 
+def _pow_jvp_x(t, ans, x, y):
+    if dtypes.is_int(get_aval(y).dtype):
+        # an integer exponent: d/dx x**0 is exactly 0 (JAX's rule)
+        y = convert_element_type(y, get_aval(x).dtype)
+        jac = select(eq(y, _const(y, 0)), _full_like(y, 0),
+                     mul(_replace_zero(y), pow(x, sub(y, _const(y, 1)))))
+    else:
+        jac = mul(y, pow(x, sub(y, _const(y, 1))))
+    return mul(t, jac)
+
+
+def _pow_jvp_y(t, ans, x, y):
+    # log(x) with x == 0 replaced by 1: d/dy 0**y is taken as 0, as JAX does
+    return mul(t, mul(log(_replace_zero(x)), ans))
+
+
+def _pow_jvp(primals, tangents):
+    x, y = primals
+    ans = pow_p.bind(x, y)
+    total = ad.Zero(ad.tangent_aval(get_aval(ans)))
+    for t, fn in zip(tangents, (_pow_jvp_x, _pow_jvp_y)):
+        if not ad.is_zero(t):
+            total = ad.add_tangents(total, fn(t, ans, x, y))
+    return ans, total
+
+
 abstract_eval_rules[pow_p] = _pow_abstract_eval
 lowering_rules[pow_p] = _pow_lowering
+ad.jvp_rules[pow_p] = _pow_jvp
+batching.defbroadcasting(pow_p)
 
 
 def integer_pow(x, y):
@@ -546,8 +463,16 @@ def _integer_pow_lowering(ctx, x, *, y):
     return ctx.op("stablehlo.divide", [full_like_aval(ctx, 1, aval), acc]) if y < 0 else acc
 
 
+def _integer_pow_jvp(t, x, *, y):
+    if y == 0:
+        return ad.Zero(ad.tangent_aval(get_aval(x)))
+    return mul(t, mul(_const(x, y), integer_pow(x, y - 1)))
+
+
 abstract_eval_rules[integer_pow_p] = _integer_pow_abstract_eval
 lowering_rules[integer_pow_p] = _integer_pow_lowering
+ad.defjvp(integer_pow_p, _integer_pow_jvp)
+batching.defvectorized(integer_pow_p)
 
 
 def square(x):
@@ -562,6 +487,7 @@ def _square_lowering(ctx, x):
 
 
 square_p = naryop("square", numeric, _square_lowering)
+_unary_jvp(square_p, lambda t, x: mul(t, mul(_const(x, 2), x)))
 
 
 def reciprocal(x):
@@ -583,46 +509,15 @@ def abs(x):  # noqa: A001 (lax's name)
 abs_p = naryop("abs", signed_num, "stablehlo.abs", result_dtype=_real_dtype)
 
 
-# --- erf / erfc / erf_inv / lgamma / digamma ---------------------------------
-
-def erf(x):
-    """Elementwise error function (floating dtypes). Lowers to ``chlo.erf``."""
-    return erf_p.bind(x)
-
-
-erf_p = naryop("erf", floating, "chlo.erf")
+def _abs_jvp(t, ans, x):
+    if _is_complex(x):
+        # d|z| = real(t * conj(z) / |z|), with |z| == 0 replaced by 1
+        modulus = _replace_zero(convert_element_type(ans, get_aval(x).dtype))
+        return real(mul(t, div(conj(x), modulus)))
+    return select(ge(x, _const(x, 0)), t, neg(t))   # JAX's convention: abs'(0) = 1
 
 
-def erfc(x):
-    """Elementwise complementary error function ``1 - erf(x)``. Lowers to ``chlo.erfc``."""
-    return erfc_p.bind(x)
-
-
-erfc_p = naryop("erfc", floating, "chlo.erfc")
-
-
-def erf_inv(x):
-    """Elementwise inverse error function on (-1, 1). Lowers to ``chlo.erf_inv``."""
-    return erf_inv_p.bind(x)
-
-
-erf_inv_p = naryop("erf_inv", floating, "chlo.erf_inv")
-
-
-def lgamma(x):
-    """Elementwise ``log(|gamma(x)|)``. Lowers to ``chlo.lgamma``."""
-    return lgamma_p.bind(x)
-
-
-lgamma_p = naryop("lgamma", floating, "chlo.lgamma")
-
-
-def digamma(x):
-    """Elementwise digamma function ``gamma'(x) / gamma(x)``. Lowers to ``chlo.digamma``."""
-    return digamma_p.bind(x)
-
-
-digamma_p = naryop("digamma", floating, "chlo.digamma")
+_unary_jvp_with_output(abs_p, _abs_jvp)
 
 
 # --- nextafter ---------------------------------------------------------------
@@ -633,6 +528,7 @@ def nextafter(x1, x2):
 
 
 nextafter_p = naryop("nextafter", floating, "chlo.next_after")
+# no jvp rule, as in JAX: differentiating nextafter raises NotImplementedError
 
 
 # --- real / imag / complex / conj --------------------------------------------
@@ -643,6 +539,8 @@ def real(x):
 
 
 real_p = naryop("real", complex_, "stablehlo.real", result_dtype=_real_dtype)
+ad.deflinear(real_p, lambda ct, x: [
+    ad.Zero(x.aval) if ad.is_zero(ct) else complex(ct, _const(ct, 0))])
 
 
 def imag(x):
@@ -651,6 +549,8 @@ def imag(x):
 
 
 imag_p = naryop("imag", complex_, "stablehlo.imag", result_dtype=_real_dtype)
+ad.deflinear(imag_p, lambda ct, x: [
+    ad.Zero(x.aval) if ad.is_zero(ct) else complex(_const(ct, 0), neg(ct))])
 
 
 def complex(x, y):  # noqa: A001 (lax's name)
@@ -659,6 +559,17 @@ def complex(x, y):  # noqa: A001 (lax's name)
 
 
 complex_p = naryop("complex", complex_parts, "stablehlo.complex", result_dtype=_complex_dtype)
+
+
+def _complex_transpose(ct, x, y):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval) if ad.is_undefined(x) else None,
+                ad.Zero(y.aval) if ad.is_undefined(y) else None]
+    return [real(ct) if ad.is_undefined(x) else None,
+            imag(neg(ct)) if ad.is_undefined(y) else None]
+
+
+ad.deflinear(complex_p, _complex_transpose)
 
 
 def conj(x):
@@ -681,6 +592,15 @@ def _conj_lowering(ctx, x):
 
 
 conj_p = naryop("conj", complex_or_parts, _conj_lowering, result_dtype=_complex_dtype)
+
+
+def _conj_transpose(ct, x):
+    if ad.is_zero(ct):
+        return [ad.Zero(x.aval)]
+    return [conj(ct) if dtypes.is_complex(x.aval.dtype) else real(ct)]
+
+
+ad.deflinear(conj_p, _conj_transpose)
 
 
 # --- clamp -------------------------------------------------------------------
@@ -716,8 +636,39 @@ def _clamp_lowering(ctx, lo, x, hi):
     return ctx.op("stablehlo.clamp", [lo, x, hi])
 
 
+def _broadcast_like(t, x):
+    """A scalar-shaped tangent ``t`` broadcast to ``x``'s shape (a bound's tangent)."""
+    shape = get_aval(x).shape
+    return t if get_aval(t).shape == shape else broadcast_in_dim(t, shape, ())
+
+
+def _clamp_batch(axis_size, args, dims):
+    """``x`` and array bounds share one batch dim; scalar unbatched bounds stay scalars."""
+    (lo, x, hi), (lo_d, x_d, hi_d) = args, dims
+    target = x_d if x_d is not None else next(d for d in dims if d is not None)
+    if x_d is None:
+        x = batching.broadcast_batched(x, axis_size, target)
+    shape = get_aval(x).shape
+    out = []
+    for b, d in ((lo, lo_d), (hi, hi_d)):
+        if d is None:   # a scalar stays a scalar; an array bound is broadcast along the batch
+            out.append(b if not get_aval(b).shape else
+                       batching.broadcast_batched(b, axis_size, target))
+        elif get_aval(b).ndim == 1 and len(shape) > 1:   # a batch of scalar bounds
+            out.append(broadcast_in_dim(b, shape, (target,)))
+        else:
+            out.append(batching.moveaxis(b, d, target))
+    return clamp_p.bind(out[0], x, out[1]), target
+
+
 abstract_eval_rules[clamp_p] = _clamp_abstract_eval
 lowering_rules[clamp_p] = _clamp_lowering
+ad.defjvp(clamp_p,
+          lambda t, lo, x, hi: select(bitwise_and(gt(lo, x), lt(lo, hi)), _broadcast_like(t, x),
+                                      _full_like(x, 0)),
+          lambda t, lo, x, hi: select(bitwise_and(gt(x, lo), lt(x, hi)), t, _full_like(x, 0)),
+          lambda t, lo, x, hi: select(lt(hi, x), _broadcast_like(t, x), _full_like(x, 0)))
+batching.batch_rules[clamp_p] = _clamp_batch
 
 
 # --- select_n ----------------------------------------------------------------
@@ -776,8 +727,55 @@ def _select_n_lowering(ctx, which, *cases):
     return tree(0, list(cases))
 
 
+def _select_n_jvp(primals, tangents):
+    which, *cases = primals
+    out = select_n_p.bind(which, *cases)
+    case_tangents = tangents[1:]   # the predicate is not differentiable
+    if all(ad.is_zero(t) for t in case_tangents):
+        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+    # zero tangents become zeros like a nonzero one (its weak type included), as in JAX
+    zero = _full_like(next(t for t in case_tangents if not ad.is_zero(t)), 0)
+    return out, select_n_p.bind(which, *[zero if ad.is_zero(t) else t for t in case_tangents])
+
+
+def _select_n_transpose(ct, which, *cases):
+    """Each linear case gets ``ct`` where it was selected and 0 elsewhere."""
+    if ad.is_zero(ct):
+        return [None] + [ad.Zero(c.aval) if ad.is_undefined(c) else None for c in cases]
+    zeros = _full_like(ct, 0)
+    boolean = get_aval(which).dtype == np.bool_
+
+    def pick(i):
+        if boolean:   # False selects case 0, True case 1
+            return select_n(which, ct, zeros) if i == 0 else select_n(which, zeros, ct)
+        return select(eq(which, _const(which, i)), ct, zeros)
+    return [None] + [pick(i) if ad.is_undefined(c) else None for i, c in enumerate(cases)]
+
+
+def _select_n_batch(axis_size, args, dims):
+    """A per-example scalar ``which`` stays scalar (unbatched) or is broadcast to the cases."""
+    (which, *cases), (which_d, *case_dims) = args, dims
+    scalar_which = get_aval(which).ndim == (0 if which_d is None else 1)
+    case_shape = get_aval(cases[0]).shape
+    scalar_cases = len(case_shape) == (0 if case_dims[0] is None else 1)
+    if scalar_which and not scalar_cases:
+        if all(d is None for d in case_dims):
+            cases = [batching.broadcast_batched(c, axis_size, which_d) for c in cases]
+            target = which_d
+        else:
+            cases, target = batching.match_bdims(axis_size, cases, case_dims)
+        if which_d is not None:   # a batch of scalar predicates: one per example
+            which = broadcast_in_dim(which, get_aval(cases[0]).shape, (target,))
+        return select_n_p.bind(which, *cases), target
+    (which, *cases), target = batching.match_bdims(axis_size, [which, *cases], dims)
+    return select_n_p.bind(which, *cases), target
+
+
 abstract_eval_rules[select_n_p] = _select_n_abstract_eval
 lowering_rules[select_n_p] = _select_n_lowering
+ad.jvp_rules[select_n_p] = _select_n_jvp
+ad.transpose_rules[select_n_p] = _select_n_transpose
+batching.batch_rules[select_n_p] = _select_n_batch
 
 
 def select(pred, on_true, on_false):
@@ -830,28 +828,42 @@ def _convert_lowering(ctx, x, *, new_dtype, weak_type):
     return ctx.op("stablehlo.convert", [x], aval_out)
 
 
+def _convert_jvp(t, ans, x, *, new_dtype, weak_type):
+    if ad.tangent_aval(get_aval(ans)) is None:   # to an integer or bool: no tangent
+        return ad.Zero(get_aval(ans))
+    # the tangent keeps the result's weak type, as in JAX
+    return convert_element_type(t, new_dtype, weak_type)
+
+
+def _convert_transpose(ct, x, *, new_dtype, weak_type):
+    """The cotangent converted back to the input's dtype; integer inputs get none."""
+    if ad.is_zero(ct) or ad.tangent_aval(x.aval) is None:
+        return [ad.Zero(x.aval)]
+    return [convert_element_type(ct, x.aval.dtype, x.aval.weak_type)]
+
+
 abstract_eval_rules[convert_element_type_p] = _convert_abstract_eval
 lowering_rules[convert_element_type_p] = _convert_lowering
+ad.defjvp_with_output(convert_element_type_p, _convert_jvp)
+ad.transpose_rules[convert_element_type_p] = _convert_transpose
+batching.defvectorized(convert_element_type_p)
 
 
-# eq is used by the complex sin/cos expansions above; it lives with the comparisons.
-from .bitwise import eq  # noqa: E402
+# Comparisons (used by the derivative rules above) live in bitwise.py; exponentials,
+# trigonometric and special functions in transcendental.py, re-exported from here. Both
+# import names from this module, so they are imported last.
+from .bitwise import bitwise_and, eq, ge, gt, lt  # noqa: E402
+from .transcendental import *  # noqa: E402,F401,F403
+from .transcendental import __all__ as _transcendental_all  # noqa: E402
 
 __all__ = [
     "RoundingMethod",
     "neg", "neg_p", "sign", "sign_p", "floor", "floor_p", "ceil", "ceil_p", "round", "round_p",
-    "is_finite", "is_finite_p", "exp", "exp_p", "exp2", "exp2_p", "log", "log_p",
-    "log1p", "log1p_p", "expm1", "expm1_p", "tanh", "tanh_p", "logistic", "logistic_p",
-    "sin", "sin_p", "cos", "cos_p", "tan", "tan_p", "asin", "asin_p", "acos", "acos_p",
-    "atan", "atan_p", "atan2", "atan2_p", "sinh", "sinh_p", "cosh", "cosh_p",
-    "asinh", "asinh_p", "acosh", "acosh_p", "atanh", "atanh_p",
-    "sqrt", "sqrt_p", "rsqrt", "rsqrt_p", "cbrt", "cbrt_p",
+    "is_finite", "is_finite_p",
     "add", "add_p", "sub", "sub_p", "mul", "mul_p", "div", "div_p", "rem", "rem_p",
     "max", "max_p", "min", "min_p", "pow", "pow_p", "integer_pow", "integer_pow_p",
-    "square", "square_p", "reciprocal", "abs", "abs_p",
-    "erf", "erf_p", "erfc", "erfc_p", "erf_inv", "erf_inv_p", "lgamma", "lgamma_p",
-    "digamma", "digamma_p", "nextafter", "nextafter_p",
+    "square", "square_p", "reciprocal", "abs", "abs_p", "nextafter", "nextafter_p",
     "real", "real_p", "imag", "imag_p", "complex", "complex_p", "conj", "conj_p",
     "clamp", "clamp_p", "select_n", "select_n_p", "select",
     "convert_element_type", "convert_element_type_p",
-]
+] + list(_transcendental_all)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..core import Tracer, get_aval
+from ..custom_derivatives import custom_jvp
 from ._util import (broadcast_shapes, broadcast_to, check_arraylike, promote_and_broadcast,
                     promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric)
 
@@ -94,6 +95,17 @@ def _full_like(x, value, dtype=None):
 
 def _isnan(x):
     return lax.ne(x, x)
+
+
+def _call_custom_jvp(fun, *args):
+    """``fun(*args)`` for a ``custom_jvp`` function, evaluated plainly when nothing traces it.
+
+    A custom rule only matters under a transform (``grad``, ``jit``, ``vmap``...,
+    whose values are tracers); eager calls skip tracing the body into a jaxpr.
+    """
+    if any(isinstance(a, Tracer) for a in args):
+        return fun(*args)
+    return fun.fun(*args)
 
 
 def _where(condition, x, y):
@@ -452,8 +464,15 @@ def log10(x, /):
 
 
 def logaddexp(x1, x2, /):
-    """Elementwise ``log(exp(x1) + exp(x2))`` without overflow."""
-    x1, x2 = _promote_args_inexact("logaddexp", x1, x2)
+    """Elementwise ``log(exp(x1) + exp(x2))`` without overflow.
+
+    Differentiated by a custom rule, as in JAX: ``t1 * exp(x1 - out) + t2 * exp(x2 - out)``
+    with ``+inf`` read as 0 there, so infinite arguments give finite derivatives.
+    """
+    return _call_custom_jvp(_logaddexp, *_promote_args_inexact("logaddexp", x1, x2))
+
+
+def _logaddexp_value(x1, x2):
     amax = lax.max(x1, x2)
     if not _is_complex(x1):
         delta = lax.sub(x1, x2)
@@ -473,11 +492,47 @@ def _wrap_between(x, a):
     return lax.sub(rem, a)
 
 
+def _replace_inf(x):
+    """``x`` with ``+inf`` (in the real part) replaced by 0: JAX's logaddexp jvp helper."""
+    re = lax.real(x) if _is_complex(x) else x
+    return lax.select(lax.eq(re, _const(re, np.inf)), _full_like(x, 0), x)
+
+
+def _logaddexp_jvp_rule(fun, exp_fn):
+    def rule(primals, tangents):
+        (x1, x2), (t1, t2) = primals, tangents
+        out = _call_custom_jvp(fun, x1, x2)
+        weight1 = exp_fn(lax.sub(_replace_inf(x1), _replace_inf(out)))
+        weight2 = exp_fn(lax.sub(_replace_inf(x2), _replace_inf(out)))
+        return out, lax.add(lax.mul(t1, weight1), lax.mul(t2, weight2))
+    return rule
+
+
+_logaddexp = custom_jvp(_logaddexp_value)
+_logaddexp.defjvp(_logaddexp_jvp_rule(_logaddexp, lax.exp))
+
+
 def logaddexp2(x1, x2, /):
-    """Elementwise ``log2(2**x1 + 2**x2)`` without overflow."""
-    x1, x2 = _promote_args_inexact("logaddexp2", x1, x2)
-    ln2 = float(np.log(2))
-    return lax.div(logaddexp(lax.mul(x1, ln2), lax.mul(x2, ln2)), ln2)
+    """Elementwise ``log2(2**x1 + 2**x2)`` without overflow (custom derivative, as JAX's)."""
+    return _call_custom_jvp(_logaddexp2, *_promote_args_inexact("logaddexp2", x1, x2))
+
+
+def _logaddexp2_value(x1, x2):
+    amax = lax.max(x1, x2)
+    ln2 = _const(x1, np.log(2))
+    if not _is_complex(x1):
+        delta = lax.sub(x1, x2)
+        return lax.select(_isnan(delta),
+                          lax.add(x1, x2),   # nans, or infinities of the same sign
+                          lax.add(amax, lax.div(lax.log1p(lax.exp2(lax.neg(lax.abs(delta)))),
+                                                ln2)))
+    delta = lax.sub(lax.add(x1, x2), lax.mul(amax, _const(amax, 2)))
+    out = lax.add(amax, lax.div(lax.log1p(lax.exp2(delta)), ln2))
+    return lax.complex(lax.real(out), _wrap_between(lax.imag(out), np.pi / np.log(2)))
+
+
+_logaddexp2 = custom_jvp(_logaddexp2_value)
+_logaddexp2.defjvp(_logaddexp_jvp_rule(_logaddexp2, lax.exp2))
 
 
 # --- powers and roots --------------------------------------------------------
@@ -621,13 +676,34 @@ def radians(x, /):
 
 
 def sinc(x, /):
-    """Elementwise normalized sinc ``sin(pi x) / (pi x)``, with ``sinc(0) == 1``."""
+    """Elementwise normalized sinc ``sin(pi x) / (pi x)``, with ``sinc(0) == 1``.
+
+    At 0 the value and every derivative come from the Maclaurin series (a custom
+    rule, as in JAX), so ``grad`` of any order is exact there.
+    """
     check_arraylike("sinc", x)
     x, = promote_dtypes_inexact(x)
     is_zero = lax.eq(x, _const(x, 0))
     pi_x = lax.mul(_const(x, np.pi), x)
     safe_pi_x = lax.select(is_zero, _full_like(pi_x, 1), pi_x)
-    return lax.select(is_zero, _full_like(pi_x, 1), lax.div(lax.sin(safe_pi_x), safe_pi_x))
+    return lax.select(is_zero, _call_custom_jvp(_sinc_maclaurin, 0, pi_x),
+                      lax.div(lax.sin(safe_pi_x), safe_pi_x))
+
+
+def _sinc_maclaurin_value(k, x):
+    """The ``k``-th derivative of ``sin(x) / x`` at 0, shaped like ``x`` (``x * 0 + c``)."""
+    zero = lax.mul(x, _const(x, 0))
+    return zero if k % 2 else lax.add(zero, _const(x, (-1) ** (k // 2) / (k + 1)))
+
+
+_sinc_maclaurin = custom_jvp(_sinc_maclaurin_value, nondiff_argnums=(0,))
+
+
+@_sinc_maclaurin.defjvp
+def _sinc_maclaurin_jvp(k, primals, tangents):
+    (x,), (t,) = primals, tangents
+    return (_call_custom_jvp(_sinc_maclaurin, k, x),
+            lax.mul(_call_custom_jvp(_sinc_maclaurin, k + 1, x), t))
 
 
 # --- complex parts -----------------------------------------------------------
