@@ -234,9 +234,10 @@ def _check_scalar_output(value, holomorphic):
 
 
 def _ones_like(value):
+    """The seed cotangent 1.0, weakly typed when the output is (JAX's grad keeps weak types)."""
     from . import lax
     aval = get_aval(value)
-    return lax.convert_element_type(1.0, aval.dtype)
+    return lax.convert_element_type(1.0, aval.dtype, weak_type=aval.weak_type)
 
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):

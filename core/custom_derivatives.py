@@ -16,7 +16,7 @@ import inspect
 
 from . import ad, source_info
 from .ad import Zero, instantiate
-from .core import (Primitive, abstract_eval_rules, dce_jaxpr, eval_jaxpr, get_aval,
+from .core import (Primitive, Tracer, abstract_eval_rules, dce_jaxpr, eval_jaxpr, get_aval,
                    impl_rules)
 from .errors import GlassboxError
 from .lowering import lowering_rules
@@ -58,11 +58,24 @@ def _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat_args, name):
     return jaxpr, consts, store["out_tree"]
 
 
-def _trace_call(fun, nondiff_argnums, args, kwargs, name):
-    """Split the arguments and trace the body: what both custom_jvp and custom_vjp need."""
+def _trace_call(fun, nondiff_argnums, args, kwargs, name, cache):
+    """Split the arguments and trace the body: what both custom_jvp and custom_vjp need.
+
+    The traced body is cached per (structure, avals, nondiff args) when it captured no
+    tracers, so eager calls reuse one compiled executable.
+    """
     nondiff, diff = _split_nondiff(fun, args, kwargs, nondiff_argnums)
     flat, in_tree = tree_flatten(diff)
-    jaxpr, consts, out_tree = _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat, name)
+    try:
+        key = (in_tree, tuple(get_aval(x) for x in flat), nondiff)
+        hit = cache.get(key)
+    except TypeError:   # unhashable nondiff arguments: trace every time
+        key, hit = None, None
+    if hit is None:
+        hit = _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat, name)
+        if key is not None and not any(isinstance(c, Tracer) for c in hit[1]):
+            cache[key] = hit
+    jaxpr, consts, out_tree = hit
     return nondiff, diff, flat, in_tree, jaxpr, consts, out_tree
 
 
@@ -116,6 +129,7 @@ class custom_jvp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp = None
+        self._traced = {}
         functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     def defjvp(self, jvp, symbolic_zeros=False):
@@ -140,7 +154,7 @@ class custom_jvp:
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
         nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
-            self.fun, self.nondiff_argnums, args, kwargs, name)
+            self.fun, self.nondiff_argnums, args, kwargs, name, self._traced)
         out_avals = jaxpr.out_avals
 
         def jvp_flat(primals, tangents):
@@ -196,6 +210,7 @@ class custom_vjp:
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
+        self._traced = {}
         functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     def defvjp(self, fwd, bwd, symbolic_zeros=False):
@@ -206,7 +221,7 @@ class custom_vjp:
         if self.fwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
         nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
-            self.fun, self.nondiff_argnums, args, kwargs, name)
+            self.fun, self.nondiff_argnums, args, kwargs, name, self._traced)
         in_avals = [get_aval(x) for x in flat]
         res_tree = {}
 
