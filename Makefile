@@ -1,7 +1,7 @@
 # glassbox: two commands do all the set-up on a fresh machine (see README.md).
 #
 #   make test    create .venv, install glassbox and its test tools, run every test
-#   make lab     the same set-up plus JupyterLab, then open tutorials/
+#   make lab     the same set-up plus JupyterLab, then open tutorials/ (glassbox kernel)
 #   make bench   run benchmarks/ (creates .venv-jax with the real JAX to compare)
 #
 # Only `python3` (3.10+) is needed beforehand. Each install step leaves a stamp
@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 LAB_ARGS   ?=
 JAX_VERSION := 0.10.2
 
-.PHONY: test lab bench setup graphviz clean help
+.PHONY: test lab bench setup graphviz chromium clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -26,9 +26,10 @@ help:
 	@echo "make bench  - run the benchmarks against NumPy and (in $(JAX_VENV)) JAX $(JAX_VERSION)"
 	@echo "make clean  - remove $(VENV), $(JAX_VENV) and build leftovers"
 
-test: $(VENV)/.stamp-test graphviz
+test: $(VENV)/.stamp-test graphviz chromium
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+# The tutorials name the glassbox kernel, installed into .venv by the stamp step.
 # jupyter refuses to run as root without --allow-root (containers, CI boxes).
 lab: $(VENV)/.stamp-lab graphviz
 	exec $(VENV)/bin/jupyter lab --notebook-dir tutorials \
@@ -37,7 +38,7 @@ lab: $(VENV)/.stamp-lab graphviz
 bench: $(VENV)/.stamp-test $(JAX_VENV)/.stamp-jax-$(JAX_VERSION)
 	$(PY) benchmarks/run.py --jax-python $(JAX_PY)
 
-setup: $(VENV)/.stamp-test graphviz
+setup: $(VENV)/.stamp-test graphviz chromium
 
 # --- virtual environments -------------------------------------------------
 
@@ -48,12 +49,16 @@ $(PY):
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 # Editable install: edits under core/, kernel/, widgets/ take effect at once.
-$(VENV)/.stamp-test: pyproject.toml | $(PY)
+# An editable install skips wheel data, so the glassbox kernelspec is installed
+# explicitly, into the venv (the tests and the tutorials run under it).
+$(VENV)/.stamp-test: pyproject.toml kernel/resources/kernel.json | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m glassbox.kernel install --sys-prefix
 	touch $@
 
 $(VENV)/.stamp-lab: $(VENV)/.stamp-test pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,lab]'
+	$(PY) -m glassbox.kernel install --sys-prefix
 	touch $@
 
 # The real JAX lives in its own environment so glassbox never sees it.
@@ -89,6 +94,12 @@ endef
 # The graph views lay out with graphviz's `dot`; everything else works without it.
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { $(call apt_install,graphviz,graph layouts); }
+
+# The widget tests run JupyterLab in headless Chromium (Debian's package, driven by
+# Playwright; Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	    || { $(call apt_install,chromium,browser tests of the widgets); }
 
 clean:
 	rm -rf $(VENV) $(JAX_VENV) build dist *.egg-info

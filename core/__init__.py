@@ -21,7 +21,19 @@ from .batching import vmap  # noqa: F401
 from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401
+from . import random  # noqa: F401
 from . import array_methods as _array_methods
 
 _array_methods.jnp = numpy
 del _array_methods
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext glassbox``: the notebook magics and display (see ``glassbox.kernel``)."""
+    from .kernel import load_ipython_extension as load  # the core never imports it otherwise
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    from .kernel import unload_ipython_extension as unload
+    unload(ipython)

@@ -60,10 +60,10 @@ class Config:
             raise TypeError(f"glassbox.config.{key} takes a {type(_DEFAULTS[key]).__name__}, "
                             f"got {value!r}")
         old = self._values[key]
+        for watcher in self._watchers:   # validators: may refuse before anything changes
+            watcher(key, old, value)
         self._values[key] = value
         object.__setattr__(self, key, value)
-        for watcher in self._watchers:
-            watcher(key, old, value)
 
     def read(self, name):
         return self._values[self._canonical(name)]

@@ -6,6 +6,7 @@
       in (c,) }
 """
 import html
+import re
 
 import numpy as np
 
@@ -79,20 +80,35 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
     return "\n".join(lines)
 
 
+_TYPE = re.compile(r":([a-z]+[0-9]*\[[0-9,]*\](?:\{weak\})?)")
+
+
+def _typed_html(text):
+    """Escape ``text`` and colour its ``:f32[3]`` type annotations."""
+    return _TYPE.sub(r":<span class='gb-type'>\1</span>", html.escape(text))
+
+
 def jaxpr_html(jaxpr):
-    """The printed jaxpr as coloured HTML; hovering an equation shows its source line."""
+    """The printed jaxpr as coloured HTML; hovering an equation shows its source line.
+
+    Variables are named in the same order as the text form (constants, inputs,
+    then equations), so the two agree.
+    """
     names = _Names()
+    consts = _typed_html(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars))
+    ins = _typed_html(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars))
     rows = []
     for eqn in jaxpr.eqns:
-        where = html.escape(str(eqn.source_info) if eqn.source_info else "")
-        stack = html.escape("/".join(eqn.source_info.name_stack) if eqn.source_info else "")
-        text = html.escape(pp_eqn(eqn, names))
+        info = eqn.source_info
+        where = html.escape(f"{info} {'/'.join(info.name_stack)}".strip() if info else "",
+                            quote=True)
+        text = _typed_html(pp_eqn(eqn, names))
         prim = html.escape(eqn.primitive.name)
-        text = text.replace(f" {prim}", f" <span class='gb-prim'>{prim}</span>", 1)
-        rows.append(f"<div class='gb-eqn' title='{where} {stack}'>    {text}</div>")
-    ins = html.escape(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars))
+        text = text.replace(f" = {prim}", f" = <span class='gb-prim'>{prim}</span>", 1)
+        rows.append(f"<div class='gb-eqn' title=\"{where}\">    {text}</div>")
     outs = html.escape(", ".join(names(v) for v in jaxpr.outvars))
     style = ("<style>.gb-jaxpr{font-family:monospace;white-space:pre}"
-             ".gb-prim{color:#0b5cad;font-weight:bold}.gb-eqn:hover{background:#fff3c4}</style>")
-    return (f"{style}<div class='gb-jaxpr'>{{ lambda ; {ins}. let\n" + "".join(rows)
-            + f"  in ({outs}) }}</div>")
+             ".gb-prim{color:#0b5cad;font-weight:bold}.gb-type{color:#7a5d00}"
+             ".gb-eqn:hover{background:#fff3c4}</style>")
+    return (f"{style}<div class='gb-jaxpr'>{{ lambda {consts}; {ins}. let\n" + "".join(rows)
+            + f"  in ({outs}{',' if len(jaxpr.outvars) == 1 else ''}) }}</div>")

@@ -96,8 +96,31 @@ def put(host, aval, device=None):
                                    enable_x64=True)
 
 
+def wait(buf):
+    """Wait until ``buf`` is computed, in short sleeps.
+
+    XLA runs asynchronously; blocking inside jaxlib would make SIGINT (a notebook's
+    interrupt button) wait for the whole computation, while sleeping in Python lets
+    ``KeyboardInterrupt`` through between naps. A ready buffer costs one check.
+    """
+    delay = 1e-5
+    while not buf.is_ready():
+        time.sleep(delay)
+        delay = min(delay * 2, 0.02)
+
+
+def is_ready(buf):
+    return buf.is_ready()
+
+
+def started():
+    """Whether the PJRT client (and so the device count) exists yet."""
+    return _client is not None
+
+
 def fetch(buf):
     """The buffer's value as a NumPy array (no copy on CPU; treat it as read-only)."""
+    wait(buf)
     value, _ = buf._single_device_array_to_np_array_did_copy()
     return value
 
@@ -115,7 +138,7 @@ def copy_to_device(buf, aval, device):
 
 
 def block(buf):
-    buf.block_until_ready()
+    wait(buf)
 
 
 def delete(buf):

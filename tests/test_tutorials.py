@@ -1,40 +1,31 @@
-"""Every notebook in tutorials/ runs end to end, in a real Jupyter kernel.
+"""Every notebook in tutorials/ runs end to end, in a real glassbox kernel.
 
-The kernel is a plain ipykernel on this interpreter (the glassbox kernel
-replaces it once it exists). A cell that raises fails the test with the
-cell's traceback.
+The kernel is the installed ``glassbox`` kernelspec (``make test`` installs it
+into the virtual environment; the fixture checks that it runs this
+interpreter, and installs it when it is missing). Each notebook must also
+name that kernel in its metadata, so JupyterLab opens it with the glassbox
+kernel. A cell that raises fails the test with the cell's traceback.
 """
-import json
 import pathlib
 import re
-import sys
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from .kernel.kernelspec import KERNEL_NAME, ensure_kernelspec
+
 TUTORIALS = pathlib.Path(__file__).resolve().parents[1] / "tutorials"
 NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
-KERNEL_NAME = "python3"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
 @pytest.fixture
-def kernel_on_this_python(tmp_path, monkeypatch):
-    """A kernelspec that runs ipykernel on ``sys.executable``, found before any other.
-
-    A user's own ``python3`` kernelspec might point at another environment;
-    the first directory on ``JUPYTER_PATH`` wins the lookup.
-    """
-    spec_dir = tmp_path / "kernels" / KERNEL_NAME
-    spec_dir.mkdir(parents=True)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (glassbox tests)", "language": "python"}
-    (spec_dir / "kernel.json").write_text(json.dumps(spec))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+def glassbox_kernel(tmp_path, monkeypatch):
+    """The glassbox kernelspec's name, checked to run ``sys.executable``."""
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")  # silence jupyter_core's migration warning
-    return KERNEL_NAME
+    return ensure_kernelspec(tmp_path, monkeypatch.setenv)
 
 
 def test_there_are_tutorials():
@@ -42,9 +33,9 @@ def test_there_are_tutorials():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_tutorial_runs(path, kernel_on_this_python):
+def test_tutorial_runs(path, glassbox_kernel):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=300, kernel_name=kernel_on_this_python,
+    client = NotebookClient(notebook, timeout=300, kernel_name=glassbox_kernel,
                             resources={"metadata": {"path": str(TUTORIALS)}})
     try:
         client.execute()
@@ -60,3 +51,9 @@ def test_tutorial_saved_without_outputs(path):
     stale = [i for i, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
     assert not stale, f"{path.name}: code cells {stale} have saved outputs; clear them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tutorial_uses_the_glassbox_kernel(path):
+    spec = nbformat.read(path, as_version=4).metadata.get("kernelspec", {})
+    assert spec.get("name") == KERNEL_NAME, f"{path.name}: kernelspec is {spec}, not glassbox"

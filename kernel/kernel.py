@@ -1,0 +1,79 @@
+"""``GlassboxKernel``: ipykernel's IPython kernel with glassbox loaded and named.
+
+A thin subclass, as ipykernel's own kernels are: it changes the kernel's name,
+banner and language info, loads the glassbox extension (magics, display,
+short tracebacks) and puts ``gb`` (glassbox) and ``gnp`` (glassbox.numpy) in
+the notebook namespace. Everything else (execution, completion, interrupts,
+the debugger) is ipykernel's.
+
+Starting without ``gb``/``gnp``: set the environment variable
+``GLASSBOX_KERNEL_NAMESPACE=0`` (e.g. in the kernelspec's ``env``) or the
+traitlets option ``GlassboxKernel.inject_namespace = False`` (in
+``ipython_kernel_config.py`` or ``--GlassboxKernel.inject_namespace=False``).
+"""
+import os
+import sys
+
+from ipykernel.ipkernel import IPythonKernel
+from traitlets import Bool, List
+
+import glassbox
+import glassbox.numpy
+
+from .extension import load
+
+NAMESPACE_ENV = "GLASSBOX_KERNEL_NAMESPACE"
+NAMESPACE = {"gb": glassbox, "gnp": glassbox.numpy}
+
+
+def namespace_wanted(default=True):
+    """The environment variable wins over the config option; ``0``, ``false``, ``no``, ``off``
+    (or empty) turn the namespace off."""
+    value = os.environ.get(NAMESPACE_ENV)
+    if value is None:
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def banner(namespace=True):
+    python = sys.version.split()[0]
+    lines = [f"glassbox {glassbox.__version__}: JAX rebuilt in Python so every transform is "
+             f"visible (Python {python}, jaxlib {glassbox.runtime.jaxlib_version()})"]
+    if namespace:
+        lines.append("gb = glassbox, gnp = glassbox.numpy are ready.")
+    lines.append("Magics: %%jit, %jaxpr EXPR, %hlo EXPR, %devices, %gb_config. "
+                 "Errors hide glassbox's frames; %tb shows them.")
+    return "\n".join(lines) + "\n"
+
+
+class GlassboxKernel(IPythonKernel):
+    """The glassbox kernel (kernelspec name ``glassbox``)."""
+
+    implementation = "glassbox"
+    implementation_version = glassbox.__version__
+    language_info = dict(IPythonKernel.language_info, glassbox_version=glassbox.__version__)
+
+    inject_namespace = Bool(
+        True, help="Put gb (glassbox) and gnp (glassbox.numpy) in the notebook namespace at "
+                   "start (the environment variable GLASSBOX_KERNEL_NAMESPACE=0 turns it off)."
+    ).tag(config=True)
+
+    help_links = List([
+        {"text": "JAX documentation (glassbox follows its API)",
+         "url": "https://docs.jax.dev/en/latest/"},
+        {"text": "Python Reference", "url": "https://docs.python.org/%i.%i" % sys.version_info[:2]},
+        {"text": "IPython Reference", "url": "https://ipython.readthedocs.io/en/stable/"},
+        {"text": "NumPy Reference", "url": "https://numpy.org/doc/stable/reference/"},
+    ]).tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        load(self.shell)
+        self._namespace = namespace_wanted(self.inject_namespace)
+        if self._namespace:
+            # interactive=False: like %pylab's names, hidden from %who and %reset's listing
+            self.shell.push(dict(NAMESPACE), interactive=False)
+
+    @property
+    def banner(self):
+        return banner(self._namespace)

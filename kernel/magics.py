@@ -1,0 +1,452 @@
+"""Notebook magics: ``%%jit``, ``%jaxpr``, ``%hlo``, ``%devices``, ``%gb_config``.
+
+``%%jit`` compiles a whole cell: the arrays it reads from the notebook become
+inputs, the names it assigns become outputs, and the cell runs as one XLA
+executable, cached by the inputs' shapes and dtypes like ``glassbox.jit``::
+
+    %%jit
+    h = gnp.tanh(x @ w + b)
+    loss = ((h - y) ** 2).mean()
+
+Bad usage (unknown option, missing expression) raises IPython's
+``UsageError``: a one-line message, no traceback.
+"""
+import collections
+import linecache
+import re
+import sys
+import time
+import types
+
+import numpy as np
+from IPython.core.compilerop import code_name
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+import glassbox
+from glassbox import events
+from glassbox.config import config
+from glassbox.core import Array, Tracer, get_aval
+from glassbox.tree_util import keystr, tree_flatten, tree_flatten_with_path
+
+from . import display as gbdisplay
+from .cells import RESULT, CellSyntaxError, is_array_tree, parse_cell, parse_expression
+
+_MAX_CELLS = 64   # compiled cells remembered (their executables stay cached)
+_ALIASES = {"x64": "enable_x64", "nans": "debug_nans", "devices": "cpu_device_count"}
+
+
+class Settings:
+    """Options of the notebook layer itself (``%gb_config`` shows them beside glassbox.config).
+
+    Attributes:
+      traceback: "filtered" (hide glassbox's frames, the default) or "full".
+    """
+
+    def __init__(self):
+        self.traceback = "filtered"
+
+    def values(self):
+        return {"traceback": self.traceback}
+
+
+# ---------------------------------------------------------------------------
+# %%jit machinery
+
+
+class _Statics:
+    """The cell's untraced inputs as one hashable value (jit's static argument).
+
+    Numbers, strings and functions compare by value (a redefined function is a
+    new value); unhashable objects by identity; arrays marked ``--static`` by
+    their contents.
+    """
+
+    __slots__ = ("array_names", "items", "_key", "_hash")
+
+    def __init__(self, array_names, items):
+        self.array_names = tuple(array_names)
+        self.items = tuple(items)
+        self._key = (self.array_names, tuple((n, _token(v)) for n, v in self.items))
+        self._hash = hash(self._key)
+
+    def __eq__(self, other):
+        return type(other) is _Statics and self._key == other._key
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        return "statics(" + ", ".join(n for n, _ in self.items) + ")"
+
+
+def _token(value):
+    if isinstance(value, (Array, np.ndarray)):
+        host = np.asarray(value)
+        return ("array", host.shape, host.dtype.str, host.tobytes())
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return (type(value), value)
+
+
+def _short(value, limit=40):
+    if isinstance(value, (types.FunctionType, type)):
+        return f"<{type(value).__name__} {value.__qualname__}>"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _describe(arrays, statics):
+    """``{leaf name: (text, identity)}`` for the recompilation diff."""
+    desc = {}
+    for name, value in arrays:
+        for path, leaf in tree_flatten_with_path(value)[0]:
+            desc[name + keystr(path)] = (get_aval(leaf).str_short(), None)
+    for name, value in statics.items:
+        if isinstance(value, types.ModuleType):
+            continue
+        desc[name] = (_short(value), _token(value))
+    return desc
+
+
+def signature_diff(old, new):
+    """``"x: f32[3] -> f32[5]; n: 3 -> 4"``: what changed between two cell signatures."""
+    parts = []
+    for name in list(old) + [n for n in new if n not in old]:
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            continue
+        if a is None:
+            parts.append(f"{name}: new input {b[0]}")
+        elif b is None:
+            parts.append(f"{name}: no longer read")
+        elif a[0] == b[0]:
+            parts.append(f"{name}: redefined")
+        else:
+            parts.append(f"{name}: {a[0]} -> {b[0]}")
+    return "; ".join(parts)
+
+
+class JitCell:
+    """One ``%%jit`` cell: its parsed source, its ``glassbox.jit`` function and cache state."""
+
+    def __init__(self, parsed, name):
+        self.parsed, self.name = parsed, name
+        self.side = {}        # signature -> non-array values the cell assigned (ints, functions)
+        self.last = None      # the previous call's signature description
+        self.leaf_names = []  # flat input index -> name, to translate jit's own notes
+        self.jitted = glassbox.jit(self._traced, static_argnums=1)
+        self.jitted.name = name
+
+    def _traced(self, arrays, statics):
+        values = dict(zip(statics.array_names, arrays))
+        values.update(statics.items)
+        fun = self.parsed.function(tuple(values), self._namespace)
+        outs, side = {}, {}
+        for key, value in fun(**values).items():
+            if _is_output(value):
+                outs[key] = value
+            elif any(isinstance(x, Tracer) for x in tree_flatten(value)[0]):
+                shown = "the last expression" if key == RESULT else f"`{key}`"
+                raise TypeError(
+                    f"%%jit {self.name}: {shown} mixes traced arrays with other values "
+                    f"({_short(value, 60)}); a compiled cell's outputs must be arrays or "
+                    f"pytrees (lists, tuples, dicts) of arrays only")
+            else:
+                side[key] = value
+        self.side[_side_key(arrays, statics)] = side
+        return outs
+
+    def inputs(self, namespace, static_names):
+        """``(arrays, statics)`` for this call: ``[(name, value)]`` and a ``_Statics``."""
+        params = [n for n in self.parsed.reads if n in namespace]
+        unknown = [n for n in static_names if n not in params]
+        if unknown:
+            raise UsageError(f"%%jit --static {unknown[0]}: the cell reads no notebook variable "
+                             f"named {unknown[0]!r} (it reads: {', '.join(params) or 'none'})")
+        arrays = [(n, namespace[n]) for n in params
+                  if n not in static_names and is_array_tree(namespace[n])]
+        array_names = {n for n, _ in arrays}
+        statics = _Statics([n for n, _ in arrays],
+                           [(n, namespace[n]) for n in params if n not in array_names])
+        return arrays, statics
+
+    def run(self, namespace, static_names=(), show=(), timed=False):
+        """Run the cell compiled; assign its outputs into ``namespace``; return its result."""
+        self._namespace = namespace
+        arrays, statics = self.inputs(namespace, static_names)
+        leaves = tuple(v for _, v in arrays)
+        with events.record("traced", "compiled") as log:
+            start = time.perf_counter()
+            outs = self.jitted(leaves, statics)
+            if timed:
+                gbdisplay.wait_until_ready(outs)
+            seconds = time.perf_counter() - start
+        values = dict(self.side.get(_side_key(leaves, statics), {}))
+        values.update(outs)
+        desc = _describe(arrays, statics)
+        self._report(log, desc, arrays, timed, seconds)
+        self.last = desc
+        result = values.pop(RESULT, None)
+        namespace.update(values)
+        for what in show:
+            display(self.show(what, leaves, statics))
+        return result if self.parsed.has_result else None
+
+    def _report(self, log, desc, arrays, timed, seconds):
+        compiled = [e for e in log if e.kind == "compiled" and e["fun_name"] == self.name]
+        recompiled = [e for e in compiled if not e["cache_hit"]]
+        if recompiled and self.last is not None:
+            why = signature_diff(self.last, desc) or self._translate(recompiled[-1]["reason"],
+                                                                      arrays)
+            print(f"%%jit {self.name}: recompiled ({why or 'new signature'})")
+        if timed:
+            traced = sum(e["seconds"] for e in log if e.kind == "traced")
+            compile_s = sum(e["seconds"] for e in recompiled)
+            run = max(seconds - traced - compile_s, 0.0)
+            if recompiled:
+                print(f"%%jit {self.name}: traced in {traced * 1e3:.1f} ms, lowered and compiled "
+                      f"in {compile_s * 1e3:.1f} ms, ran in {run * 1e3:.2f} ms")
+            else:
+                print(f"%%jit {self.name}: cache hit, ran in {run * 1e3:.2f} ms")
+
+    @staticmethod
+    def _translate(reason, arrays):
+        """jit's own note (``input 1: ...``) with flat input indices replaced by names."""
+        if not reason:
+            return reason
+        names = [name + keystr(path) for name, value in arrays
+                 for path, _ in tree_flatten_with_path(value)[0]]
+        return re.sub(r"input (\d+)", lambda m: names[int(m.group(1))]
+                      if int(m.group(1)) < len(names) else m.group(0), reason)
+
+    def show(self, what, leaves, statics):
+        if what == "jaxpr":
+            return self.jitted.trace(leaves, statics).jaxpr
+        lowered = self.jitted.lower(leaves, statics)
+        if what == "hlo":
+            return gbdisplay.Code(lowered.as_text(), f"StableHLO of %%jit {self.name}")
+        return gbdisplay.Code(lowered.compile().as_text(), f"optimised HLO of %%jit {self.name}")
+
+
+def _is_output(value):
+    """Arrays (traced or concrete) and pytrees of them leave the executable; the rest stays
+    Python."""
+    leaves, _ = tree_flatten(value)
+    return bool(leaves) and all(isinstance(x, (Array, np.ndarray)) for x in leaves)
+
+
+def _side_key(arrays, statics):
+    leaves, tree = tree_flatten(tuple(arrays))
+    return (tree, tuple(get_aval(x) for x in leaves), statics, config.enable_x64)
+
+
+# ---------------------------------------------------------------------------
+# The magics
+
+
+@magics_class
+class GlassboxMagics(Magics):
+    """The magics of ``%load_ext glassbox`` (the glassbox kernel loads them at start)."""
+
+    def __init__(self, shell, settings=None):
+        super().__init__(shell)
+        self.settings = settings or Settings()
+        self._cells = collections.OrderedDict()
+
+    # --- helpers
+    def _filename(self, source):
+        """Register ``source`` in ``linecache`` under an IPython-style cell name, numbered as
+        the running cell: tracebacks then show its lines as ``Cell In[n], line m``, and
+        glassbox's errors point at them.
+
+        Not ``shell.compile.cache``: ipykernel names cached code ``/tmp/.../<hash>.py``,
+        a file that does not exist, and IPython then shows the lines of a function
+        compiled from it off by some lines.
+        """
+        number = self._cell_number()
+        name = code_name(source, number)
+        linecache.cache[name] = (len(source), None,
+                                 [line + "\n" for line in source.splitlines()], name)
+        numbers = getattr(self.shell.compile, "_filename_map", None)
+        if isinstance(numbers, dict):
+            numbers[name] = number
+        return name
+
+    def _cell_number(self):
+        """The ``In[n]`` of the cell running this magic: the nearest frame of cached cell code."""
+        numbers = getattr(self.shell.compile, "_filename_map", {})
+        frame = sys._getframe(1)
+        while frame is not None:
+            number = numbers.get(frame.f_code.co_filename)
+            if number is not None:
+                return number
+            frame = frame.f_back
+        return max(self.shell.execution_count - 1, 0)
+
+    def _expression(self, magic, source):
+        """``(function of the arrays, their values)`` for an expression given to a line magic."""
+        source = source.strip()
+        if not source:
+            raise UsageError(f"%{magic} needs an expression, e.g. %{magic} f(x)")
+        filename = self._filename(f"# %{magic}\n{source}")
+        try:
+            parsed = parse_expression(source, filename, name=magic, first_line=2)
+        except SyntaxError as err:
+            raise UsageError(f"%{magic} {source!r} is not a Python expression: {err.msg}") from None
+        ns = self.shell.user_ns
+        params = tuple(n for n in parsed.reads if n in ns)
+        arrays = [n for n in params if is_array_tree(ns[n])]
+        rest = {n: ns[n] for n in params if n not in arrays}
+        fun = parsed.function(params, ns)
+
+        def expression(*values):
+            out = fun(**dict(zip(arrays, values)), **rest)[RESULT]
+            if callable(out) and not isinstance(out, Array):
+                raise UsageError(f"%{magic} needs an expression that computes arrays, e.g. "
+                                 f"%{magic} {source}(x); {source!r} is a function")
+            return out
+        expression.__name__ = magic
+        return expression, [ns[n] for n in arrays]
+
+    # --- %%jit
+    @magic_arguments()
+    @argument("--show", action="append", default=[], choices=["jaxpr", "hlo", "optimized-hlo"],
+              help="also display the cell's jaxpr, its StableHLO, or XLA's optimised HLO")
+    @argument("--time", action="store_true", help="print trace, compile and run times")
+    @argument("--static", action="extend", nargs="+", default=[], metavar="NAME",
+              help="treat these notebook variables as compile-time constants")
+    @argument("--name", default="cell", help="name of the compiled function (default: cell)")
+    @cell_magic
+    def jit(self, line, cell):
+        """Compile the cell with XLA, as one function of the arrays it reads.
+
+        The notebook arrays (and pytrees of arrays) the cell reads are its
+        inputs; the names it assigns are written back to the notebook. Other
+        values it reads (numbers, functions, modules) are compile-time
+        constants: when one changes, the cell recompiles. Re-running with
+        the same shapes and dtypes reuses the executable; otherwise a note says
+        which input changed. A last-line expression is displayed.
+        """
+        args = parse_argstring(self.jit, line)
+        if not args.name.isidentifier():
+            raise UsageError(f"%%jit --name {args.name!r}: the name must be a Python identifier")
+        key = (cell, args.name)
+        entry = self._cells.get(key)
+        if entry is None:
+            # The magic line as a comment: the cached text must parse for tracebacks to show it.
+            filename = self._filename(f"# %%jit {line}".rstrip() + "\n" + cell)
+            try:
+                parsed = parse_cell(cell, filename, first_line=2, name=f"jit_{args.name}")
+            except CellSyntaxError as err:
+                raise UsageError(f"%%jit: {err}") from None
+            entry = self._cells[key] = JitCell(parsed, args.name)
+            while len(self._cells) > _MAX_CELLS:
+                self._cells.popitem(last=False)
+        self._cells.move_to_end(key)
+        return entry.run(self.shell.user_ns, tuple(args.static), args.show, args.time)
+
+    # --- %jaxpr, %hlo
+    @line_magic
+    def jaxpr(self, line):
+        """``%jaxpr EXPR``: the jaxpr of an expression, as a function of the arrays it reads.
+
+        Example: ``%jaxpr f(x, y)`` or ``%jaxpr gnp.sin(x) * 2``.
+        """
+        fun, values = self._expression("jaxpr", line)
+        return glassbox.make_jaxpr(fun)(*values)
+
+    @line_magic
+    def hlo(self, line):
+        """``%hlo [--optimized] EXPR``: the StableHLO of an expression compiled with ``jit``.
+
+        ``--optimized`` (or ``-O``) shows the HLO after XLA's optimisation passes.
+        """
+        first, _, rest = line.strip().partition(" ")
+        optimized = first in ("-O", "--optimized", "--optimised")
+        if first.startswith("-") and not optimized:
+            raise UsageError(f"%hlo: unknown option {first!r}; usage: %hlo [--optimized] EXPR")
+        fun, values = self._expression("hlo", rest if optimized else line)
+        lowered = glassbox.jit(fun).lower(*values)
+        if optimized:
+            return gbdisplay.Code(lowered.compile().as_text(), "optimised HLO (after XLA passes)")
+        return gbdisplay.Code(lowered.as_text(), "StableHLO")
+
+    # --- %devices
+    @line_magic
+    def devices(self, line):
+        """``%devices``: the devices glassbox runs on."""
+        if line.strip():
+            raise UsageError("%devices takes no arguments")
+        return gbdisplay.devices_table(glassbox.devices())
+
+    # --- %gb_config
+    @line_magic
+    def gb_config(self, line):
+        """``%gb_config [OPTION=VALUE ...]``: show or set glassbox's configuration.
+
+        Options are those of ``glassbox.config`` (``enable_x64`` or ``x64``,
+        ``debug_nans``, ``disable_jit``, ``check_jaxprs``, ``cpu_device_count``,
+        which must be set before the first array) and the notebook's own
+        ``traceback=filtered|full``. Example: ``%gb_config x64=True debug_nans=1``.
+        """
+        tokens = line.split()
+        if not tokens:
+            return self._config_table()
+        updates = [self._parse_option(t) for t in tokens]
+        for key, value in updates:
+            if key == "traceback":
+                old, self.settings.traceback = self.settings.traceback, value
+            else:
+                old = config.read(key)
+                config.update(key, value)
+            print(f"{key}: {old} -> {value}")
+
+    def _config_table(self):
+        rows = [(k, v, "glassbox.config") for k, v in config.values().items()]
+        rows += [(k, v, "notebook") for k, v in self.settings.values().items()]
+        return gbdisplay.Table(["option", "value", "of"], rows,
+                               "set with %gb_config OPTION=VALUE (x64 is short for enable_x64)")
+
+    def _parse_option(self, token):
+        usage = "usage: %gb_config [OPTION=VALUE ...], e.g. %gb_config x64=True"
+        name, sep, text = token.partition("=")
+        if not sep or not name or not text:
+            raise UsageError(f"%gb_config: {token!r} is not OPTION=VALUE; {usage}")
+        if name == "traceback":
+            if text not in ("filtered", "full"):
+                raise UsageError("%gb_config traceback= takes 'filtered' or 'full'")
+            return "traceback", text
+        key = _ALIASES.get(name, name)
+        options = config.values()
+        key = key[4:] if key.startswith("jax_") and key[4:] in options else key
+        if key not in options:
+            raise UsageError(f"%gb_config: no option {name!r}; options: "
+                             f"{', '.join(sorted(options))}, traceback")
+        value = _parse_value(text, type(options[key]))
+        if value is None:
+            raise UsageError(f"%gb_config {name}= takes a {type(options[key]).__name__}, "
+                             f"got {text!r}")
+        if key == "cpu_device_count" and value != options[key] and _runtime_started():
+            raise UsageError("%gb_config cpu_device_count= must be set before the first array "
+                             "is created; restart the kernel and set it first")
+        return key, value
+
+
+def _parse_value(text, kind):
+    lowered = text.lower()
+    if kind is bool:
+        return {"true": True, "1": True, "on": True, "yes": True,
+                "false": False, "0": False, "off": False, "no": False}.get(lowered)
+    if kind is int:
+        return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+    return text
+
+
+def _runtime_started():
+    from glassbox import runtime
+    return runtime.started()

@@ -1,0 +1,130 @@
+"""Short tracebacks: hide glassbox's own frames, as JAX hides its internals.
+
+An error raised deep inside tracing or lowering has a traceback of twenty
+frames in ``glassbox/`` before the one line the user wrote. The shell's
+``showtraceback`` is wrapped so that, when a traceback passes through
+glassbox, frames from glassbox (and from IPython's magic machinery) are
+dropped and a note says how many. The user's own frames always stay.
+
+The full traceback is one command away: ``%tb`` shows the last error
+unfiltered, and ``%gb_config traceback=full`` turns filtering off.
+"""
+import os
+import sys
+import types
+
+import IPython
+from IPython.core.error import UsageError
+
+from glassbox import source_info
+
+_IPYTHON_DIR = os.path.dirname(os.path.abspath(IPython.__file__))
+NOTE = ("glassbox: {n} internal frame{s} hidden. %tb shows the full traceback; "
+        "%gb_config traceback=full shows it always.")
+
+
+def is_glassbox_frame(filename):
+    """A frame of glassbox itself (core, kernel, widgets)."""
+    return source_info.is_library_frame(filename)
+
+
+def _is_machinery(filename):
+    """IPython's magic-calling frames: noise once glassbox frames are hidden too."""
+    return filename.startswith(_IPYTHON_DIR) or filename.startswith("<decorator-gen")
+
+
+def filter_traceback(tb):
+    """``(filtered tb, frames hidden)``. Keeps the first frame (IPython skips it itself).
+
+    Nothing is hidden unless the traceback passes through glassbox: a plain
+    Python error in a cell keeps IPython's usual traceback.
+    """
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    names = [t.tb_frame.f_code.co_filename for t in entries]
+    if not any(is_glassbox_frame(n) for n in names[1:]):
+        return (entries[0] if entries else None), 0
+    kept = entries[:1] + [t for t, n in zip(entries[1:], names[1:])
+                          if not (is_glassbox_frame(n) or _is_machinery(n))]
+    if len(kept) <= 1 and len(entries) > 1:
+        return entries[0], 0   # only library frames: hiding them would leave nothing to read
+    new = None
+    for t in reversed(kept):
+        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return new, len(entries) - len(kept)
+
+
+def _chain(value):
+    """The exception and those it was raised from or during (as the traceback shows them)."""
+    seen = []
+    while value is not None and value not in seen:
+        seen.append(value)
+        if value.__cause__ is not None:
+            value = value.__cause__
+        elif not value.__suppress_context__:
+            value = value.__context__
+        else:
+            value = None
+    return seen
+
+
+class TracebackFilter:
+    """Wraps ``shell.showtraceback``; ``settings.traceback`` is "filtered" or "full"."""
+
+    def __init__(self, shell, settings):
+        self.shell, self.settings = shell, settings
+        self.original = shell.showtraceback
+        self.last = None   # (etype, value, tb, [(exception, its unfiltered tb)])
+
+    def install(self):
+        self.shell.showtraceback = self.showtraceback
+
+    def uninstall(self):
+        if self.shell.showtraceback == self.showtraceback:
+            self.shell.showtraceback = self.original
+
+    def showtraceback(self, exc_tuple=None, filename=None, tb_offset=None,
+                      exception_only=False, running_compiled_code=False):
+        etype, value, tb = exc_tuple if exc_tuple is not None else sys.exc_info()
+        if etype is None:
+            return self._show_last_in_full(filename, tb_offset, exception_only)
+        if (self.settings.traceback == "full" or exception_only
+                or issubclass(etype, (SyntaxError, UsageError))):
+            return self.original((etype, value, tb), filename, tb_offset, exception_only,
+                                 running_compiled_code)
+        filtered, hidden = filter_traceback(tb)
+        originals = []
+        for exc in _chain(value)[1:]:   # chained exceptions carry their own tracebacks
+            sub, n = filter_traceback(exc.__traceback__)
+            if n:
+                originals.append((exc, exc.__traceback__))
+                exc.__traceback__ = sub
+                hidden += n
+        self.last = (etype, value, tb, originals)
+        if hidden:
+            _add_note(value, NOTE.format(n=hidden, s="s" if hidden != 1 else ""))
+        return self.original((etype, value, filtered), filename, tb_offset, exception_only,
+                             running_compiled_code)
+
+    def _show_last_in_full(self, filename, tb_offset, exception_only):
+        """``%tb`` (no exception being handled): the last error, with every frame."""
+        last = self.last
+        if last is None or last[1] is not getattr(sys, "last_value", None):
+            return self.original(None, filename, tb_offset, exception_only)
+        etype, value, tb, originals = last
+        filtered = [(exc, exc.__traceback__) for exc, _ in originals]
+        for exc, full in originals:
+            exc.__traceback__ = full
+        try:
+            return self.original((etype, value, tb), filename, tb_offset, exception_only)
+        finally:
+            for exc, short in filtered:
+                exc.__traceback__ = short
+
+
+def _add_note(value, note):
+    notes = getattr(value, "__notes__", None) or []
+    if hasattr(value, "add_note") and not any(n.startswith("glassbox: ") for n in notes):
+        value.add_note(note)
