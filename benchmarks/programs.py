@@ -218,6 +218,71 @@ def vmap_matvec(jax, jnp, np):
     return Timed(lambda: f(m, vs), _block)
 
 
+# --- randomness (issue 5) ----------------------------------------------------
+
+RANDOM_N = 1_000_000
+
+
+def random_normal_1m(jax, jnp, np):
+    """``jax.random.normal(key, (1_000_000,))`` called eagerly, waiting for each result."""
+    key = jax.random.key(0)
+    jax.random.normal(key, (RANDOM_N,)).block_until_ready()   # compile once, untimed
+    return Timed(lambda: jax.random.normal(key, (RANDOM_N,)).block_until_ready())
+
+
+# --- control flow (issue 5) ---------------------------------------------------
+
+RNN_STEPS, RNN_SIZE = 100, 32
+
+
+def _rnn_inputs(jnp, np):
+    rng = np.random.default_rng(0)
+    w = jnp.asarray(rng.standard_normal((RNN_SIZE, RNN_SIZE), dtype=np.float32)
+                    / np.sqrt(RNN_SIZE))
+    h0 = jnp.asarray(rng.standard_normal(RNN_SIZE, dtype=np.float32))
+    xs = jnp.asarray(rng.standard_normal((RNN_STEPS, RNN_SIZE), dtype=np.float32))
+    return w, h0, xs
+
+
+def _rnn_scan(jax, jnp):
+    def run(w, h0, xs):
+        def step(h, x):
+            h = jnp.tanh(jnp.dot(w, h) + x)
+            return h, jnp.sum(h)
+        return jax.lax.scan(step, h0, xs)
+    return run
+
+
+def fori_loop_rnn(jax, jnp, np):
+    """A jitted ``fori_loop`` of 100 steps of ``h = tanh(W h + b)`` (32 units)."""
+    w, h0, xs = _rnn_inputs(jnp, np)
+    f = jax.jit(lambda w, h: jax.lax.fori_loop(
+        0, RNN_STEPS, lambda i, h: jnp.tanh(jnp.dot(w, h) + 0.1), h))
+    f(w, h0).block_until_ready()
+    return Timed(lambda: f(w, h0), _block)
+
+
+def scan_rnn(jax, jnp, np):
+    """A jitted ``scan`` of 100 steps of ``h = tanh(W h + x_t)`` (32 units), stacking sums."""
+    w, h0, xs = _rnn_inputs(jnp, np)
+    f = jax.jit(_rnn_scan(jax, jnp))
+    jax.block_until_ready(f(w, h0, xs))
+    return Timed(lambda: f(w, h0, xs), lambda out: jax.block_until_ready(out))
+
+
+def scan_rnn_grad(jax, jnp, np):
+    """``jit(grad)`` of a loss through the same 100-step scan (reverse-mode through scan)."""
+    w, h0, xs = _rnn_inputs(jnp, np)
+    run = _rnn_scan(jax, jnp)
+
+    def loss(w):
+        h, sums = run(w, h0, xs)
+        return jnp.sum(h ** 2) + jnp.sum(sums)
+    g = jax.jit(jax.grad(loss))
+    g(w).block_until_ready()
+    return Timed(lambda: g(w), _block)
+
+
 # --- throughput ---------------------------------------------------------------
 
 MATMUL_N = 2048
@@ -261,6 +326,11 @@ PROGRAMS = [
     Program("per-example grads trace+lower", per_example_trace_lower, "<= 1.0x JAX",
             max_ratio=1.0),
     Program("vmap matvec 512, batch 128", vmap_matvec, "<= 1.05x JAX", max_ratio=1.05),
+    Program("random.normal 1M f32", random_normal_1m, "<= 1.05x JAX", max_ratio=1.05),
+    Program("fori_loop 100 steps, 32-unit RNN", fori_loop_rnn, "<= 1.05x JAX",
+            max_ratio=1.05),
+    Program("scan 100 steps, 32-unit RNN", scan_rnn, "<= 1.05x JAX", max_ratio=1.05),
+    Program("grad through scan 100 steps", scan_rnn_grad, "<= 1.05x JAX", max_ratio=1.05),
     Program("matmul 2048^2 f32", matmul, ">= 95% NumPy", unit="GFLOP/s",
             flops=_MATMUL_FLOPS, numpy_rate_fraction=0.95),
     Program("numpy matmul 2048^2 f32", numpy_matmul, "reference", unit="GFLOP/s",

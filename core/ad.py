@@ -27,6 +27,7 @@ from .core import (Literal, Primitive, ShapedArray, Trace, Tracer, abstract_eval
 from .errors import GlassboxError
 from .lowering import lowering_rules, simple_lowering
 from .tracing import JaxprTrace, JaxprTracer
+from .tree_util import tree_map
 
 jvp_rules = {}
 transpose_rules = {}
@@ -149,13 +150,21 @@ class JVPTrace(Trace):
         return JVPTracer(self, primal, tangent)
 
 
-def jvp_flat(flat_fun, primals, tangents):
-    """Run ``flat_fun`` forward with tangents; returns (primal outs, tangent outs)."""
+def jvp_flat(flat_fun, primals, tangents, store=None):
+    """Run ``flat_fun`` forward with tangents; returns (primal outs, tangent outs).
+
+    ``store`` is the dict where a ``has_aux`` function left its auxiliary output:
+    aux is not differentiated, so its values leave this trace as plain primals.
+    """
     from .core import current_trace
     trace = JVPTrace(current_trace())
     ins = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents)]
     with set_current_trace(trace):
         outs = flat_fun(*ins)
+    if store is not None and "aux" in store:
+        store["aux"] = tree_map(
+            lambda x: x.primal if isinstance(x, JVPTracer) and x._trace is trace else x,
+            store["aux"])
     primal_out, tangent_out = [], []
     for out in outs:
         p, t = trace.to_primal_tangent(out)
@@ -191,7 +200,7 @@ class LinearizeTrace(Trace):
 partial_eval_rules = {}   # prim -> rule(linearize_trace, args, params); for call-like primitives
 
 
-def linearize_flat(flat_fun, primals):
+def linearize_flat(flat_fun, primals, store=None):
     """Returns (primal outs, linear jaxpr from tangent ins to tangent outs, input avals)."""
     from .core import current_trace
     pe = LinearizeTrace(current_trace())
@@ -199,7 +208,7 @@ def linearize_flat(flat_fun, primals):
     tangents_in = [pe.tape.new_arg(a) if a is not None else Zero(get_aval(p))
                    for a, p in zip(tangent_avals, primals)]
     with set_current_trace(pe):
-        primal_out, tangent_out = jvp_flat(flat_fun, primals, tangents_in)
+        primal_out, tangent_out = jvp_flat(flat_fun, primals, tangents_in, store)
     out_tangent_avals = [tangent_aval(get_aval(p)) for p in primal_out]
     with set_current_trace(pe):
         outs = [instantiate(t) if a is not None else t

@@ -125,12 +125,14 @@ batching.axis_rules[jit_p] = _jit_batch
 class _Entry:
     """One cache entry of a jitted function: traced jaxpr and (lazily) its executable."""
 
-    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "signature", "consts_are_traced")
+    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "elsewhere", "signature",
+                 "consts_are_traced")
 
     def __init__(self, jaxpr, consts, out_tree, signature):
         self.jaxpr, self.consts, self.out_tree = jaxpr, consts, out_tree
         self.signature = signature
-        self.compiled = None
+        self.compiled = None     # for the default device
+        self.elsewhere = {}      # device -> compiled, for arguments on other devices
         self.consts_are_traced = any(isinstance(c, Tracer) for c in consts)
 
 
@@ -251,7 +253,7 @@ class Jitted:
         entry, leaves = self._entry(args, kwargs)
         if current_trace() is eval_trace and not any(isinstance(x, Tracer) for x in leaves):
             outs = self._run(entry, leaves)
-            if not kwargs and not entry.consts_are_traced and all(
+            if not kwargs and not entry.consts_are_traced and not runtime._multi and all(
                     type(a) is ArrayImpl for a in args) and not entry.signature[2]:
                 self._fast[(entry.signature[1], entry.signature[3])] = entry
         else:
@@ -259,14 +261,20 @@ class Jitted:
         return tree_unflatten(entry.out_tree, outs)
 
     def _run(self, entry, leaves):
-        compiled = entry.compiled
+        device = device_of(leaves) if runtime._multi else None
+        if device == runtime.default_device():
+            device = None
+        compiled = entry.compiled if device is None else entry.elsewhere.get(device)
         if compiled is None:
             reason = _why_recompiled(self._last_signature, entry.signature)
             start = time.perf_counter()
-            compiled = entry.compiled = compile_jaxpr(
-                ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device_of(leaves),
-                module_name=f"jit_{self.name}")
-            compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
+            compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device,
+                                     module_name=f"jit_{self.name}")
+            compiled.const_bufs = [_device_put(c, device)._buf for c in entry.consts]
+            if device is None:
+                entry.compiled = compiled
+            else:
+                entry.elsewhere[device] = compiled
             if events.listening:
                 events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
                             cache_hit=False, reason=reason)

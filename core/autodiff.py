@@ -76,7 +76,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         ts.append(t)
     flat_fun, store = _flatten_fun(fun, tree_p, has_aux)
     with source_info.extend_name_stack("jvp"):
-        p_out, t_out = ad.jvp_flat(flat_fun, flat_p, ts)
+        p_out, t_out = ad.jvp_flat(flat_fun, flat_p, ts, store)
     t_out = [_materialize(t) for t in t_out]
     out = (tree_unflatten(store["out_tree"], p_out), tree_unflatten(store["out_tree"], t_out))
     return out + (store["aux"],) if has_aux else out
@@ -95,7 +95,7 @@ def linearize(fun, *primals, has_aux=False):
     _check_callable(fun, "linearize")
     flat_p, in_tree = tree_flatten(primals)
     flat_fun, store = _flatten_fun(fun, in_tree, has_aux)
-    p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p)
+    p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p, store)
     out_tree = store["out_tree"]
 
     def f_jvp(*tangents):
@@ -127,7 +127,7 @@ def vjp(fun, *primals, has_aux=False):
     _check_callable(fun, "vjp")
     flat_p, in_tree = tree_flatten(primals)
     flat_fun, store = _flatten_fun(fun, in_tree, has_aux)
-    p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p)
+    p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p, store)
     out_tree = store["out_tree"]
 
     def vjp_fun(ct):

@@ -17,7 +17,7 @@ with ``batch_move`` / ``batch_broadcast``.
 """
 import contextlib
 
-from . import source_info
+from . import events, source_info
 from .core import Trace, Tracer, get_aval, set_current_trace
 from .errors import GlassboxError, TracerBoolConversionError
 from .tree_util import tree_flatten, tree_unflatten
@@ -92,8 +92,17 @@ class BatchTrace(Trace):
                 with source_info.extend_name_stack(self.label()):
                     out, out_dim = rule(self.axis_size, list(vals), list(dims), **params)
         if prim.multiple_results:
-            return [self.wrap(o, d) for o, d in zip(out, out_dim)]
-        return self.wrap(out, out_dim)
+            result = [self.wrap(o, d) for o, d in zip(out, out_dim)]
+        else:
+            result = self.wrap(out, out_dim)
+        if events.listening:   # for the batching view: where this rule put the batch dims
+            events.emit("batched", primitive=prim, in_dims=tuple(dims),
+                        out_dims=tuple(out_dim) if prim.multiple_results else (out_dim,),
+                        axis_name=self.axis_name, axis_size=self.axis_size,
+                        source_info=source_info.current(),
+                        outs=tuple(result) if prim.multiple_results else (result,),
+                        batched=tuple(out) if prim.multiple_results else (out,))
+        return result
 
     def wrap(self, val, bdim):
         return BatchTracer(self, val, bdim) if bdim is not None else val

@@ -20,10 +20,12 @@ _op_cache = {}
 class Compiled:
     """An executable plus what is needed to call it with Arrays and wrap its outputs."""
 
-    __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text")
+    __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text", "device")
 
     def __init__(self, executable, out_avals, const_bufs, name, text):
         self.executable = executable
+        # With several devices, arguments elsewhere are copied to the executable's.
+        self.device = executable.device if runtime._multi else None
         self.call = executable.__call__   # bound once: saves a lookup per dispatch
         self.out_avals = out_avals
         self.const_bufs = const_bufs
@@ -31,7 +33,10 @@ class Compiled:
         self.text = text
 
     def run(self, args):
-        bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in args]
+        if self.device is None:
+            bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in args]
+        else:
+            bufs = [device_put(a, self.device)._buf for a in args]
         if self.const_bufs:
             bufs = self.const_bufs + bufs
         outs = self.call(bufs)

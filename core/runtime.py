@@ -176,6 +176,15 @@ class Executable:
         return self._exe.cost_analysis()
 
 
+def _compile_options(device):
+    # Without an explicit assignment XLA puts the one replica on device 0, and
+    # buffers on any other device are refused at execution.
+    options = xla_client.CompileOptions()
+    options.executable_build_options.device_assignment = \
+        xla_client.DeviceAssignment.create(np.array([[device.id]]))
+    return options
+
+
 def compile(text, out_avals, device=None, name="main"):
     """Compile StableHLO ``text`` for one device. Raises ``RuntimeError_`` with the module on failure."""
     if not _lapack_registered and "lapack_" in text:
@@ -184,7 +193,7 @@ def compile(text, out_avals, device=None, name="main"):
     start = time.perf_counter()
     try:
         exe = client().compile_and_load(text, _jax.DeviceList((device,)),
-                                        xla_client.CompileOptions())
+                                        _compile_options(device))
     except Exception as err:  # XLA's own error type differs by version: keep its message
         raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
                             f"--- StableHLO sent to XLA ---\n{text}") from None

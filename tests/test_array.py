@@ -1,5 +1,8 @@
 """The Array type: construction, attributes, conversions, repr, devices, events."""
+import json
 import pickle
+import subprocess
+import sys
 
 import ml_dtypes
 import numpy as np
@@ -106,3 +109,24 @@ def test_config_update_and_override():
         gb.config.update("no_such_option", True)
     with pytest.raises(TypeError, match="takes a bool"):
         gb.config.update("enable_x64", "yes")
+
+
+def test_eager_and_jit_run_where_their_arguments_live():
+    # The CPU device count is fixed when the first array is made: use a fresh process.
+    code = """
+import json, numpy as np, glassbox as gb, glassbox.numpy as jnp
+gb.config.update("cpu_device_count", 3)
+d = gb.devices()[2]
+x = gb.device_put(np.arange(4.0, dtype=np.float32), d)
+eager = x * 2 + 1                                   # a Python scalar joins x on cpu:2
+f = gb.jit(lambda a, b: a @ b + 1.0)
+on_2, on_0 = f(x, x), f(np.ones(4, np.float32), np.ones(4, np.float32))
+print(json.dumps([[str(a.device) for a in (eager, on_2, on_0)],
+                  np.asarray(eager).tolist(), float(on_2), float(on_0)]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    where, eager, on_2, on_0 = json.loads(out.stdout.strip().splitlines()[-1])
+    assert where == ["cpu:2", "cpu:2", "cpu:0"]
+    assert eager == [1.0, 3.0, 5.0, 7.0] and on_2 == 15.0 and on_0 == 5.0

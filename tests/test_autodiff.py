@@ -67,6 +67,23 @@ def test_value_and_grad_pytrees_argnums_and_aux():
     assert gx.shape == x.shape and set(gw) == {"w", "b"}
 
 
+def test_aux_leaves_come_out_as_plain_primals_at_every_level():
+    def f(x):
+        y = jnp.sin(x)
+        return y.sum(), {"y": y}
+    x = np.array([0.1, 0.2, 0.3], np.float32)
+    # Traced: aux is an output of the jaxpr, not a leaked JVP tracer constant.
+    closed = gb.make_jaxpr(gb.value_and_grad(f, has_aux=True))(x)
+    assert not closed.consts and len(closed.jaxpr.outvars) == 3
+    (_, aux), _ = gb.jit(gb.value_and_grad(f, has_aux=True))(x)
+    np.testing.assert_allclose(aux["y"], np.sin(x), rtol=1e-6)
+    *_, aux = gb.jvp(f, (x,), (x,), has_aux=True)
+    assert isinstance(aux["y"], gb.Array)
+    # Nested: the inner aux still carries the outer perturbation.
+    outer = gb.grad(lambda x: gb.grad(lambda y: (x * y * y, x * y), has_aux=True)(x)[1])
+    assert float(outer(2.0)) == pytest.approx(4.0)
+
+
 def test_grad_errors_are_named_and_point_at_the_user():
     with pytest.raises(TypeError, match="scalar-output.*shape: \\(3,\\)") as info:
         gb.grad(jnp.sin)(np.ones(3, np.float32))

@@ -1,1 +1,54 @@
-"""glassbox.widgets: live views of traced programs (see issue 7)."""
+"""glassbox.widgets: live views of traced programs, for seeing what transforms do.
+
+    import glassbox.widgets as gbw
+    gbw.graph(loss)(params, x)                    # tabs: traced, after grad, after vmap, StableHLO
+    gbw.grad_flow(loss)(params, x)                # forward/backward halves, cotangent norms
+    gbw.batching(f, in_axes=(None, 0))(p, xs)     # where vmap's batch axes sit in every value
+    gbw.devices(); gbw.compile_cache()            # live panels fed by the core's events
+
+    gbw.graph_for_jaxpr(closed_jaxpr, hlo_text=..., hlo_jaxpr=...)   # for %%jit --show graph
+    %graph loss(params, x)                        # the magic (loaded with the glassbox kernel)
+
+Views read only the IR (equations, their source lines and name stacks) and the
+core's event stream (``glassbox.events``), never tracer internals. Every view is
+an anywidget (one ``.py`` and one plain ES module ``.js``, no build step) whose
+mime bundle also carries a static HTML/SVG picture, so saved notebooks,
+nbconvert and GitHub still show it. Graphs are laid out by graphviz's ``dot``.
+"""
+import importlib
+
+from glassbox import source_info as _source_info
+
+# Frames in glassbox.widgets are library frames: equations traced by a view's own
+# helpers (the recording interpreter, the batching re-run) point at the user's line.
+_source_info.add_library_dir(__file__)
+
+# name -> submodule: imported on first use, so loading the %graph magic at kernel
+# start does not import ipywidgets and anywidget.
+_EXPORTS = {
+    "GraphView": "graphview", "graph": "graphview", "graph_for_jaxpr": "graphview",
+    "GradFlowView": "gradflow", "grad_flow": "gradflow",
+    "BatchingView": "batchview", "batching": "batchview", "Level": "_interp",
+    "DevicePanel": "devicepanel", "devices": "devicepanel",
+    "CompileCachePanel": "cachepanel", "compile_cache": "cachepanel",
+}
+__all__ = list(_EXPORTS) + ["load_ipython_extension"]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'glassbox.widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+def load_ipython_extension(shell):
+    """Add the ``%graph`` magic (the glassbox kernel calls this; or ``%load_ext glassbox.widgets``)."""
+    from .magics import load_ipython_extension as load
+    load(shell)
