@@ -59,7 +59,7 @@ class UndefinedPrimal:
 
 def tangent_aval(aval):
     """Tangents of floating/complex values share their dtype; integers get no tangent."""
-    return aval.strip_weak_type() if dtypes.is_inexact(aval.dtype) else None
+    return aval if dtypes.is_inexact(aval.dtype) else None
 
 
 def zeros_like_aval(aval):

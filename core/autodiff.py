@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ad, dtypes, source_info
 from .ad import Zero, instantiate
+from .array import device_put
 from .core import get_aval
 from .errors import GlassboxError
 from .tree_util import tree_flatten, tree_map, tree_structure, tree_unflatten
@@ -83,10 +84,15 @@ def jvp(fun, primals, tangents, has_aux=False):
 
 
 def _materialize(t):
+    """A user-facing tangent/cotangent: a symbolic Zero becomes an Array of zeros."""
     if type(t) is Zero:
         if ad.tangent_aval(t.aval) is None:
             return np.zeros(t.aval.shape, float0)
-        return instantiate(t)
+        aval, t = t.aval, instantiate(t)
+        if isinstance(t, (np.ndarray, np.generic)):   # host zeros
+            return device_put(t, weak_type=aval.weak_type)
+    if isinstance(t, (int, float, complex, np.ndarray, np.generic)):
+        return device_put(t)       # a custom rule's Python number: an Array, as in JAX
     return t
 
 
@@ -291,17 +297,32 @@ def linear_transpose(fun, *primals):
 
 
 def _std_basis(leaves):
-    """Rows of the identity over all of ``leaves``' elements, one (N,)+shape array per leaf."""
+    """Rows of the identity over all of ``leaves``' elements, one (N,)+shape array per leaf.
+
+    Under a trace (jit, make_jaxpr) the identity is built from iota inside the
+    program, as JAX does: XLA fuses it into its consumers, where a NumPy identity
+    would become an N x N constant read from memory.
+    """
+    from . import core
     sizes = [int(np.prod(get_aval(x).shape, dtype=np.int64)) for x in leaves]
     n = sum(sizes)
-    eye = np.eye(n)
+    eager = core.current_trace() is core.eval_trace
     out, start = [], 0
     for x, size in zip(leaves, sizes):
         aval = get_aval(x)
-        block = eye[:, start:start + size].reshape((n,) + aval.shape)
-        out.append(block.astype(aval.dtype if dtypes.is_inexact(aval.dtype) else np.float32))
+        dtype = aval.dtype if dtypes.is_inexact(aval.dtype) else np.dtype(np.float32)
+        block = (np.eye(n, size, -start, dtype) if eager else _iota_eye(n, size, start, dtype))
+        out.append(block.reshape((n,) + aval.shape))
         start += size
     return out, sizes
+
+
+def _iota_eye(n, size, start, dtype):
+    """``np.eye(n, size, -start)`` as traced primitives."""
+    from . import lax
+    rows = lax.broadcasted_iota(np.int32, (n, size), 0)
+    cols = lax.broadcasted_iota(np.int32, (n, size), 1)
+    return lax.convert_element_type(lax.eq(rows, lax.add(cols, np.int32(start))), dtype)
 
 
 def _split_last(jac, sizes, in_leaves):

@@ -317,7 +317,11 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
             val, bdim = trace.to_batch_info(o)
             results.append(_place_out_axis(name, i, val, bdim, oax, size))
         return tree_unflatten(out_tree, results)
-    vmapped.__name__ = f"vmap_{name}"
+    # As JAX: the vmapped function keeps fun's name; its docstring says what it is.
+    vmapped.__name__ = vmapped.__qualname__ = name
+    vmapped.__doc__ = (f"Vectorized version of {name}. Takes similar arguments as {name} but "
+                       f"with additional array axes over which {name} is mapped.\n\n"
+                       f"Original documentation:\n\n{getattr(fun, '__doc__', '') or ''}")
     vmapped.__wrapped__ = fun
     return vmapped
 

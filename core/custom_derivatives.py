@@ -21,7 +21,7 @@ from .core import (Primitive, Tracer, abstract_eval_rules, dce_jaxpr, eval_jaxpr
 from .errors import GlassboxError
 from .lowering import lowering_rules
 from .tracing import trace_to_jaxpr
-from .tree_util import tree_flatten, tree_unflatten
+from .tree_util import tree_flatten, tree_map, tree_unflatten
 
 
 class CustomRuleError(GlassboxError, TypeError):
@@ -79,8 +79,13 @@ def _trace_call(fun, nondiff_argnums, args, kwargs, name, cache):
     return nondiff, diff, flat, in_tree, jaxpr, consts, out_tree
 
 
-def _check_like(what, name, expected_tree, got, avals, fix):
-    leaves, tree = tree_flatten(got)
+def _check_like(what, name, expected_tree, got, avals, fix, none_is_zero=False):
+    """The leaves of ``got`` after checking its structure and shapes against the expected.
+
+    With ``none_is_zero`` a ``None`` stands for a zero leaf (a custom_vjp bwd rule's way
+    to say "no cotangent"), and is returned as ``None``.
+    """
+    leaves, tree = tree_flatten(got, is_leaf=(lambda x: x is None) if none_is_zero else None)
     if tree != expected_tree:
         raise CustomRuleError(f"{what} of {name} returned a value of structure {tree}, but "
                               f"{expected_tree} was expected. {fix}")
@@ -246,14 +251,12 @@ class custom_vjp:
                 raise CustomRuleError(
                     f"the custom_vjp bwd rule of {name} returned {len(cts_in)} cotangents but the "
                     f"function has {len(diff)} differentiable argument(s)")
-            fix = "bwd must return cotangents shaped like the primal arguments."
-            leaves, tree = tree_flatten(tuple(cts_in), is_leaf=lambda x: x is None)
-            if tree != in_tree and tree_flatten(tuple(cts_in))[1] != in_tree:
-                raise CustomRuleError(
-                    f"the custom_vjp bwd rule of {name} returned cotangents of structure "
-                    f"{tree}, but the arguments have structure {in_tree}. {fix}")
-            return _check_like("the custom_vjp bwd rule", name, in_tree,
-                               tuple(cts_in), in_avals, fix) if tree == in_tree else leaves
+            fix = ("bwd must return cotangents shaped like the primal arguments (None for an "
+                   "argument, or a leaf, means a zero cotangent).")
+            cts_in = tuple(tree_map(lambda _: None, arg) if ct is None else ct
+                           for arg, ct in zip(diff, cts_in))
+            return _check_like("the custom_vjp bwd rule", name, in_tree, cts_in, in_avals, fix,
+                               none_is_zero=True)
         outs = custom_vjp_call_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, fwd=fwd_flat,
                                       bwd=bwd_flat, num_consts=len(consts))
         return tree_unflatten(out_tree, outs)
@@ -291,9 +294,7 @@ def _custom_lin_impl(*args, name, **_):
 def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals, name):
     res = list(args[:num_res])
     cts = [instantiate(c) for c in cts]
-    cts_in = bwd(res, cts)
-    return [None] * num_res + [Zero(a.aval) if c is None else c
-                               for c, a in zip(cts_in, args[num_res:])]
+    return [None] * num_res + list(bwd(res, cts))   # None: a zero cotangent
 
 
 abstract_eval_rules[custom_lin_p] = lambda *avals, out_avals, **_: list(out_avals)

@@ -16,14 +16,16 @@ class ConcretizationTypeError(GlassboxError, TypeError):
                                        "value (`float()`, `complex()`, ...)", suggestion=None):
         where = source_info.user_location()
         aval = getattr(tracer, "aval", None)
-        what = f"an abstract value of type {aval.str_short()}" if aval is not None else "a traced value"
+        what = (f"an abstract value of type {aval.str_short()}" if aval is not None
+                else "a traced value")
         hint = suggestion or (
             "If this value depends only on arguments you know at trace time, mark those "
             "arguments static (jit(f, static_argnums=...) or static_argnames=...). For "
             "branches on traced values use lax.cond or jnp.where; for loops lax.fori_loop or "
             "lax.scan.")
         super().__init__(f"{context}: the value is {what} at {where}. Under a transform "
-                         f"like jit, arrays are traced, so their values are not known.\n{hint}")
+                         f"like jit or vmap, arrays are traced, so their values are not "
+                         f"known.\n{hint}")
 
 
 class TracerBoolConversionError(ConcretizationTypeError):

@@ -11,7 +11,9 @@ Trap avoided (see DESIGN.md): wrapping an output buffer makes jaxlib try
 per executable, which skips that path.
 """
 import os
+import queue
 import sys
+import threading
 import time
 
 import numpy as np
@@ -97,16 +99,46 @@ def put(host, aval, device=None):
 
 
 def wait(buf):
-    """Wait until ``buf`` is computed, in short sleeps.
+    """Wait until ``buf`` is computed, interruptibly.
 
-    XLA runs asynchronously; blocking inside jaxlib would make SIGINT (a notebook's
-    interrupt button) wait for the whole computation, while sleeping in Python lets
-    ``KeyboardInterrupt`` through between naps. A ready buffer costs one check.
+    XLA runs asynchronously. Blocking inside jaxlib on the main thread would make
+    SIGINT (a notebook's interrupt button) wait for the whole computation, so a
+    short computation is polled for (``sleep(0)`` yields the core without a real
+    nap's ~60 µs minimum) and a longer one is handed to a waiter thread that
+    blocks in jaxlib while this thread waits on an Event, which a signal interrupts.
     """
-    delay = 1e-5
-    while not buf.is_ready():
-        time.sleep(delay)
-        delay = min(delay * 2, 0.02)
+    if buf.is_ready():
+        return
+    spin_until = time.perf_counter() + 2e-4
+    while time.perf_counter() < spin_until:
+        time.sleep(0)
+        if buf.is_ready():
+            return
+    done = threading.Event()
+    _waiter_queue().put((buf, done))
+    done.wait()
+
+
+_waiter = None
+
+
+def _waiter_queue():
+    global _waiter
+    if _waiter is None:
+        _waiter = queue.SimpleQueue()
+        threading.Thread(target=_block_each, args=(_waiter,), name="glassbox-wait",
+                         daemon=True).start()
+    return _waiter
+
+
+def _block_each(requests):
+    while True:
+        buf, done = requests.get()
+        try:
+            buf.block_until_ready()
+        except Exception:   # noqa: BLE001 - the error surfaces when the value is fetched
+            pass
+        done.set()
 
 
 def is_ready(buf):

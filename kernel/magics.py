@@ -228,6 +228,11 @@ class JitCell:
         if what == "jaxpr":
             return self.jitted.trace(leaves, statics).jaxpr
         lowered = self.jitted.lower(leaves, statics)
+        if what == "graph":   # imported here: the widgets pull in ipywidgets and anywidget
+            from glassbox.widgets import graph_for_jaxpr
+            jaxpr = self.jitted.trace(leaves, statics).jaxpr
+            return graph_for_jaxpr(jaxpr, title=f"%%jit {self.name}", hlo_text=lowered.as_text(),
+                                   hlo_jaxpr=jaxpr)
         if what == "hlo":
             return gbdisplay.Code(lowered.as_text(), f"StableHLO of %%jit {self.name}")
         return gbdisplay.Code(lowered.compile().as_text(), f"optimised HLO of %%jit {self.name}")
@@ -315,8 +320,10 @@ class GlassboxMagics(Magics):
 
     # --- %%jit
     @magic_arguments()
-    @argument("--show", action="append", default=[], choices=["jaxpr", "hlo", "optimized-hlo"],
-              help="also display the cell's jaxpr, its StableHLO, or XLA's optimised HLO")
+    @argument("--show", action="append", default=[],
+              choices=["jaxpr", "hlo", "optimized-hlo", "graph"],
+              help="also display the cell's jaxpr, its StableHLO, XLA's optimised HLO, or "
+                   "its graph (glassbox.widgets)")
     @argument("--time", action="store_true", help="print trace, compile and run times")
     @argument("--static", action="extend", nargs="+", default=[], metavar="NAME",
               help="treat these notebook variables as compile-time constants")

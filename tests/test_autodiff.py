@@ -199,6 +199,41 @@ def test_custom_vjp_under_jit_vmap_and_errors():
         gb.jvp(clip_gradient, (1.0,), (1.0,))
 
 
+def test_custom_vjp_bwd_may_return_none_for_a_zero_cotangent():
+    @gb.custom_vjp
+    def clip_gradient(lo, hi, x):          # JAX's documented example
+        return x
+
+    def fwd(lo, hi, x):
+        return x, (lo, hi)
+
+    def bwd(res, g):
+        lo, hi = res
+        return None, None, jnp.clip(g, lo, hi)
+    clip_gradient.defvjp(fwd, bwd)
+    g = gb.grad(lambda lo, hi, x: 5.0 * clip_gradient(lo, hi, x), argnums=(0, 1, 2))
+    g_lo, g_hi, g_x = g(-1.0, 1.0, 2.0)
+    assert (float(g_lo), float(g_hi), float(g_x)) == (0.0, 0.0, 1.0)
+    assert all(isinstance(v, gb.Array) for v in (g_lo, g_hi, g_x))
+
+    @gb.custom_vjp
+    def scale(p):
+        return p["a"] * p["b"]
+    scale.defvjp(lambda p: (scale(p), p), lambda p, g: ({"a": g * p["b"], "b": None},))
+    grads = gb.jit(gb.grad(scale))({"a": 2.0, "b": 3.0})
+    assert float(grads["a"]) == 3.0 and float(grads["b"]) == 0.0
+
+
+def test_gradients_of_python_scalars_stay_weakly_typed():
+    # As in JAX: a weak input's tangent and cotangent are weak, so they promote like it.
+    assert gb.grad(lambda x: x * 2.0)(3.0).weak_type
+    assert gb.grad(lambda x, y: x * 2.0, argnums=1)(2.0, 3.0).weak_type
+    assert gb.jvp(lambda x: x * 2.0, (3.0,), (1.0,))[1].weak_type
+    assert not gb.grad(lambda x: x * 2.0)(np.float32(3.0)).weak_type
+    g16 = gb.grad(lambda x: x * 2.0)(3.0) * jnp.ones(2, jnp.float16)
+    assert g16.dtype == jnp.float16
+
+
 def test_checkpoint_same_gradient_fewer_residuals():
     def block(x):
         for _ in range(4):

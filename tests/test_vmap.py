@@ -136,3 +136,13 @@ def test_errors_name_the_problem():
         gb.vmap(lambda a: a, in_axes=2)(np.ones(3))
     with pytest.raises(gb.TracerBoolConversionError, match="jnp.where"):
         gb.vmap(lambda a: a if a > 0 else -a)(np.ones(3))
+
+
+def test_vmapped_function_keeps_the_name_and_says_what_it_is():
+    def predict(w, x):
+        """One example."""
+        return w @ x
+    batched = gb.vmap(predict, in_axes=(None, 0))
+    assert batched.__name__ == "predict" and batched.__wrapped__ is predict
+    assert batched.__doc__.startswith("Vectorized version of predict.")
+    assert "One example." in batched.__doc__

@@ -159,15 +159,16 @@ def check_outputs_match(what, name_a, tree_a, avals_a, name_b, tree_b, avals_b):
     ``true_fun and false_fun output must have identical types: true_fun
     output['a'] is f32[3] but false_fun output['a'] is f32[4]``.
     """
+    where = f" (at {source_info.user_location()})"
     if tree_a != tree_b:
         raise TypeError(f"{what} must have the same pytree structure: {name_a} output is "
-                        f"{tree_a} but {name_b} output is {tree_b}")
+                        f"{tree_a} but {name_b} output is {tree_b}{where}")
     paths = leaf_paths(tree_a, len(avals_a))
     for path, a, b in zip(paths, avals_a, avals_b):
         if not same_type(a, b):
             raise TypeError(f"{what} must have identical types: {name_a} output{path} is "
                             f"{a.str_short()} but {name_b} output{path} is {b.str_short()} "
-                            f"({_why(a, b)})")
+                            f"({_why(a, b)}){where}")
 
 
 def check_carry(what, fun, in_tree, in_avals, out_tree, out_avals):
@@ -176,8 +177,9 @@ def check_carry(what, fun, in_tree, in_avals, out_tree, out_avals):
     if in_tree != out_tree:
         raise TypeError(f"{what} function {name} carry input and carry output must have the "
                         f"same pytree structure, but the input is {in_tree} and the output is "
-                        f"{out_tree}. Revise the function so that the carry output has the "
-                        f"same pytree structure as the carry input.")
+                        f"{out_tree} (at {source_info.user_location()}). Revise the function so "
+                        f"that the carry output has the same pytree structure as the carry "
+                        f"input.")
     try:
         carry = next(iter(inspect.signature(fun).parameters))
     except (StopIteration, TypeError, ValueError):
@@ -189,7 +191,7 @@ def check_carry(what, fun, in_tree, in_avals, out_tree, out_avals):
     if diffs:
         raise TypeError(f"{what} function {name} carry input and carry output must have equal "
                         f"types (shapes and dtypes), but they differ: " + "; ".join(diffs)
-                        + ". Revise the function so that all output types match the "
+                        + f" (at {source_info.user_location()}). Revise the function so that all output types match the "
                         f"corresponding input types.")
 
 

@@ -148,8 +148,10 @@ def _bind_cond(kind, index, funs, labels, operands):
     _, _, ref_tree = traced[ref]
     for i, (jaxpr, _, tree) in enumerate(traced):
         if i != ref:
-            check_outputs_match(what or f"branch {ref} and {i} outputs", labels[ref], ref_tree,
-                                traced[ref][0].out_avals, labels[i], tree, jaxpr.out_avals)
+            check_outputs_match(what or f"branch {ref} and {i} outputs",
+                                f"{labels[ref]} {fun_name(funs[ref])}", ref_tree,
+                                traced[ref][0].out_avals, f"{labels[i]} {fun_name(funs[i])}",
+                                tree, jaxpr.out_avals)
     branches, consts = _common_consts([(j, c) for j, c, _ in traced])
     branches = cached(("cond_weak", tuple(branches)), lambda: _join_weak_types(branches))
     outs = cond_p.bind(index, *consts, *ops, branches=tuple(branches))

@@ -140,6 +140,15 @@ def test_jit_cell_show_and_time_options(ip):
     assert "cache hit" in out.stdout
 
 
+def test_jit_cell_show_graph_draws_the_cell(ip):
+    ok(ip, "gr_x = gnp.arange(3.0)")
+    _, out = ok(ip, "%%jit --show graph\ngr_y = gnp.exp(gr_x) * 2")
+    (shown,) = out.outputs
+    html = shown.data["text/html"]                 # the static picture: an SVG per stage
+    assert "%%jit cell" in html and "<svg" in html and "exp" in html and "mul" in html
+    assert "stablehlo.exponential" in html         # the StableHLO tab rides along
+
+
 def test_jit_cell_python_if_on_traced_value_points_at_the_cell_line(ip):
     ok(ip, "cf_x = gnp.ones(3)")
     with pytest.raises(glassbox.TracerBoolConversionError) as err:
