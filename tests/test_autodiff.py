@@ -279,3 +279,19 @@ def test_missing_jvp_rule_names_the_primitive():
     lowering_rules[mystery_p] = lambda ctx, x: x
     with pytest.raises(NotImplementedError, match="jvp rule for primitive 'mystery'"):
         gb.grad(lambda x: mystery_p.bind(x))(1.0)
+
+
+def test_check_grads_catches_a_wrong_rule_with_jax_default_tolerances():
+    @gb.custom_jvp
+    def bad_sin(x):
+        return jnp.sin(x)
+    bad_sin.defjvp(lambda p, t: (jnp.sin(p[0]), jnp.sin(p[0]) * t[0]))   # should be cos
+    for modes in (("fwd",), ("rev",)):
+        with pytest.raises(AssertionError, match="check_grads"):
+            check_grads(bad_sin, (0.7,), order=1, modes=modes)
+
+    @gb.custom_jvp
+    def good_sin(x):
+        return jnp.sin(x)
+    good_sin.defjvp(lambda p, t: (jnp.sin(p[0]), jnp.cos(p[0]) * t[0]))
+    check_grads(good_sin, (0.7,), order=2)

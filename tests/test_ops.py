@@ -6,7 +6,7 @@ import pytest
 
 import glassbox as gb
 from glassbox import dtypes, events
-from tests.op_table import case_id, cases, tolerance
+from tests.op_table import GRAD_TOLERANCE, case_id, cases, tolerance
 
 CASES = cases()
 
@@ -78,8 +78,10 @@ GRAD_CASES = [(op, np.dtype(np.float32), op.shapes[-1], False) for op in {id(c[0
 def test_check_grads(case):
     op, dtype, shape, _ = case
     args = op.make_args(np.random.default_rng(3), shape, dtype)
+    tol = GRAD_TOLERANCE[np.dtype(dtype)]
     gb.test_util.check_grads(lambda *xs: op.fn(*xs, **op.kwargs), args, order=op.grad,
-                             modes=("fwd", "rev"), eps=1e-3 if op.grad > 1 else None)
+                             modes=("fwd", "rev"), atol=tol, rtol=tol,
+                             eps=1e-3 if op.grad > 1 else None)
 
 
 # --- vmap: every op against a Python loop, several batch sizes and in_axes -------------
