@@ -366,20 +366,32 @@ def _remat_partial_eval(trace, args, params):
 
 
 def _remat_transpose(cts, *args, jaxpr, name, prevent_cse):
-    """Recompute the forward pass from the saved inputs, then transpose the linear part."""
-    from .autodiff import vjp
-    known = [None if ad.is_undefined(a) else a for a in args]
-    lin_idx = [i for i, a in enumerate(args) if ad.is_undefined(a)]
+    """Recompute the forward pass from the saved inputs, then transpose the linear part.
 
-    def linear_part(*ts):
-        full = list(known)
-        for i, t in zip(lin_idx, ts):
-            full[i] = t
-        return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *full)
-    zeros = [ad.zeros_like_aval(args[i].aval) for i in lin_idx]
+    The backward program is traced first and pruned: differentiating at zero tangents
+    also computes the (unused) tangent outputs, which would clutter the jaxpr.
+    """
+    from .autodiff import vjp
+    known_idx = [i for i, a in enumerate(args) if not ad.is_undefined(a)]
+    lin_idx = [i for i, a in enumerate(args) if ad.is_undefined(a)]
+    known = [args[i] for i in known_idx]
+    cts = [instantiate(c) for c in cts]
+
+    def backward(*flat):
+        full = [None] * len(args)
+        for i, v in zip(known_idx, flat[:len(known)]):
+            full[i] = v
+
+        def linear_part(*ts):
+            for i, t in zip(lin_idx, ts):
+                full[i] = t
+            return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *full)
+        _, pullback = vjp(linear_part, *[ad.zeros_like_aval(args[i].aval) for i in lin_idx])
+        return [instantiate(c) for c in pullback(list(flat[len(known):]))]
     with source_info.extend_name_stack(f"remat({name})"):
-        _, pullback = vjp(linear_part, *zeros)
-        cts_lin = pullback([instantiate(c) for c in cts])
+        closed = trace_to_jaxpr(backward, [get_aval(x) for x in known + cts], f"remat({name})")
+        pruned, used = dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars))
+        cts_lin = eval_jaxpr(pruned, closed.consts, *[x for x, u in zip(known + cts, used) if u])
     out = [None] * len(args)
     for i, c in zip(lin_idx, cts_lin):
         out[i] = c
