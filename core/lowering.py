@@ -200,7 +200,7 @@ class RuleContext:
         return self.op("stablehlo.convert", [x], aval_to)
 
 
-def _emit_eqns(fb, jaxpr, consts, args, indent):
+def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
     env = {}
     ctx0 = RuleContext(fb, [], [], indent)
     for v, c in zip(jaxpr.constvars, consts):
@@ -218,14 +218,17 @@ def _emit_eqns(fb, jaxpr, consts, args, indent):
             raise NotImplementedError(f"lowering rule for primitive '{eqn.primitive.name}' "
                                       f"is not defined")
         ctx = RuleContext(fb, [v.aval for v in eqn.invars], [v.aval for v in eqn.outvars], indent)
+        start = len(fb.lines)
         outs = rule(ctx, *map(read, eqn.invars), **eqn.params)
         outs = outs if eqn.primitive.multiple_results else [outs]
+        if on_eqn is not None:
+            on_eqn(eqn, fb.lines[start:])
         for v, o in zip(eqn.outvars, outs):
             env[v] = o
     return [read(v) for v in jaxpr.outvars]
 
 
-def _lower_function(module, closed, name, private):
+def _lower_function(module, closed, name, private, on_eqn=None):
     key = id(closed.jaxpr)
     if key in module.lowered_subs:
         return module.lowered_subs[key]
@@ -238,7 +241,7 @@ def _lower_function(module, closed, name, private):
     for i, v in enumerate(jaxpr.invars):
         args.append(f"%arg{i}")
         fb.types[f"%arg{i}"] = tensor_type(v.aval)
-    outs = _emit_eqns(fb, jaxpr, closed.consts, args, "    ")
+    outs = _emit_eqns(fb, jaxpr, closed.consts, args, "    ", on_eqn)
     out_types = ", ".join(tensor_type(v.aval) for v in jaxpr.outvars)
     fb.lines.append(f'    "func.return"({", ".join(outs)}) : ({out_types}) -> ()')
     visibility = "private" if private else "public"
@@ -249,13 +252,16 @@ def _lower_function(module, closed, name, private):
     return fname
 
 
-def lower_jaxpr(closed, name="main"):
+def lower_jaxpr(closed, name="main", on_eqn=None):
     """StableHLO text for a ClosedJaxpr whose consts are host values (arrays, scalars).
 
     The module's ``main`` takes the jaxpr's invars and returns its outvars.
+    ``on_eqn(eqn, emitted)``, if given, is called for each equation of ``main`` with
+    the op texts its rule emitted (each may span lines): how a view links StableHLO
+    lines back to equations and their source lines.
     """
     module = ModuleBuilder(_module_name(name))
-    _lower_function(module, closed, "main", private=False)
+    _lower_function(module, closed, "main", private=False, on_eqn=on_eqn)
     return module.text()
 
 

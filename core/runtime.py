@@ -45,7 +45,8 @@ def client():
     global _client
     if _client is None:
         n = config.cpu_device_count
-        _client = xla_client.make_cpu_client(num_devices=n) if n > 1 else xla_client.make_cpu_client()
+        _client = (xla_client.make_cpu_client(num_devices=n) if n > 1
+                   else xla_client.make_cpu_client())
         global _multi
         _multi = len(_client.devices()) > 1
     return _client
@@ -86,7 +87,8 @@ _shardings = {}
 def _sharding(device):
     sharding = _shardings.get(device)
     if sharding is None:
-        sharding = _jax.GSPMDSharding(_jax.DeviceList((device,)), xla_client.HloSharding.replicate())
+        sharding = _jax.GSPMDSharding(_jax.DeviceList((device,)),
+                                      xla_client.HloSharding.replicate())
         _shardings[device] = sharding
     return sharding
 
@@ -218,7 +220,9 @@ def _compile_options(device):
 
 
 def compile(text, out_avals, device=None, name="main"):
-    """Compile StableHLO ``text`` for one device. Raises ``RuntimeError_`` with the module on failure."""
+    """Compile StableHLO ``text`` for one device.
+
+    Raises ``RuntimeError_`` with the module on failure."""
     if not _lapack_registered and "lapack_" in text:
         register_lapack()
     device = device or default_device()

@@ -35,6 +35,18 @@ def _same_type(a, b):
     return a.shape == b.shape and a.dtype == b.dtype
 
 
+def all_eqns(jaxpr):
+    """The equations of ``jaxpr`` with those of its call-like equations' bodies, in order."""
+    for eqn in jaxpr.eqns:
+        yield eqn
+        if is_call(eqn):
+            yield from all_eqns(next(gb_core.subjaxprs(eqn)))
+
+
+def fun_name(f):
+    return getattr(f, "__name__", type(f).__name__)
+
+
 def interpret(jaxpr, consts, args, record):
     """Evaluate ``jaxpr`` on the current trace, inlining call-like equations, and
     call ``record(var, value)`` for every value it defines (inputs included)."""

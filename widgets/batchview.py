@@ -20,7 +20,7 @@ import glassbox
 from glassbox.core import Literal
 
 from ._graph import Annotations, Graph
-from ._interp import Level, batch_axes
+from ._interp import Level, all_eqns, batch_axes, fun_name
 from .graphview import GraphView, Stage, arg_labels
 
 # One colour per nesting level (innermost first); nested vmaps read as distinct axes.
@@ -88,7 +88,7 @@ class BatchingView(GraphView):
             ann.var_class[var] = ((f"gb-axis-{'-'.join(map(str, sorted(dims)))}",
                                    _axis_colour(sorted(dims))) if dims else ("gb-unbatched", None))
         self.marks = {}
-        for eqn in _all_eqns(jaxpr):
+        for eqn in all_eqns(jaxpr):
             notes, mark = _eqn_marks(eqn, self.axes, len(names), names)
             self.marks[eqn] = mark
             if notes:
@@ -111,7 +111,7 @@ class BatchingView(GraphView):
         if max_nodes:
             for s in stages:
                 s.max_nodes = max_nodes
-        super().__init__(stages, title=title or f"batching axes of {_name(fun)}",
+        super().__init__(stages, title=title or f"batching axes of {fun_name(fun)}",
                          panels=self._panels(names, sizes), kind="batching")
 
     def _after_vmap_stage(self, fun, args, labels):
@@ -126,7 +126,7 @@ class BatchingView(GraphView):
         ann = Annotations()
         ann.ns_group["batch_move"] = ("batch_move", MOVED[0], MOVED[1])
         ann.ns_group["batch_broadcast"] = ("batch_broadcast", BROADCAST[0], BROADCAST[1])
-        for eqn in _all_eqns(closed.jaxpr):
+        for eqn in all_eqns(closed.jaxpr):
             stack = eqn.source_info.name_stack if eqn.source_info else ()
             if "batch_move" in stack:
                 ann.eqn_class[eqn] = MOVED
@@ -145,7 +145,7 @@ class BatchingView(GraphView):
                   {"label": "batched equation", "colour": BATCHED[1]}]
         rows = []
         jaxpr = self.axes.jaxpr.jaxpr
-        for var in list(jaxpr.invars) + [v for e in _all_eqns(jaxpr) for v in e.outvars]:
+        for var in list(jaxpr.invars) + [v for e in all_eqns(jaxpr) for v in e.outvars]:
             dims = self.axes.dims.get(var, {})
             where = ", ".join(f"{names[k]}@{d}" for k, d in sorted(dims.items())) or "unbatched"
             rows.append({"cells": [_label(self.axes, var, names, sizes), where,
@@ -154,18 +154,6 @@ class BatchingView(GraphView):
                 {"kind": "table", "name": "values", "title": "every value of the per-example "
                  "program", "columns": ["value (batched shape)", "batch axes", "shape"],
                  "rows": rows}]
-
-
-def _all_eqns(jaxpr):
-    from ._interp import is_call
-    for eqn in jaxpr.eqns:
-        yield eqn
-        if is_call(eqn):
-            yield from _all_eqns(next(glassbox.core.subjaxprs(eqn)))
-
-
-def _name(f):
-    return getattr(f, "__name__", type(f).__name__)
 
 
 def batching(fun, in_axes=0, axis_name=None, *, out_axes=0, levels=None, max_nodes=None):

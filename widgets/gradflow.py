@@ -19,7 +19,7 @@ import glassbox
 from glassbox.tree_util import keystr, tree_flatten, tree_flatten_with_path
 
 from ._graph import Annotations, Graph
-from ._interp import is_call, norms_function, watchable
+from ._interp import all_eqns, fun_name, is_call, norms_function, watchable
 from .graphview import GraphView, Stage, arg_labels, positional_names
 
 FORWARD = ("forward pass", "gb-forward", "#f8fafc")
@@ -78,7 +78,7 @@ class GradFlowView(GraphView):
         stage = Stage("grad", "gradient flow", note=self._note)
         if max_nodes:
             stage.max_nodes = max_nodes
-        super().__init__([stage], title=title or f"gradient flow of {_name(fun)}",
+        super().__init__([stage], title=title or f"gradient flow of {fun_name(fun)}",
                          kind="gradflow")
         self._stage = stage
         self._evaluate(args)
@@ -101,7 +101,7 @@ class GradFlowView(GraphView):
         self._param_paths = _param_paths(self._fun, diff, self._argnums)
         self._n_grads = len(self._param_paths)
         self._arg_labels = arg_labels(self._fun, args)
-        self._note = (f"make_jaxpr(value_and_grad({_name(self._fun)}, argnums="
+        self._note = (f"make_jaxpr(value_and_grad({fun_name(self._fun)}, argnums="
                       f"{self._argnums!r})); norms from a jitted recording interpreter")
 
     def _evaluate(self, args):
@@ -126,7 +126,7 @@ class GradFlowView(GraphView):
             if v in backward:
                 ann.var_note[v] = f"‖ct‖ {_fmt(norm)}" + (f" {flag}" if flag else "")
                 ann.var_class[v] = (f"gb-{flag or 'backward'}", COLOURS[flag or "backward"])
-        for eqn in _all_eqns(self.jaxpr.jaxpr):
+        for eqn in all_eqns(self.jaxpr.jaxpr):
             notes = [f"‖{'ct' if v in backward else 'value'}‖ = {_fmt(self.norms[v])}"
                      for v in eqn.outvars if v in self.norms]
             if notes:
@@ -197,16 +197,6 @@ class GradFlowView(GraphView):
         self._bindings = getattr(self, "_bindings", []) + [(control, on_change, name)]
         return self
 
-
-def _all_eqns(jaxpr):
-    for eqn in jaxpr.eqns:
-        yield eqn
-        if is_call(eqn):
-            yield from _all_eqns(next(glassbox.core.subjaxprs(eqn)))
-
-
-def _name(f):
-    return getattr(f, "__name__", type(f).__name__)
 
 
 def _param_paths(fun, diff, argnums):

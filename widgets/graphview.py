@@ -26,6 +26,7 @@ from ._base import View
 from ._graph import DEFAULT_MAX_NODES, Graph
 from ._hlo import tagged_lines
 from ._render import LayoutTimeout, escape_html, html_table, text_block
+from ._interp import fun_name
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -245,13 +246,13 @@ def _stage(name, title, build):
 def _traced_stage(f, args, labels):
     closed = glassbox.make_jaxpr(f)(*args)
     return Stage("traced", "traced", Graph(closed, arg_labels=labels, title="traced"),
-                 note=f"make_jaxpr({_name(f)})")
+                 note=f"make_jaxpr({fun_name(f)})")
 
 
 def _grad_stage(f, args, labels, argnums):
     closed = glassbox.make_jaxpr(glassbox.grad(f, argnums=argnums))(*args)
     return Stage("grad", "after grad", Graph(closed, arg_labels=labels),
-                 note=f"make_jaxpr(grad({_name(f)}, argnums={argnums!r}))")
+                 note=f"make_jaxpr(grad({fun_name(f)}, argnums={argnums!r}))")
 
 
 def _vmap_stage(f, args, labels, batch_size):
@@ -259,18 +260,14 @@ def _vmap_stage(f, args, labels, batch_size):
                                                  (batch_size,) + np.shape(x)), list(args))
     closed = glassbox.make_jaxpr(glassbox.vmap(f))(*batched)
     return Stage("vmap", "after vmap", Graph(closed, arg_labels=labels),
-                 note=f"make_jaxpr(vmap({_name(f)})) over a new leading axis of size "
+                 note=f"make_jaxpr(vmap({fun_name(f)})) over a new leading axis of size "
                       f"{batch_size} on every argument")
 
 
 def _hlo_stage_of(f, args):
     traced = glassbox.jit(f).trace(*args)
     text = traced.lower().as_text()
-    return _hlo_stage(text, traced.jaxpr, f"jit_{_name(f)}")
-
-
-def _name(f):
-    return getattr(f, "__name__", type(f).__name__)
+    return _hlo_stage(text, traced.jaxpr, f"jit_{fun_name(f)}")
 
 
 def graph(f, *, stages=("traced", "grad", "vmap", "hlo"), argnums=0, batch_size=2,
@@ -308,6 +305,6 @@ def graph(f, *, stages=("traced", "grad", "vmap", "hlo"), argnums=0, batch_size=
             stage = _stage(name, stage_title, build)
             stage.max_nodes = max_nodes
             made.append(stage)
-        return GraphView(made, title=title or f"graph of {_name(f)}")
+        return GraphView(made, title=title or f"graph of {fun_name(f)}")
     return make
 

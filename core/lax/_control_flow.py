@@ -191,8 +191,8 @@ def check_carry(what, fun, in_tree, in_avals, out_tree, out_avals):
     if diffs:
         raise TypeError(f"{what} function {name} carry input and carry output must have equal "
                         f"types (shapes and dtypes), but they differ: " + "; ".join(diffs)
-                        + f" (at {source_info.user_location()}). Revise the function so that all output types match the "
-                        f"corresponding input types.")
+                        + f" (at {source_info.user_location()}). Revise the function so that "
+                        f"all output types match the corresponding input types.")
 
 
 def promote_weak_carry(init_flat, in_avals, out_avals):
