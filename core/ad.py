@@ -22,7 +22,7 @@ import contextlib
 import numpy as np
 
 from . import dtypes, source_info
-from .core import (Literal, Primitive, ShapedArray, Trace, Tracer, abstract_eval_rules,
+from .core import (Literal, Primitive, Trace, Tracer, abstract_eval_rules,
                    get_aval, set_current_trace)
 from .errors import GlassboxError
 from .lowering import lowering_rules, simple_lowering
@@ -268,11 +268,6 @@ def _provenance(eqn):
     info = eqn.source_info
     with source_info.override(info, "transpose"):
         yield
-
-
-def linear_transpose_rule(prim):
-    """For primitives linear in their single array input: ct -> prim^T(ct)."""
-    raise NotImplementedError  # per-primitive rules are registered next to the primitive
 
 
 class NonScalarOutputError(GlassboxError, TypeError):

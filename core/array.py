@@ -4,7 +4,7 @@ import weakref
 import numpy as np
 
 from . import dtypes, events, runtime
-from .core import Array, ShapedArray, get_aval
+from .core import Array, get_aval
 
 
 class ArrayImpl(Array):

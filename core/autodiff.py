@@ -12,7 +12,7 @@ from .ad import Zero, instantiate
 from .array import device_put
 from .core import get_aval
 from .errors import GlassboxError
-from .tree_util import tree_flatten, tree_map, tree_structure, tree_unflatten
+from .tree_util import tree_flatten, tree_map, tree_unflatten
 
 float0 = np.dtype([("float0", np.void, 0)])
 
@@ -377,7 +377,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
         def push(*t_flat):
             return jvp(partial_fun, diff, tree_unflatten(in_tree, t_flat), has_aux=has_aux)
         out = vmap(push, out_axes=(None, -1, None) if has_aux else (None, -1))(*basis)
-        y, jac = out[0], out[1]
+        jac = out[1]
         example = diff if not isinstance(argnums, int) else diff[0]
         ex_tree = tree_flatten(example)[1]
         jac_tree = tree_map(lambda j: ex_tree.unflatten(_split_last(j, sizes, flat)), jac)
@@ -401,7 +401,6 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
         flat_y, out_tree = tree_flatten(y)
         basis, sizes = _std_basis(flat_y)
         cts = vmap(lambda *b: pullback(tree_unflatten(out_tree, b)))(*basis)
-        example = diff if not isinstance(argnums, int) else diff[0]
         cts = cts if not isinstance(argnums, int) else cts[0]
         flat_ct, ex_tree = tree_flatten(cts)
         per_in = [_split_first(c, sizes, flat_y) for c in flat_ct]   # [in][out]

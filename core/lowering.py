@@ -12,7 +12,7 @@ multiple-result primitives). Rules emit ops with ``ctx.op(...)``.
 """
 import numpy as np
 
-from .core import ClosedJaxpr, Literal, dtype_short_name  # noqa: F401
+from .core import Literal
 
 lowering_rules = {}   # prim -> rule(ctx, *operands, **params)
 

@@ -18,7 +18,6 @@ import time
 
 import numpy as np
 
-from . import events
 from .config import config
 
 

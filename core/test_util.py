@@ -11,7 +11,7 @@ import numpy as np
 
 from . import dtypes
 from .core import get_aval
-from .tree_util import tree_flatten, tree_map, tree_unflatten
+from .tree_util import tree_flatten, tree_map
 
 EPS = 1e-4
 # atol = rtol per dtype, JAX's defaults: finite differences in low precision are noisy

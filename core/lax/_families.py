@@ -211,19 +211,25 @@ def lower_fun(fun):
     are written here: in lax, not by hand in StableHLO.
     """
     def rule(ctx, *args, **params):
-        from ..core import set_current_trace
-        from ..tracing import JaxprTrace
-        trace = JaxprTrace(getattr(fun, "__name__", "lowered"))
-        tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
-        try:
-            with set_current_trace(trace):
-                out = fun(*tracers, **params)
-        finally:
-            trace.finished = True
-        closed = trace.to_jaxpr([out])
-        return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))[0]
+        return lower_traced(ctx, lambda *xs, **ps: [fun(*xs, **ps)], list(args), **params)[0]
     rule.__name__ = f"_lower_via_{getattr(fun, '__name__', 'fun')}"
     return rule
+
+
+def lower_traced(ctx, fun, args, **params):
+    """Trace ``fun`` (lax code returning a list) on the equation's input avals and inline
+    the result into the module being lowered; returns the output value names."""
+    from ..core import set_current_trace
+    from ..tracing import JaxprTrace
+    trace = JaxprTrace(getattr(fun, "__name__", "lowered"))
+    tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
+    try:
+        with set_current_trace(trace):
+            outs = fun(*tracers, **params)
+    finally:
+        trace.finished = True
+    closed = trace.to_jaxpr(list(outs))
+    return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))
 
 
 def compare_type(dtype):

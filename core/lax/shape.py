@@ -134,7 +134,8 @@ abstract_eval_rules[reshape_p] = _reshape_abstract_eval
 lowering_rules[reshape_p] = lambda ctx, x, *, new_sizes: ctx.op("stablehlo.reshape", [x])
 
 
-def _reshape_transpose(ct, x, *, new_sizes):
+def _reshape_transpose(ct, x, **_):
+    """Back to the operand's shape (also squeeze's transpose: a squeeze is a reshape)."""
     return [ad.Zero(x.aval) if ad.is_zero(ct) else reshape(ct, x.aval.shape)]
 
 
@@ -238,10 +239,6 @@ abstract_eval_rules[squeeze_p] = _squeeze_abstract_eval
 lowering_rules[squeeze_p] = lambda ctx, x, *, dimensions: ctx.op("stablehlo.reshape", [x])
 
 
-def _squeeze_transpose(ct, x, *, dimensions):
-    return [ad.Zero(x.aval) if ad.is_zero(ct) else reshape(ct, x.aval.shape)]
-
-
 def _squeeze_batch(axis_size, args, dims, *, dimensions):
     b = dims[0]
     moved = tuple(d + (d >= b) for d in dimensions)
@@ -249,7 +246,7 @@ def _squeeze_batch(axis_size, args, dims, *, dimensions):
     return squeeze_p.bind(args[0], dimensions=moved), out_bdim
 
 
-ad.deflinear(squeeze_p, _squeeze_transpose)
+ad.deflinear(squeeze_p, _reshape_transpose)
 batching.batch_rules[squeeze_p] = _squeeze_batch
 
 

@@ -4,10 +4,13 @@ jnp functions accept arrays, NumPy arrays and Python scalars, promote them
 with JAX's lattice (``dtypes.result_type``), broadcast NumPy-style, then call
 lax primitives, which need equal shapes and dtypes.
 """
+import operator
+
 import numpy as np
 
 from .. import dtypes, lax
-from ..core import get_aval, is_array_like
+from ..core import Tracer, get_aval, is_array_like
+from ..errors import ConcretizationTypeError
 
 _SCALARS = (bool, int, float, complex)
 
@@ -117,3 +120,13 @@ def canonicalize_axes(axis, ndim, fun_name="axis"):
             raise ValueError(f"{fun_name}: repeated axis in {axis}")
         return tuple(sorted(axes))
     return (canonicalize_axis(axis, ndim, fun_name),)
+
+
+def static_int(x, what):
+    """``operator.index(x)``, or an error saying ``x`` must be static (a shape, a count)."""
+    if isinstance(x, Tracer) and x.to_concrete_value() is None:
+        raise ConcretizationTypeError(x, f"{what} must be a static (concrete) integer")
+    try:
+        return operator.index(x)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, got {x!r}") from None

@@ -13,7 +13,6 @@ Everything else is built from primitives (``broadcast_in_dim`` of a scalar,
 equations in the jaxpr rather than baked-in constants, as in JAX.
 """
 import functools
-import operator
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from ..api import jit
 from ..array import ArrayImpl, device_put
 from ..core import Tracer, get_aval
 from ..errors import ConcretizationTypeError
-from ._util import broadcast_to
+from ._util import broadcast_to, static_int
 from .dtype_api import canonicalize_user_dtype
 
 __all__ = ["array", "asarray", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
@@ -50,22 +49,12 @@ def _is_weak(x):
     return aval is not None and aval.weak_type
 
 
-def _concrete_index(x, what):
-    """``operator.index(x)``, or a clear error when ``x`` is traced."""
-    if isinstance(x, Tracer) and x.to_concrete_value() is None:
-        raise ConcretizationTypeError(x, f"{what} must be a concrete integer")
-    try:
-        return operator.index(x)
-    except TypeError:
-        raise TypeError(f"{what} must be an integer, got {x!r}") from None
-
-
 def _canonical_shape(shape, fun_name):
     """A tuple of non-negative ints from an int or a sequence of ints."""
     if isinstance(shape, (list, tuple)):
-        dims = tuple(_concrete_index(d, f"{fun_name}: shape entry") for d in shape)
+        dims = tuple(static_int(d, f"{fun_name}: shape entry") for d in shape)
     else:
-        dims = (_concrete_index(shape, f"{fun_name}: shape"),)
+        dims = (static_int(shape, f"{fun_name}: shape"),)
     if any(d < 0 for d in dims):
         raise ValueError(f"{fun_name}: negative dimensions are not allowed, got shape {dims}")
     return dims
@@ -380,8 +369,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     Returns:
       The samples, and the step if ``retstep``.
     """
-    num = _concrete_index(num, "linspace: num")
-    axis = _concrete_index(axis, "linspace: axis")
+    num = static_int(num, "linspace: num")
+    axis = static_int(axis, "linspace: axis")
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
     _check_arraylike("linspace", start)
@@ -428,8 +417,8 @@ def _linspace_jit(start, stop, num, endpoint, retstep, dtype, axis):
 
 def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     """``base ** linspace(start, stop, num)``: samples evenly spaced on a log scale."""
-    num = _concrete_index(num, "logspace: num")
-    axis = _concrete_index(axis, "logspace: axis")
+    num = static_int(num, "logspace: num")
+    axis = static_int(axis, "logspace: axis")
     dtype = canonicalize_user_dtype(dtype, "logspace")
     return _logspace_jit(start, stop, num, bool(endpoint), base, dtype, axis)
 
@@ -446,8 +435,8 @@ def _logspace_jit(start, stop, num, endpoint, base, dtype, axis):
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """Samples evenly spaced on a log scale between ``start`` and ``stop`` (same sign)."""
-    num = _concrete_index(num, "geomspace: num")
-    axis = _concrete_index(axis, "geomspace: axis")
+    num = static_int(num, "geomspace: num")
+    axis = static_int(axis, "geomspace: axis")
     dtype = canonicalize_user_dtype(dtype, "geomspace")
     return _geomspace_jit(start, stop, num, bool(endpoint), dtype, axis)
 
@@ -474,15 +463,15 @@ def _geomspace_jit(start, stop, num, endpoint, dtype, axis):
 
 def _offset_mask(n, m, k, fun_name, direction):
     """Bool ``(n, m)`` mask comparing ``row + k`` with ``col`` (``iota``s, traced under jit)."""
-    n = _concrete_index(n, f"{fun_name}: N")
-    m = n if m is None else _concrete_index(m, f"{fun_name}: M")
+    n = static_int(n, f"{fun_name}: N")
+    m = n if m is None else static_int(m, f"{fun_name}: M")
     if n < 0 or m < 0:
         raise ValueError(f"{fun_name}: negative dimensions are not allowed, got N={n} and M={m}")
     jnp = _jnp()
     if hasattr(k, "aval"):
         offset = k
     else:  # a diagonal beyond the matrix is empty: clipping to int32 changes nothing
-        offset = np.int32(np.clip(_concrete_index(k, f"{fun_name}: k"), -2**31, 2**31 - 1))
+        offset = np.int32(np.clip(static_int(k, f"{fun_name}: k"), -2**31, 2**31 - 1))
     rows = lax.broadcasted_iota(np.int32, (n, m), 0)
     cols = lax.broadcasted_iota(np.int32, (n, m), 1)
     shifted = jnp.add(rows, lax.convert_element_type(offset, np.int32))
@@ -547,7 +536,7 @@ def indices(dimensions, dtype=None, sparse=False):
     ``indices((2, 3))[0]`` is the row index of every element, ``[1]`` the column index.
     """
     dtype = canonicalize_user_dtype(dtype, "indices") or dtypes.default_int()
-    dims = tuple(_concrete_index(d, "indices: dimensions") for d in dimensions)
+    dims = tuple(static_int(d, "indices: dimensions") for d in dimensions)
     out = _index_grids(dims, dtype, sparse)
     if sparse:
         return tuple(out)
@@ -569,7 +558,7 @@ def _index_grids(dims, dtype, sparse):
 def diag(v, k=0):
     """The ``k``-th diagonal of a 2-D ``v``, or a 2-D array with 1-D ``v`` on that diagonal."""
     _check_arraylike("diag", v)
-    k = _concrete_index(k, "diag: k")
+    k = static_int(k, "diag: k")
     v = asarray(v)
     if v.ndim == 1:
         n = v.shape[0] + abs(k)

@@ -10,7 +10,6 @@ share its gather machinery) and ``pad`` in ``padding``; all are re-exported here
 """
 import builtins
 import math
-import operator
 
 import numpy as np
 
@@ -18,7 +17,7 @@ from .. import dtypes, lax
 from ..core import Tracer, get_aval
 from ..errors import ConcretizationTypeError
 from . import _util
-from ._util import canonicalize_axis, check_arraylike
+from ._util import canonicalize_axis, check_arraylike, static_int
 from .creation import asarray
 
 __all__ = [
@@ -38,20 +37,10 @@ def _shape(x):
     return aval.shape if aval is not None else np.shape(x)   # NumPy values, scalars, lists
 
 
-def _static_int(x, what):
-    """``operator.index(x)``, or an error saying ``x`` must be static."""
-    if isinstance(x, Tracer) and x.to_concrete_value() is None:
-        raise ConcretizationTypeError(x, f"{what} must be a static (concrete) integer")
-    try:
-        return operator.index(x)
-    except TypeError:
-        raise TypeError(f"{what} must be an integer, got {x!r}") from None
-
-
 def _static_ints(xs, what):
     if isinstance(xs, (list, tuple)) or (isinstance(xs, np.ndarray) and xs.ndim):
-        return tuple(_static_int(x, what) for x in xs)
-    return (_static_int(xs, what),)
+        return tuple(static_int(x, what) for x in xs)
+    return (static_int(xs, what),)
 
 
 def _axes(axis, ndim, fun_name):
@@ -195,7 +184,7 @@ def rollaxis(a, axis, start=0):
     """NumPy's ``rollaxis``: move ``axis`` so it lies before position ``start``."""
     n = ndim(a)
     axis = canonicalize_axis(axis, n, "rollaxis")
-    start = _static_int(start, "rollaxis: start")
+    start = static_int(start, "rollaxis: start")
     if not -n <= start <= n:
         raise ValueError(f"rollaxis: start {start} is out of bounds for {n} dimensions")
     start = start + n if start < 0 else start
@@ -258,8 +247,8 @@ def concatenate(arrays, axis=0, dtype=None):
     for a in arrays:
         s0, s = _shape(arrays[0]), _shape(a)
         if len(s) != n or any(s[i] != s0[i] for i in range(n) if i != axis):
-            raise ValueError(f"concatenate: all input array dimensions except for the "
-                             f"concatenation axis must match exactly, got shapes "
+            raise ValueError("concatenate: all input array dimensions except for the "
+                             "concatenation axis must match exactly, got shapes "
                              + ", ".join(str(_shape(b)) for b in arrays))
     return lax.concatenate(_promote_to(arrays, dtype, "concatenate"), axis)
 
@@ -277,7 +266,7 @@ def stack(arrays, axis=0, out=None, dtype=None):
     arrays = _as_list(arrays, "stack")
     shapes = {tuple(_shape(a)) for a in arrays}
     if len(shapes) != 1:
-        raise ValueError(f"stack: all input arrays must have the same shape, got "
+        raise ValueError("stack: all input arrays must have the same shape, got "
                          + ", ".join(str(_shape(a)) for a in arrays))
     axis = canonicalize_axis(axis, len(shapes.pop()) + 1, "stack")
     arrays = _promote_to(arrays, dtype, "stack")
@@ -324,14 +313,14 @@ def append(arr, values, axis=None):
 
 def _split_points(fun_name, size_, indices_or_sections):
     if isinstance(indices_or_sections, (list, tuple)) or np.ndim(indices_or_sections) > 0:
-        points = [_static_int(i, f"{fun_name}: index") for i in indices_or_sections]
+        points = [static_int(i, f"{fun_name}: index") for i in indices_or_sections]
         bounds = [0] + points + [size_]
         out = []
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             lo, hi, _ = slice(lo, hi).indices(size_)
             out.append((lo, builtins.max(lo, hi)))
         return out
-    n = _static_int(indices_or_sections, f"{fun_name}: sections")
+    n = static_int(indices_or_sections, f"{fun_name}: sections")
     if n <= 0:
         raise ValueError(f"{fun_name}: number of sections must be larger than 0, got {n}")
     if fun_name == "split" and size_ % n:
@@ -541,7 +530,7 @@ def rot90(m, k=1, axes=(0, 1)):
     ax1, ax2 = (canonicalize_axis(a, n, "rot90") for a in axes)
     if ax1 == ax2:
         raise ValueError(f"rot90: axes must be different, got {axes}")
-    k = _static_int(k, "rot90: k") % 4
+    k = static_int(k, "rot90: k") % 4
     if k == 0:
         return m
     if k == 2:
@@ -637,7 +626,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     ax1, ax2 = canonicalize_axis(axis1, n, "diagonal"), canonicalize_axis(axis2, n, "diagonal")
     if ax1 == ax2:
         raise ValueError("diagonal: axis1 and axis2 cannot be the same")
-    offset = _static_int(offset, "diagonal: offset")
+    offset = static_int(offset, "diagonal: offset")
     x = moveaxis(asarray(a), (ax1, ax2), (-2, -1))
     rows, cols = _shape(x)[-2:]
     length = builtins.max(0, builtins.min(rows + builtins.min(offset, 0),
@@ -662,7 +651,7 @@ def _tri(name, m, k, lower):
     m = asarray(m)
     if ndim(m) < 2:
         raise ValueError(f"{name}: argument must be at least 2-D, got shape {shape(m)}")
-    k = _static_int(k, f"{name}: k")
+    k = static_int(k, f"{name}: k")
     aval = get_aval(m)
     mask = _tri_mask(aval.shape, k, lower)
     zeros = lax.broadcast_in_dim(np.zeros((), aval.dtype), aval.shape, ())

@@ -21,11 +21,12 @@ from .. import ad, batching, dtypes, lax
 from .. import numpy as jnp
 from ..api import jit
 from ..core import Primitive, abstract_eval_rules, get_aval
+from ..lax._families import lower_traced
 from ..lowering import lowering_rules
 from .distributions import (broadcast_shapes, canonicalize_shape, check_shape, exponential,
                             float_dtype, int_dtype, normal, shape_of, uniform)
 from .keys import PRNGKeyArray, check_prng_key, split_key
-from .threefry import _lower_traced, threefry_split
+from .threefry import threefry_split
 
 
 def _const(x, value):
@@ -124,8 +125,8 @@ def _gamma_impl(key_data, a, *, log_space):
 
 
 def _random_gamma_lowering(ctx, key, a, *, log_space):
-    return _lower_traced(ctx, lambda k, x: [_gamma_impl(k, x, log_space=log_space)],
-                         [key, a])[0]
+    return lower_traced(ctx, lambda k, x: [_gamma_impl(k, x, log_space=log_space)],
+                        [key, a])[0]
 
 
 def _random_gamma_jvp(primals, tangents, *, log_space):

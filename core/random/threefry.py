@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import batching, dtypes, lax
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..lax._families import lower_traced
 from ..lowering import lowering_rules
 
 _U32 = np.dtype(np.uint32)
@@ -107,22 +108,7 @@ def _threefry2x32_rounds(k1, k2, x1, x2):
 
 
 def _threefry2x32_lowering(ctx, k1, k2, x1, x2):
-    return _lower_traced(ctx, _threefry2x32_rounds, [k1, k2, x1, x2])
-
-
-def _lower_traced(ctx, fun, args, **params):
-    """Trace ``fun`` (lax code) on the equation's input avals and inline it (multi-result)."""
-    from ..core import set_current_trace
-    from ..tracing import JaxprTrace
-    trace = JaxprTrace(fun.__name__)
-    tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
-    try:
-        with set_current_trace(trace):
-            outs = fun(*tracers, **params)
-    finally:
-        trace.finished = True
-    closed = trace.to_jaxpr(list(outs))
-    return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))
+    return lower_traced(ctx, _threefry2x32_rounds, [k1, k2, x1, x2])
 
 
 def _threefry2x32_batch(axis_size, args, dims):
