@@ -161,6 +161,7 @@ def jvp_flat(flat_fun, primals, tangents, store=None):
     ins = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents)]
     with set_current_trace(trace):
         outs = flat_fun(*ins)
+    trace.finished = True   # its tracers left behind (in globals) have leaked from now on
     if store is not None and "aux" in store:
         store["aux"] = tree_map(
             lambda x: x.primal if isinstance(x, JVPTracer) and x._trace is trace else x,
@@ -213,7 +214,7 @@ def linearize_flat(flat_fun, primals, store=None):
     with set_current_trace(pe):
         outs = [instantiate(t) if a is not None else t
                 for t, a in zip(tangent_out, out_tangent_avals)]
-    pe.tape.finished = True
+    pe.finished = pe.tape.finished = True
     linear = pe.tape.to_jaxpr([o for o, a in zip(outs, out_tangent_avals) if a is not None])
     return primal_out, linear, tangent_avals, out_tangent_avals
 

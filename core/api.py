@@ -6,13 +6,17 @@ it with XLA and caches the executable. Called under another transform, it
 binds the ``jit`` primitive with the traced jaxpr instead, so transforms see
 the jit call as one equation with a sub-jaxpr.
 """
+import collections
 import functools
 import inspect
+import operator
 import time
+import warnings
+import weakref
 
 import numpy as np
 
-from . import ad, batching, core, events, runtime, source_info
+from . import ad, batching, core, events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
 from .config import config
 from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
@@ -33,16 +37,11 @@ def _jit_abstract_eval(*avals, jaxpr, name):
     return jaxpr.out_avals
 
 
-_jit_compiled = {}
-
-
 def _jit_impl(*args, jaxpr, name):
+    # Compiled once per (body, device) and kept on the body, so it is freed with it.
     device = device_of(args)
-    key = (jaxpr, device)
-    compiled = _jit_compiled.get(key)
-    if compiled is None:
-        compiled = _jit_compiled[key] = compile_jaxpr(jaxpr, name, device,
-                                                      module_name=f"jit_{name}")
+    compiled = jaxpr.derived(("jit_compiled", device), lambda: compile_jaxpr(
+        jaxpr, name, device, module_name=f"jit_{name}"))
     return compiled.run(args)
 
 
@@ -50,17 +49,11 @@ def _jit_lowering(ctx, *args, jaxpr, name):
     return ctx.call(jaxpr, list(args), name)
 
 
-_jvp_jaxprs = {}
-
-
 def _jit_jvp(primals, tangents, *, jaxpr, name):
     """Differentiate the body once per (jaxpr, which tangents are nonzero), keep the jit call."""
     nonzero = tuple(not ad.is_zero(t) for t in tangents)
-    key = (jaxpr, nonzero)
-    cached = _jvp_jaxprs.get(key)
-    if cached is None:
-        cached = _jvp_jaxprs[key] = _jvp_jaxpr(jaxpr, nonzero)
-    jvp_jaxpr, consts, out_nonzero = cached
+    jvp_jaxpr, consts, out_nonzero = jaxpr.derived(("jit_jvp", nonzero),
+                                                   lambda: _jvp_jaxpr(jaxpr, nonzero))
     outs = jit_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
                        jaxpr=jvp_jaxpr, name=name)
     n = len(jaxpr.out_avals)
@@ -136,31 +129,94 @@ class _Entry:
         self.consts_are_traced = any(isinstance(c, Tracer) for c in consts)
 
 
-def _normalize_argnums(argnums, nargs_hint=None):
-    if argnums is None:
-        return ()
-    if isinstance(argnums, int):
-        return (argnums,)
-    return tuple(argnums)
+# ---------------------------------------------------------------------------
+# The jit cache, shared by every ``jit(f)`` of the same function and options
+
+
+MAX_SIGNATURES = 512   # entries kept per (function, options); least recently used go first
+
+
+class _FunCache:
+    """What every ``jit(fun, **options)`` wrapper of one function shares.
+
+    As in JAX, the cache belongs to the function, not to the wrapper: ``jit(f)(x)``
+    in a loop traces and compiles once, and a global that ``f`` reads is baked in
+    at the first trace for every wrapper. Holds the resolved options, the entries
+    (signature -> ``_Entry``, least recently used first) and the fast-path table
+    ((avals, x64) -> entry). Never holds ``fun``: it is the value of a weak-keyed
+    dict whose key is ``fun``, so it dies with the function.
+    """
+
+    __slots__ = ("name", "signature", "static_argnums", "static_argnames", "donate_argnums",
+                 "donate_argnames", "entries", "fast", "last_signature")
+
+    def __init__(self, fun, options):
+        static_argnums, static_argnames, donate_argnums, donate_argnames, name = options[:5]
+        self.name = name or getattr(fun, "__name__", type(fun).__name__)
+        self.signature = _signature(fun)
+        (self.static_argnums, self.static_argnames, self.donate_argnums,
+         self.donate_argnames) = _resolve_argnums(fun, self.signature, static_argnums,
+                                                  static_argnames, donate_argnums,
+                                                  donate_argnames)
+        self.entries = collections.OrderedDict()
+        self.fast = {}
+        self.last_signature = None
+
+    def add(self, signature, entry):
+        self.entries[signature] = entry
+        if len(self.entries) > MAX_SIGNATURES:
+            _, old = self.entries.popitem(last=False)
+            fast_key = (old.signature[1], old.signature[3])
+            if self.fast.get(fast_key) is old:
+                del self.fast[fast_key]
+
+    def clear(self):
+        # In place: every wrapper of the function holds these dicts.
+        self.entries.clear()
+        self.fast.clear()
+        self.last_signature = None
+
+
+_jit_caches = weakref.WeakKeyDictionary()   # fun -> {options: _FunCache}
+
+
+def _fun_cache(fun, options):
+    """The cache shared by ``jit(fun, **options)`` wrappers (a private one if ``fun``
+    cannot be a weak dict key: unhashable, or not weak-referenceable like builtins)."""
+    try:
+        per_fun = _jit_caches.get(fun)
+        if per_fun is None:
+            per_fun = _jit_caches[fun] = {}
+        shared = per_fun.get(options)
+    except TypeError:
+        return _FunCache(fun, options)
+    if shared is None:
+        shared = per_fun[options] = _FunCache(fun, options)
+    return shared
 
 
 class Jitted:
     """A function compiled by ``jit``. Call it, or ``.lower(*args)`` / ``.trace(*args)``."""
 
-    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(),
-                 donate_argnames=(), name=None):
-        if not callable(fun):
-            raise TypeError(f"jit expects a callable, got {fun!r} of type {type(fun).__name__}")
+    def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=None,
+                 donate_argnames=None, keep_unused=False, device=None, backend=None,
+                 inline=False, name=None):
+        _check_callable(fun)
+        _check_placement(device, backend)
+        # Every option is in the key, even those not acted on yet, so that acting on
+        # them later cannot hand one wrapper another's executables.
+        options = (_index_tuple(static_argnums), _str_tuple(static_argnames),
+                   _index_tuple(donate_argnums), _str_tuple(donate_argnames), name,
+                   keep_unused, device, backend, inline)
+        shared = _fun_cache(fun, options)
         self.fun = fun
-        self.name = name or getattr(fun, "__name__", type(fun).__name__)
-        self.signature = _signature(fun)
-        self.static_argnums, self.static_argnames = _resolve_static(
-            self.signature, _normalize_argnums(static_argnums),
-            (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames))
-        self.donate_argnums = _normalize_argnums(donate_argnums)
-        self._cache = {}
-        self._fast = {}   # (avals, x64) -> entry, for calls with only positional Arrays
-        self._last_signature = None
+        self._shared, self._cache, self._fast = shared, shared.entries, shared.fast
+        self.name, self.signature = shared.name, shared.signature
+        self.static_argnums, self.static_argnames = shared.static_argnums, shared.static_argnames
+        self.donate_argnums, self.donate_argnames = shared.donate_argnums, shared.donate_argnames
+        # Kept, not yet acted on (donation and placement come with a later change).
+        self.keep_unused, self.device, self.backend, self.inline = (keep_unused, device,
+                                                                    backend, inline)
         functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
 
     # --- splitting the arguments
@@ -225,27 +281,34 @@ class Jitted:
             raise _bad_argument(self.name, dyn) from None
         signature = (in_tree, avals, static, config.enable_x64)
         entry = self._cache.get(signature)
-        if entry is None:
+        if entry is not None:
+            self._cache.move_to_end(signature)   # most recently used
+        else:
             jaxpr, consts, out_tree = self._trace(static, in_tree, avals)
             entry = _Entry(jaxpr, consts, out_tree, signature)
             if not entry.consts_are_traced:
-                self._cache[signature] = entry
+                self._shared.add(signature, entry)
         return entry, leaves
 
     def __call__(self, *args, **kwargs):
-        # Fast path: positional concrete arrays, already compiled, nobody listening.
-        if not kwargs and core._current is eval_trace and not events.listening:
-            avals = []
-            for a in args:
-                if type(a) is not ArrayImpl:
-                    break
-                avals.append(a.aval)
-            else:
-                entry = self._fast.get((tuple(avals), config.enable_x64))
-                if entry is not None and not config.disable_jit:
-                    outs = entry.compiled.run(args)
-                    return outs[0] if entry.out_tree is _LEAF else tree_unflatten(entry.out_tree, outs)
-        return self._call(args, kwargs)
+        try:   # free until an error escapes: then glassbox's frames are hidden from it
+            # Fast path: positional concrete arrays, already compiled, nobody listening.
+            if not kwargs and core._current is eval_trace and not events.listening:
+                avals = []
+                for a in args:
+                    if type(a) is not ArrayImpl:
+                        break
+                    avals.append(a.aval)
+                else:
+                    entry = self._fast.get((tuple(avals), config.enable_x64))
+                    if entry is not None and not config.disable_jit:
+                        outs = entry.compiled.run(args)
+                        return (outs[0] if entry.out_tree is _LEAF
+                                else tree_unflatten(entry.out_tree, outs))
+            return self._call(args, kwargs)
+        except Exception as err:
+            traceback_util.filter_exception(err)
+            raise
 
     def _call(self, args, kwargs):
         if config.disable_jit:
@@ -266,7 +329,7 @@ class Jitted:
             device = None
         compiled = entry.compiled if device is None else entry.elsewhere.get(device)
         if compiled is None:
-            reason = _why_recompiled(self._last_signature, entry.signature)
+            reason = _why_recompiled(self._shared.last_signature, entry.signature)
             start = time.perf_counter()
             compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device,
                                      module_name=f"jit_{self.name}")
@@ -280,7 +343,7 @@ class Jitted:
                             cache_hit=False, reason=reason)
         elif events.listening:
             events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
-        self._last_signature = entry.signature
+        self._shared.last_signature = entry.signature
         if events.listening:
             start = time.perf_counter()
             outs = compiled.run(leaves)
@@ -302,8 +365,9 @@ class Jitted:
                                                for a in entry.jaxpr.out_avals])
 
     def clear_cache(self):
-        self._cache.clear()
-        self._fast.clear()
+        """Forget the traces and executables of this function (for every ``jit`` of it
+        with the same options): the next call traces again."""
+        self._shared.clear()
 
     def _cache_size(self):
         return len(self._cache)
@@ -318,6 +382,9 @@ class Jitted:
 
     def __repr__(self):
         return f"<jit({self.name}) with {len(self._cache)} cached signature(s)>"
+
+
+traceback_util.register_boundary(Jitted.__call__.__code__)
 
 
 class Traced:
@@ -423,25 +490,120 @@ def _signature(fun):
     try:
         return inspect.signature(fun)
     except (TypeError, ValueError):
+        return None   # some builtins have none: their argnums are not checked, as in JAX
+
+
+def _check_callable(fun):
+    """JAX's checks on what ``jit`` accepts (its exception class and message)."""
+    if isinstance(fun, staticmethod):
+        raise TypeError(f"staticmethod arguments are not supported, got {fun}")
+    if not callable(fun):
+        raise TypeError(f"Expected a callable value, got {fun!r} of type "
+                        f"{type(fun).__name__} (at {source_info.user_location()}): jit "
+                        f"takes the function to compile")
+    if inspect.isgeneratorfunction(fun):
+        raise TypeError(f"Expected a function, got a generator function: {fun}")
+
+
+def _check_placement(device, backend):
+    if device is None and backend is None:
+        return
+    warnings.warn("backend and device argument on jit is deprecated. You can use "
+                  "`jax.device_put(..., jax.local_devices(backend=\"cpu\")[0])` on the inputs "
+                  "to the jitted function to get the same behavior.",
+                  category=DeprecationWarning, stacklevel=4)
+    if device is not None and backend is not None:
+        raise ValueError(f"can't specify both a device and a backend for jit, "
+                         f"got {device=} and {backend=}")
+
+
+def _index_tuple(x):
+    """``None``, or ``x`` (an int or ints) as a tuple of ints (TypeError otherwise)."""
+    if x is None:
         return None
+    try:
+        return (operator.index(x),)
+    except TypeError:
+        return tuple(map(operator.index, x))
 
 
-def _resolve_static(signature, argnums, argnames):
-    """Fill in static_argnames from static_argnums and vice versa, as JAX does."""
+def _str_tuple(x):
+    """``None``, or ``x`` (a name or names) as a tuple of str (TypeError otherwise)."""
+    if x is None or isinstance(x, str):
+        return x if x is None else (x,)
+    names = tuple(x)
+    for n in names:
+        if not isinstance(n, str):
+            raise TypeError(f"argument is not a string: {n}")
+    return names
+
+
+def _resolve_argnums(fun, signature, static_argnums, static_argnames, donate_argnums,
+                     donate_argnames):
+    """Fill in argnames from argnums (or the reverse) and check them, as JAX does.
+
+    Each pair is completed only when one of the two is ``None``: given both, JAX
+    takes them as they are (a static positional argument passed by keyword is
+    then dynamic). Raises ``ValueError`` at ``jit()`` time for numbers past the
+    positional parameters and names the function does not take.
+    """
     if signature is None:
+        if donate_argnames is not None:
+            raise ValueError(f"Getting the signature of function {fun} failed. "
+                             f"Pass donate_argnums instead of donate_argnames.")
+        return (static_argnums or (), static_argnames or (), donate_argnums or (), ())
+    static_argnums, static_argnames = _infer_argnums_and_argnames(
+        signature, static_argnums, static_argnames)
+    donate_argnums, donate_argnames = _infer_argnums_and_argnames(
+        signature, donate_argnums, donate_argnames)
+    _validate_argnums(signature, static_argnums, "static_argnums")
+    _validate_argnames(signature, static_argnames, "static_argnames")
+    _validate_argnums(signature, donate_argnums, "donate_argnums")
+    _validate_argnames(signature, donate_argnames, "donate_argnames")
+    both = set(static_argnames) & set(donate_argnames)
+    if both:
+        raise ValueError(f"static_argnames and donate_argnames cannot intersect. Argument "
+                         f"names {both} appear in both static_argnames and donate_argnames")
+    return static_argnums, static_argnames, donate_argnums, donate_argnames
+
+
+def _infer_argnums_and_argnames(signature, argnums, argnames):
+    if argnums is None and argnames is None:
+        return (), ()
+    if argnums is not None and argnames is not None:
         return argnums, argnames
     params = list(signature.parameters.values())
-    positional = [p.name for p in params
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    names = set(argnames)
-    nums = set(argnums)
-    for i in argnums:
-        if -len(positional) <= i < len(positional):
-            names.add(positional[i])
-    for n in argnames:
-        if n in positional:
-            nums.add(positional.index(n))
-    return tuple(sorted(nums)), tuple(sorted(names))
+    named = [(i, p.name) for i, p in enumerate(params) if p.kind is p.POSITIONAL_OR_KEYWORD]
+    if argnums is None:
+        return tuple(i for i, n in named if n in argnames), argnames
+    return argnums, tuple(n for i, n in named if i in argnums)
+
+
+def _validate_argnums(signature, argnums, what):
+    params = signature.parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return   # f(*args) takes any number of positional arguments
+    n = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    if argnums and (-min(argnums) > n or max(argnums) >= n):
+        raise ValueError(f"Jitted function has {what}={argnums}, but only accepts {n} "
+                         f"positional arguments. (at {source_info.user_location()}; argument "
+                         f"numbers count from 0, negative ones from the end)")
+
+
+def _validate_argnames(signature, argnames, what):
+    params = signature.parameters.values()
+    positional_only = {p.name for p in params
+                       if p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL)}
+    if bad := positional_only & set(argnames):
+        raise ValueError(f"Jitted function has invalid argnames {bad} in {what}. "
+                         f"These are positional-only (at {source_info.user_location()})")
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return   # f(**kwargs) takes any name
+    if bad := set(argnames) - {p.name for p in params
+                               if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}:
+        raise ValueError(f"Jitted function has invalid argnames {bad} in {what}. Function "
+                         f"does not take these args. (at {source_info.user_location()}; "
+                         f"it takes {list(signature.parameters)})")
 
 
 def _bad_argument(name, dyn):
@@ -484,19 +646,25 @@ def _why_recompiled(old, new):
     return "; ".join(diffs) or None
 
 
-def jit(fun=None, *, static_argnums=None, static_argnames=(), donate_argnums=None,
-        donate_argnames=(), keep_unused=False, device=None, backend=None, inline=False):
+def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnums=None,
+        donate_argnames=None, keep_unused=False, device=None, backend=None, inline=False):
     """Compile ``fun`` with XLA.
 
     Args:
-      fun: a function of arrays (pytrees of arrays) returning arrays.
+      fun: a function of arrays (pytrees of arrays) returning arrays. Omitted,
+        ``jit(**options)`` is a decorator: ``@jit(static_argnames="n")``.
       static_argnums / static_argnames: arguments treated as compile-time
-        constants (must be hashable); a new value recompiles.
-      donate_argnums / donate_argnames: accepted for compatibility.
+        constants (must be hashable); a new value recompiles. Given one of the
+        two, the other is filled in from ``fun``'s signature; numbers past its
+        positional parameters or names it does not take are a ``ValueError``.
+      donate_argnums / donate_argnames, keep_unused, device, backend, inline:
+        checked like JAX's and kept on the result; not yet acted on.
 
     Returns:
       A ``Jitted`` function: call it like ``fun``; ``.lower(*args).as_text()``
-      shows the StableHLO, ``.trace(*args).jaxpr`` the jaxpr.
+      shows the StableHLO, ``.trace(*args).jaxpr`` the jaxpr. Every ``jit`` of
+      the same ``fun`` and options shares one cache (as in JAX), so
+      ``jit(f)(x)`` in a loop compiles once.
 
     Example::
 
@@ -507,11 +675,12 @@ def jit(fun=None, *, static_argnums=None, static_argnames=(), donate_argnums=Non
         f(jnp.arange(3.))   # traced, lowered, compiled, run
         f(jnp.ones(3))      # cache hit: runs the executable only
     """
+    options = dict(static_argnums=static_argnums, static_argnames=static_argnames,
+                   donate_argnums=donate_argnums, donate_argnames=donate_argnames,
+                   keep_unused=keep_unused, device=device, backend=backend, inline=inline)
     if fun is None:
-        return functools.partial(jit, static_argnums=static_argnums,
-                                 static_argnames=static_argnames, donate_argnums=donate_argnums,
-                                 donate_argnames=donate_argnames)
-    return Jitted(fun, static_argnums, static_argnames, donate_argnums, donate_argnames)
+        return functools.partial(jit, **options)
+    return Jitted(fun, **options)
 
 
 def disable_jit(disable=True):
@@ -521,7 +690,7 @@ def disable_jit(disable=True):
 
 def make_jaxpr(fun, static_argnums=(), return_shape=False):
     """``make_jaxpr(f)(*args)``: the typed jaxpr ``f`` traces to for these arguments."""
-    static_argnums = _normalize_argnums(static_argnums)
+    static_argnums = _index_tuple(static_argnums) or ()
     name = getattr(fun, "__name__", "fun")
 
     @functools.wraps(fun, updated=())

@@ -4,7 +4,7 @@ import weakref
 import numpy as np
 
 from . import dtypes, events, runtime
-from .core import Array, get_aval
+from .core import Array, check_tracer_alive, get_aval
 
 
 class ArrayImpl(Array):
@@ -22,8 +22,16 @@ class ArrayImpl(Array):
     # --- values on the host
     def _value(self):
         if self._npy is None:
+            self.check_not_deleted()   # reading a deleted buffer crashes jaxlib
             self._npy = runtime.fetch(self._buf)
         return self._npy
+
+    def check_not_deleted(self):
+        """Raise JAX's ``RuntimeError`` if ``delete()`` freed this array's buffer."""
+        if runtime.is_deleted(self._buf):
+            raise RuntimeError(f"Array has been deleted with shape={_jax_type(self.aval)}. "
+                               f"It was freed by `.delete()` (or donated to a jit call); "
+                               f"use a copy made before deleting it instead.")
 
     def __array__(self, dtype=None, copy=None):
         value = self._value()
@@ -68,18 +76,21 @@ class ArrayImpl(Array):
 
     # --- device side
     def block_until_ready(self):
+        self.check_not_deleted()
         runtime.block(self._buf)
         return self
 
     def devices(self):
-        return {runtime.buffer_device(self._buf)}
+        return {self.device}
 
     @property
     def device(self):
+        self.check_not_deleted()
         return runtime.buffer_device(self._buf)
 
     def delete(self):
         runtime.delete(self._buf)
+        self._npy = None   # a deleted array has no value, even one already fetched
 
     def is_deleted(self):
         return runtime.is_deleted(self._buf)
@@ -99,6 +110,11 @@ class ArrayImpl(Array):
 
     def __str__(self):
         return str(self._value())
+
+
+def _jax_type(aval):
+    """``float32[3]``: how JAX names an array type in its runtime messages."""
+    return f"{aval.dtype.name}[{','.join(map(str, aval.shape))}]"
 
 
 def _rebuild(value, weak_type):
@@ -136,11 +152,16 @@ def events_producer():
 
 def device_put(x, device=None, *, weak_type=None):
     """Put ``x`` (a NumPy array, Python scalar or Array) on ``device`` as an ArrayImpl."""
+    if device is not None and device not in runtime.devices():
+        raise ValueError(f"`glassbox.device_put` only accepts `None`, a device from "
+                         f"`glassbox.devices()` or a pytree of these values. Received invalid "
+                         f"value: {device!r}")
     if isinstance(x, ArrayImpl):
         if device is None or device in x.devices():
             return x
         return ArrayImpl(runtime.copy_to_device(x._buf, x.aval, device), x.aval)
     if isinstance(x, Array):
+        check_tracer_alive(x)   # a tracer reaching the device has usually leaked
         raise TypeError("device_put of a traced value: it has no value yet")
     aval = get_aval(x)
     if weak_type is not None:

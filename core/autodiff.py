@@ -12,7 +12,8 @@ from .ad import Zero, instantiate
 from .array import device_put
 from .core import get_aval
 from .errors import GlassboxError
-from .tree_util import tree_flatten, tree_map, tree_unflatten
+from .traceback_util import api_boundary
+from .tree_util import Partial, register_pytree_node, tree_flatten, tree_map, tree_unflatten
 
 float0 = np.dtype([("float0", np.void, 0)])
 
@@ -42,6 +43,7 @@ def _flatten_fun(fun, in_tree, has_aux=False):
 # Forward mode
 
 
+@api_boundary
 def jvp(fun, primals, tangents, has_aux=False):
     """Jacobian-vector product: ``(fun(*primals), J @ tangents)``.
 
@@ -91,69 +93,120 @@ def _materialize(t):
         aval, t = t.aval, instantiate(t)
         if isinstance(t, (np.ndarray, np.generic)):   # host zeros
             return device_put(t, weak_type=aval.weak_type)
-    if isinstance(t, (int, float, complex, np.ndarray, np.generic)):
-        return device_put(t)       # a custom rule's Python number: an Array, as in JAX
-    return t
+    return t      # a custom rule's Python number stays one, as in JAX
 
 
+@api_boundary
 def linearize(fun, *primals, has_aux=False):
-    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` evaluates the linearized function."""
+    """``(fun(*primals), f_jvp)`` where ``f_jvp(*tangents)`` evaluates the linearized function.
+
+    ``f_jvp`` is a ``tree_util.Partial`` whose leaves are the residuals (the values the
+    linear program reads), so it can be passed into and out of ``jit``, as in JAX.
+    """
     _check_callable(fun, "linearize")
+    out, meta, residuals, store = _linearize(fun, primals, has_aux)
+    result = (out, Partial(meta.jvp, residuals))
+    return result + (store["aux"],) if has_aux else result
+
+
+class _LinearMeta:
+    """The static half of a linearization: the linear jaxpr and the structures around it.
+
+    Compared by identity, so a ``jit`` that receives a jvp/vjp function as an argument
+    retraces only for a new linearization.
+    """
+
+    def __init__(self, jaxpr, in_tree, out_tree, t_avals, out_t_avals, in_shapes, out_shapes):
+        self.jaxpr, self.in_tree, self.out_tree = jaxpr, in_tree, out_tree
+        self.t_avals = t_avals            # per primal input: tangent aval, None for integers
+        self.out_t_avals = out_t_avals    # per primal output: the same
+        self.in_shapes, self.out_shapes = in_shapes, out_shapes
+
+    def jvp(self, residuals, *tangents):
+        """``linearize``'s jvp function: evaluate the linear jaxpr on ``tangents``."""
+        from .core import eval_jaxpr
+        flat_t, tree_t = tree_flatten(tangents)
+        if tree_t != self.in_tree:
+            raise TypeError(f"linearized function expects tangents of structure "
+                            f"{self.in_tree}, got {tree_t}")
+        ins = [t for t, a in zip(flat_t, self.t_avals) if a is not None]
+        outs = iter(eval_jaxpr(self.jaxpr, residuals, *ins))
+        flat_out = [next(outs) if a is not None else np.zeros(shape, float0)
+                    for shape, a in zip(self.out_shapes, self.out_t_avals)]
+        return tree_unflatten(self.out_tree, flat_out)
+
+    def vjp(self, residuals, ct):
+        """Transpose the linear jaxpr: cotangents of the outputs -> of the inputs."""
+        flat_ct, ct_tree = tree_flatten(ct)
+        if ct_tree != self.out_tree:
+            raise TypeError(f"vjp: cotangent must have the structure of the primal output "
+                            f"{self.out_tree}, got {ct_tree}")
+        cts = []
+        for i, (c, shape, a) in enumerate(zip(flat_ct, self.out_shapes, self.out_t_avals)):
+            if get_aval(c).shape != shape:
+                raise ValueError(f"vjp: cotangent {i} has shape {get_aval(c).shape} but the "
+                                 f"primal output has shape {shape}")
+            if a is not None:
+                cts.append(c)
+        with source_info.extend_name_stack("transpose"):
+            cts_in = iter(ad.backward_pass(self.jaxpr, residuals, cts))
+        flat_in = [_materialize(next(cts_in)) if a is not None else np.zeros(shape, float0)
+                   for shape, a in zip(self.in_shapes, self.t_avals)]
+        return tuple(tree_unflatten(self.in_tree, flat_in))
+
+
+def _linearize(fun, primals, has_aux):
+    """``(primal outputs, _LinearMeta, residuals, aux store)`` of ``fun`` at ``primals``."""
     flat_p, in_tree = tree_flatten(primals)
     flat_fun, store = _flatten_fun(fun, in_tree, has_aux)
     p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p, store)
     out_tree = store["out_tree"]
-
-    def f_jvp(*tangents):
-        flat_t, tree_t = tree_flatten(tangents)
-        if tree_t != in_tree:
-            raise TypeError(f"linearized function expects tangents of structure {in_tree}, "
-                            f"got {tree_t}")
-        from .core import eval_jaxpr
-        ins = [t for t, a in zip(flat_t, t_avals) if a is not None]
-        outs = iter(eval_jaxpr(linear.jaxpr, linear.consts, *ins))
-        flat_out = [next(outs) if a is not None else np.zeros(get_aval(p).shape, float0)
-                    for p, a in zip(p_out, out_t_avals)]
-        return tree_unflatten(out_tree, flat_out)
-    result = (tree_unflatten(out_tree, p_out), f_jvp)
-    return result + (store["aux"],) if has_aux else result
+    meta = _LinearMeta(linear.jaxpr, in_tree, out_tree, t_avals, out_t_avals,
+                       [get_aval(p).shape for p in flat_p], [get_aval(p).shape for p in p_out])
+    return tree_unflatten(out_tree, p_out), meta, list(linear.consts), store
 
 
 # ---------------------------------------------------------------------------
 # Reverse mode
 
 
+class VJP:
+    """The function ``vjp`` returns (JAX's ``api.VJP``): call it with a cotangent.
+
+    It is a pytree whose leaves are the residuals, so it can be passed into and out of
+    ``jit``; ``tree_leaves(vjp_fun)`` shows what the backward pass reads.
+    """
+
+    def __init__(self, meta, residuals, name="fun"):
+        self.meta, self.residuals, self.name = meta, list(residuals), name
+
+    def __call__(self, ct, *extra):
+        if extra:
+            raise TypeError(
+                f"The function returned by `vjp` applied to {self.name} was called with "
+                f"{len(extra) + 1} arguments, but functions returned by `vjp` must be called "
+                f"with a single argument corresponding to the single value returned by the "
+                f"function being differentiated (even if that returned value is a tuple or "
+                f"other container): call it as f_vjp((a, b)), not f_vjp(a, b).")
+        return self.meta.vjp(self.residuals, ct)
+
+
+register_pytree_node(VJP, lambda v: (v.residuals, (v.meta, v.name)),
+                     lambda aux, residuals: VJP(aux[0], residuals, aux[1]))
+
+
+@api_boundary
 def vjp(fun, *primals, has_aux=False):
     """Vector-Jacobian product: ``(fun(*primals), vjp_fun)``; ``vjp_fun(ct)`` returns ``ct @ J``
     as a tuple with one cotangent per primal argument.
 
     Reverse mode is linearize + transpose: the forward pass runs now, recording the
-    linear (tangent) program; ``vjp_fun`` transposes it.
+    linear (tangent) program; ``vjp_fun`` transposes it. ``vjp_fun`` is a pytree whose
+    leaves are the residuals, so it can cross a ``jit`` boundary, as in JAX.
     """
     _check_callable(fun, "vjp")
-    flat_p, in_tree = tree_flatten(primals)
-    flat_fun, store = _flatten_fun(fun, in_tree, has_aux)
-    p_out, linear, t_avals, out_t_avals = ad.linearize_flat(flat_fun, flat_p, store)
-    out_tree = store["out_tree"]
-
-    def vjp_fun(ct):
-        flat_ct, ct_tree = tree_flatten(ct)
-        if ct_tree != out_tree:
-            raise TypeError(f"vjp: cotangent must have the structure of the primal output "
-                            f"{out_tree}, got {ct_tree}")
-        cts = []
-        for i, (c, p, a) in enumerate(zip(flat_ct, p_out, out_t_avals)):
-            if get_aval(c).shape != get_aval(p).shape:
-                raise ValueError(f"vjp: cotangent {i} has shape {get_aval(c).shape} but the "
-                                 f"primal output has shape {get_aval(p).shape}")
-            if a is not None:
-                cts.append(c)
-        with source_info.extend_name_stack("transpose"):
-            cts_in = iter(ad.backward_pass(linear.jaxpr, linear.consts, cts))
-        flat_in = [_materialize(next(cts_in)) if a is not None
-                   else np.zeros(get_aval(p).shape, float0) for p, a in zip(flat_p, t_avals)]
-        return tuple(tree_unflatten(in_tree, flat_in))
-    result = (tree_unflatten(out_tree, p_out), vjp_fun)
+    out, meta, residuals, store = _linearize(fun, primals, has_aux)
+    result = (out, VJP(meta, residuals, getattr(fun, "__name__", "fun")))
     return result + (store["aux"],) if has_aux else result
 
 
@@ -171,18 +224,58 @@ def _argnums_tuple(argnums, nargs, transform):
     return nums
 
 
+def _at():
+    return f" (at {source_info.user_location()})"
+
+
 def _check_input_dtypes(args, allow_int, holomorphic, transform):
+    """grad/jacrev's input check, with JAX's messages (``_check_input_dtype_revderiv``)."""
     for leaf in tree_flatten(args)[0]:
         dtype = get_aval(leaf).dtype
         if holomorphic and not dtypes.is_complex(dtype):
-            raise GradError(f"{transform} with holomorphic=True requires complex inputs, got "
-                            f"{dtype.name}")
+            raise GradError(f"{transform} with holomorphic=True requires inputs with complex "
+                            f"dtype, but got {dtype.name}.{_at()}")
         if not allow_int and not dtypes.is_inexact(dtype):
             raise GradError(
-                f"{transform} requires real- or complex-valued inputs (a floating or complex "
-                f"dtype), but got {dtype.name} at {source_info.user_location()}. To "
-                f"differentiate with respect to integer or boolean inputs use vjp, or set "
-                f"allow_int=True (their gradient is then float0 zeros).")
+                f"{transform} requires real- or complex-valued inputs (input dtype that is a "
+                f"sub-dtype of np.inexact), but got {dtype.name}. If you want to use Boolean- "
+                f"or integer-valued inputs, use vjp or set allow_int to True.{_at()}")
+
+
+def _check_output_dtypes(out, holomorphic, transform):
+    """grad/jacrev's output check, with JAX's messages (``_check_output_dtype_revderiv``)."""
+    for leaf in tree_flatten(out)[0]:
+        dtype = get_aval(leaf).dtype
+        if holomorphic:
+            if not dtypes.is_complex(dtype):
+                raise GradError(f"{transform} with holomorphic=True requires outputs with "
+                                f"complex dtype, but got {dtype.name}.{_at()}")
+        elif dtypes.is_complex(dtype):
+            raise GradError(
+                f"{transform} requires real-valued outputs (output dtype that is a sub-dtype "
+                f"of np.floating), but got {dtype.name}. For holomorphic differentiation, "
+                f"pass holomorphic=True. For differentiation of non-holomorphic functions "
+                f"involving complex outputs, use jax.vjp directly.{_at()}")
+        elif not dtypes.is_float(dtype):
+            raise GradError(
+                f"{transform} requires real-valued outputs (output dtype that is a sub-dtype "
+                f"of np.floating), but got {dtype.name}. For differentiation of functions "
+                f"with integer outputs, use jax.vjp directly.{_at()}")
+
+
+def _check_jacfwd_dtypes(tree, holomorphic, what):
+    """jacfwd's input (and, when holomorphic, output) check, with JAX's messages."""
+    for leaf in tree_flatten(tree)[0]:
+        dtype = get_aval(leaf).dtype
+        if holomorphic and not dtypes.is_complex(dtype):
+            raise GradError(f"jacfwd with holomorphic=True requires {what}s with complex "
+                            f"dtype, but got {dtype.name}.{_at()}")
+        if what == "input" and not holomorphic and not dtypes.is_float(dtype):
+            raise GradError(
+                f"jacfwd requires real-valued inputs (input dtype that is a sub-dtype of "
+                f"np.floating), but got {dtype.name}. For holomorphic differentiation, pass "
+                f"holomorphic=True. For differentiation of non-holomorphic functions "
+                f"involving complex inputs or integer inputs, use jax.jvp directly.{_at()}")
 
 
 def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
@@ -204,6 +297,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
     _check_callable(fun, "value_and_grad")
     name = getattr(fun, "__name__", "fun")
 
+    @api_boundary
     @functools.wraps(fun, updated=())
     def value_and_grad_f(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "grad")
@@ -233,16 +327,15 @@ def _check_scalar_output(value, holomorphic):
         raise GradError(f"Gradient only defined for scalar-output functions. Output had shape: "
                         f"{shape} (at {source_info.user_location()}). Reduce it (e.g. with "
                         f"jnp.sum or jnp.mean), or use jacrev/vjp for non-scalar outputs.")
-    dtype = get_aval(leaves[0]).dtype
-    if not holomorphic and not dtypes.is_float(dtype):
-        raise GradError(f"grad requires real-valued outputs (a floating dtype); got "
-                        f"{dtype.name}. For complex outputs use holomorphic=True or vjp.")
+    _check_output_dtypes(value, holomorphic, "grad")
 
 
 def _ones_like(value):
     """The seed cotangent 1.0, weakly typed when the output is (JAX's grad keeps weak types)."""
-    from . import lax
+    from . import core, lax
     aval = get_aval(value)
+    if core.current_trace() is core.eval_trace:   # an Array, as JAX's: a custom bwd sees one
+        return device_put(np.ones((), aval.dtype), weak_type=aval.weak_type)
     return lax.convert_element_type(1.0, aval.dtype, weak_type=aval.weak_type)
 
 
@@ -258,6 +351,7 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """
     vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
+    @api_boundary
     @functools.wraps(fun, updated=())
     def grad_f(*args, **kwargs):
         (value, grads) = vg(*args, **kwargs)
@@ -281,6 +375,7 @@ def linear_transpose(fun, *primals):
     closed = trace_to_jaxpr(flat_fun, avals, "linear_transpose")
     out_tree = store["out_tree"]
 
+    @api_boundary
     def transposed(*cts):
         ct = cts[0] if len(cts) == 1 else cts
         flat_ct, ct_tree = tree_flatten(ct)
@@ -368,15 +463,17 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """
     from .batching import vmap
 
+    @api_boundary
     def jacfun(*args, **kwargs):
         partial_fun, diff = _diff_args(fun, args, kwargs, argnums, "jacfwd")
-        _check_input_dtypes(diff, False, holomorphic, "jacfwd")
+        _check_jacfwd_dtypes(diff, holomorphic, "input")
         flat, in_tree = tree_flatten(diff)
         basis, sizes = _std_basis(flat)
 
         def push(*t_flat):
             return jvp(partial_fun, diff, tree_unflatten(in_tree, t_flat), has_aux=has_aux)
         out = vmap(push, out_axes=(None, -1, None) if has_aux else (None, -1))(*basis)
+        _check_jacfwd_dtypes(out[0], holomorphic, "output")
         jac = out[1]
         example = diff if not isinstance(argnums, int) else diff[0]
         ex_tree = tree_flatten(example)[1]
@@ -393,11 +490,13 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """
     from .batching import vmap
 
+    @api_boundary
     def jacfun(*args, **kwargs):
         partial_fun, diff = _diff_args(fun, args, kwargs, argnums, "jacrev")
         _check_input_dtypes(diff, allow_int, holomorphic, "jacrev")
         out = vjp(partial_fun, *diff, has_aux=has_aux)
         y, pullback = out[0], out[1]
+        _check_output_dtypes(y, holomorphic, "jacrev")
         flat_y, out_tree = tree_flatten(y)
         basis, sizes = _std_basis(flat_y)
         cts = vmap(lambda *b: pullback(tree_unflatten(out_tree, b)))(*basis)

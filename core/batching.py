@@ -20,6 +20,7 @@ import contextlib
 from . import events, source_info
 from .core import Trace, Tracer, get_aval, set_current_trace
 from .errors import GlassboxError, TracerBoolConversionError
+from .traceback_util import api_boundary
 from .tree_util import tree_flatten, tree_unflatten
 
 batch_rules = {}
@@ -95,13 +96,13 @@ class BatchTrace(Trace):
             result = [self.wrap(o, d) for o, d in zip(out, out_dim)]
         else:
             result = self.wrap(out, out_dim)
-        if events.listening:   # for the batching view: where this rule put the batch dims
+        if events.listening:   # where this rule put the batch dims, as plain data
+            outs = tuple(out) if prim.multiple_results else (out,)
             events.emit("batched", primitive=prim, in_dims=tuple(dims),
                         out_dims=tuple(out_dim) if prim.multiple_results else (out_dim,),
+                        out_avals=tuple(get_aval(o) for o in outs),
                         axis_name=self.axis_name, axis_size=self.axis_size,
-                        source_info=source_info.current(),
-                        outs=tuple(result) if prim.multiple_results else (result,),
-                        batched=tuple(out) if prim.multiple_results else (out,))
+                        source_info=source_info.current())
         return result
 
     def wrap(self, val, bdim):
@@ -109,6 +110,22 @@ class BatchTrace(Trace):
 
     def label(self):
         return f"vmap({self.axis_name})" if self.axis_name is not None else "vmap"
+
+
+def batch_dims(x):
+    """Where the running vmaps hold the batch of ``x``: ``[(axis_name, bdim), ...]``,
+    innermost vmap first, one pair per vmap that batches ``x`` (a vmap for which ``x``
+    is the same in every example is absent).
+
+    For tools that evaluate a program under nested ``vmap`` and want each value's
+    batch axes without reading tracers: the batching view asks it of every value of
+    the per-example program.
+    """
+    dims = []
+    while isinstance(x, BatchTracer):   # each vmap's tracer wraps the next one out's value
+        dims.append((x._trace.axis_name, x.bdim))
+        x = x.val
+    return dims
 
 
 # ---------------------------------------------------------------------------
@@ -181,20 +198,19 @@ def defbroadcasting(prim):
 # vmap
 
 
-_batched_jaxprs = {}
-
-
 def batch_jaxpr(closed, axis_size, axis_name, dims, all_batched=False):
     """``closed`` batched along ``dims`` (per input, None = unbatched).
 
     Returns ``(jaxpr, consts, out_dims)``: outputs are batched at 0 or, unless
-    ``all_batched``, unbatched (None). Cached per (jaxpr, axis, dims) so a jit body
-    batches once.
+    ``all_batched``, unbatched (None). Cached on ``closed`` per (axis, dims) so a
+    jit body batches once (and the result is freed with the body).
     """
-    key = (closed, axis_size, axis_name, tuple(dims), all_batched)
-    hit = _batched_jaxprs.get(key)
-    if hit is not None:
-        return hit
+    dims = tuple(dims)
+    return closed.derived(("vmap", axis_size, axis_name, dims, all_batched),
+                          lambda: _batch_jaxpr(closed, axis_size, axis_name, dims, all_batched))
+
+
+def _batch_jaxpr(closed, axis_size, axis_name, dims, all_batched):
     from .core import eval_jaxpr
     from .tracing import trace_to_jaxpr
     in_avals = []
@@ -213,6 +229,7 @@ def batch_jaxpr(closed, axis_size, axis_name, dims, all_batched=False):
         ins = [BatchTracer(trace, a, d) if d is not None else a for a, d in zip(args, dims)]
         with set_current_trace(trace):
             outs = eval_jaxpr(closed.jaxpr, closed.consts, *ins)
+        trace.finished = True   # its tracers left behind have leaked from now on
         results = []
         for o in outs:
             val, d = trace.to_batch_info(o)
@@ -227,8 +244,7 @@ def batch_jaxpr(closed, axis_size, axis_name, dims, all_batched=False):
         traced = trace_to_jaxpr(body, in_avals, closed.jaxpr.name)
     from .api import hoist_consts
     jaxpr, consts = hoist_consts(traced)
-    result = _batched_jaxprs[key] = (jaxpr, consts, out_dims)
-    return result
+    return jaxpr, consts, out_dims
 
 
 def _flatten_axes(what, tree, axes, fun_name):
@@ -288,6 +304,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         raise BatchingError(f"vmap({name}): in_axes must be an int, None, or a tuple of those "
                             f"(a pytree prefix of the arguments), got {in_axes!r}")
 
+    @api_boundary
     def vmapped(*args, **kwargs):
         from .core import current_trace
         spec = in_axes
@@ -310,6 +327,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
         with set_current_trace(trace), source_info.extend_name_stack(trace.label()), \
                 extend_axis_env(axis_name, size):
             out = fun(*a, **kw)
+        trace.finished = True   # its tracers left behind (in globals) have leaked from now on
         flat_out, out_tree = tree_flatten(out)
         out_spec = _flatten_axes("out_axes", out, out_axes, name)
         results = []

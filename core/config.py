@@ -15,6 +15,9 @@ Options:
     check_jaxprs:      re-run shape/dtype inference on every traced jaxpr.
     cpu_device_count:  how many CPU devices the runtime creates (must be set
                        before the first array is made).
+    traceback_filtering: how errors hide glassbox's own frames (see
+                       ``glassbox.traceback_util``): "auto" (default), "off",
+                       "tracebackhide", "remove_frames" or "quiet_remove_frames".
 """
 from contextlib import contextmanager
 
@@ -24,7 +27,11 @@ _DEFAULTS = {
     "disable_jit": False,
     "check_jaxprs": False,
     "cpu_device_count": 1,
+    "traceback_filtering": "auto",
 }
+# Options that take one of a few strings.
+_CHOICES = {"traceback_filtering": ("auto", "off", "tracebackhide", "remove_frames",
+                                    "quiet_remove_frames")}
 
 
 class Config:
@@ -59,6 +66,9 @@ class Config:
         if type(value) is not type(_DEFAULTS[key]):
             raise TypeError(f"glassbox.config.{key} takes a {type(_DEFAULTS[key]).__name__}, "
                             f"got {value!r}")
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise ValueError(f"glassbox.config.{key} must be one of "
+                             f"{', '.join(map(repr, _CHOICES[key]))}; got {value!r}")
         old = self._values[key]
         for watcher in self._watchers:   # validators: may refuse before anything changes
             watcher(key, old, value)

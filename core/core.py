@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from . import dtypes, source_info
+from . import dtypes, source_info, traceback_util
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
                      TracerBoolConversionError, TracerIntegerConversionError,
                      UnexpectedTracerError)
@@ -118,10 +118,17 @@ class Primitive:
         self.multiple_results = multiple_results
 
     def bind(self, *args, **params):
-        return _current.process_primitive(self, args, params)
+        try:
+            return _current.process_primitive(self, args, params)
+        except Exception as err:   # free until an error escapes: then hide glassbox's frames
+            traceback_util.filter_exception(err)
+            raise
 
     def __repr__(self):
         return self.name
+
+
+traceback_util.register_boundary(Primitive.bind.__code__)
 
 
 def abstract_eval(prim, avals, params):
@@ -207,11 +214,24 @@ class Jaxpr:
 class ClosedJaxpr:
     """A jaxpr together with the values of its constvars."""
 
-    __slots__ = ("jaxpr", "consts")
+    __slots__ = ("jaxpr", "consts", "_derived", "__weakref__")
 
     def __init__(self, jaxpr, consts):
         self.jaxpr = jaxpr
         self.consts = list(consts)
+        self._derived = None
+
+    def derived(self, key, build):
+        """``build()``, once per ``key``: what transforms make of this jaxpr (its jvp, its
+        batched form...), kept on it so it is freed with it. A global dict keyed on jaxprs
+        would keep every jaxpr alive, and so would a WeakKeyDictionary, as the values
+        often hold their key."""
+        if self._derived is None:
+            self._derived = {}
+        hit = self._derived.get(key)
+        if hit is None:
+            hit = self._derived[key] = build()
+        return hit
 
     in_avals = property(lambda self: self.jaxpr.in_avals())
     out_avals = property(lambda self: self.jaxpr.out_avals())
@@ -281,7 +301,13 @@ def check_jaxpr(jaxpr):
 
 
 class Trace:
-    """An interpretation of primitives. Subclasses define ``process_primitive``."""
+    """An interpretation of primitives. Subclasses define ``process_primitive``.
+
+    ``finished`` is set when the transform that owns the trace returns: a tracer
+    of a finished trace has leaked (see ``check_tracer_alive``).
+    """
+
+    finished = False
 
     def process_primitive(self, prim, args, params):
         raise NotImplementedError
@@ -397,13 +423,39 @@ class Tracer(Array):
         return self.__array__().tolist()
 
 
-def check_tracer_alive(tracer, trace):
-    if tracer._trace is not trace and getattr(tracer._trace, "finished", False):
-        raise UnexpectedTracerError(
-            f"Encountered a tracer from a transform that has already finished "
-            f"({tracer!r}) at {source_info.user_location()}. This happens when a function "
-            f"stores a traced value outside itself (a global, a list, self.attr) and it is "
-            f"used later. Return such values from the function instead.")
+def check_tracer_alive(tracer, trace=None):
+    """Raise ``UnexpectedTracerError`` if ``tracer`` outlived its transform.
+
+    Traces treat tracers of other traces as constants, so a leaked tracer reaches
+    either a ``JaxprTrace`` (as a constant) or the device (``device_put``): both call this.
+    """
+    owner = tracer._trace
+    if owner is not trace and owner.finished:
+        transform, created = _leak_origin(tracer)
+        raise UnexpectedTracerError(tracer.aval, type(tracer).__name__, transform, created)
+
+
+# Which transform each trace type belongs to, for leak messages (jaxpr traces read their
+# equations' name stacks instead).
+_TRANSFORM_OF_TRACE = {"JVPTrace": "jvp (grad, jvp, jacfwd)",
+                       "LinearizeTrace": "linearize (grad, vjp, jacrev)",
+                       "BatchTrace": "vmap"}
+
+
+def _leak_origin(tracer):
+    """``(transform, "file:line" or None)``: who made ``tracer`` and, if known, where."""
+    trace = tracer._trace
+    label = getattr(trace, "label", None)
+    transform = label() if callable(label) else _TRANSFORM_OF_TRACE.get(type(trace).__name__)
+    name = getattr(trace, "name", "") or "a function"
+    transform = transform or f"tracing {name} (jit, make_jaxpr or a control-flow body)"
+    var = getattr(tracer, "var", None)
+    for eqn in getattr(trace, "eqns", ()):
+        info = eqn.source_info
+        if info is not None and any(v is var for v in eqn.outvars):
+            jits = [n for n in info.name_stack if n.startswith("jit(")]
+            return (jits[-1] if jits else transform), f"{info.file}:{info.line}"
+    return transform, None
 
 
 def dce_jaxpr(jaxpr, used_outputs):

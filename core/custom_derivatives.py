@@ -99,6 +99,46 @@ def _check_like(what, name, expected_tree, got, avals, fix, none_is_zero=False):
     return leaves
 
 
+def _is_traced_by(trace, x):
+    """Whether ``x`` carries something ``trace`` must process (a tangent, a batch axis...)."""
+    if isinstance(trace, ad.LinearizeTrace):
+        return trace.is_unknown(x)
+    return isinstance(x, Tracer) and x._trace is trace
+
+
+def _run_now(custom, args, kwargs, on_jvp):
+    """Run a custom_jvp/custom_vjp call without tracing its body, where JAX does.
+
+    Eagerly the function is just its Python body (a Python float in, a Python float
+    out). Under jvp/grad the rule runs on the primals of the enclosing trace, concrete
+    when that is eager, so body and rule may branch on them. Returns ``None`` under
+    other traces (jit, vmap), which trace the body into a ``custom_*_call`` equation.
+    """
+    from .core import current_trace, eval_trace, set_current_trace
+    from .tree_util import tree_leaves
+    trace = current_trace()
+    if trace is eval_trace:
+        return custom.fun(*args, **kwargs)
+    parent = getattr(trace, "parent", None)
+    if parent is not None and not any(_is_traced_by(trace, x)
+                                      for x in tree_leaves((args, kwargs))):
+        with set_current_trace(parent):   # e.g. all primal under linearize: nothing to do
+            return custom(*args, **kwargs)
+    if isinstance(trace, ad.JVPTrace):
+        nondiff, diff = _split_nondiff(custom.fun, args, kwargs, custom.nondiff_argnums)
+        flat, in_tree = tree_flatten(diff)
+        pairs = [trace.to_primal_tangent(x) for x in flat]
+        primals, tangents = [p for p, _ in pairs], [t for _, t in pairs]
+        call_args = _merge(custom.nondiff_argnums, nondiff, tree_unflatten(in_tree, primals))
+        with set_current_trace(trace.parent):
+            if all(ad.is_zero(t) for t in tangents):
+                return custom(*call_args)
+            ts = [instantiate(t) for t in tangents]
+            out_flat, t_flat, out_tree = on_jvp(nondiff, primals, ts, in_tree, call_args)
+        return tree_unflatten(out_tree, [trace.wrap(p, t) for p, t in zip(out_flat, t_flat)])
+    return None
+
+
 def _call_impl(*args, jaxpr, name, **_):
     from .api import _jit_impl
     return _jit_impl(*args, jaxpr=jaxpr, name=name)
@@ -158,6 +198,9 @@ class custom_jvp:
         name = getattr(self.fun, "__name__", "custom_jvp")
         if self.jvp is None:
             raise AttributeError(f"No JVP defined for custom_jvp function {name} using defjvp.")
+        out = _run_now(self, args, kwargs, functools.partial(self._jvp_now, name))
+        if out is not None:
+            return out
         nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
             self.fun, self.nondiff_argnums, args, kwargs, name, self._traced)
         out_avals = jaxpr.out_avals
@@ -175,6 +218,17 @@ class custom_jvp:
         outs = custom_jvp_call_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, jvp=jvp_flat,
                                       num_consts=len(consts))
         return tree_unflatten(out_tree, outs)
+
+    def _jvp_now(self, name, nondiff, primals, tangents, in_tree, _):
+        """The rule on (concrete) primals: flat primal and tangent outputs, output tree."""
+        ps, ts = tree_unflatten(in_tree, primals), tree_unflatten(in_tree, tangents)
+        with source_info.extend_name_stack(f"custom_jvp({name})"):
+            out, t_out = self.jvp(*nondiff, tuple(ps), tuple(ts))
+        out_flat, out_tree = tree_flatten(out)
+        fix = "The rule must return (primal_out, tangent_out) of equal structures and shapes."
+        t_flat = _check_like("the custom_jvp rule's tangent output", name, out_tree, t_out,
+                             [get_aval(o) for o in out_flat], fix)
+        return out_flat, t_flat, out_tree
 
 
 custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
@@ -225,6 +279,9 @@ class custom_vjp:
         name = getattr(self.fun, "__name__", "custom_vjp")
         if self.fwd is None:
             raise AttributeError(f"No VJP defined for custom_vjp function {name} using defvjp.")
+        out = _run_now(self, args, kwargs, functools.partial(self._vjp_now, name))
+        if out is not None:
+            return out
         nondiff, diff, flat, in_tree, jaxpr, consts, out_tree = _trace_call(
             self.fun, self.nondiff_argnums, args, kwargs, name, self._traced)
         in_avals = [get_aval(x) for x in flat]
@@ -239,27 +296,47 @@ class custom_vjp:
             res_flat, res_tree["tree"] = tree_flatten(res)
             return out_flat, res_flat
 
-        def bwd_flat(res_flat, cts_flat):
-            res = tree_unflatten(res_tree["tree"], res_flat)
-            ct = tree_unflatten(out_tree, cts_flat)
-            cts_in = self.bwd(*nondiff, res, ct)
-            if not isinstance(cts_in, tuple):
-                raise CustomRuleError(
-                    f"the custom_vjp bwd rule of {name} must return a tuple with one cotangent "
-                    f"per differentiable argument ({len(diff)}), got {type(cts_in).__name__}")
-            if len(cts_in) != len(diff):
-                raise CustomRuleError(
-                    f"the custom_vjp bwd rule of {name} returned {len(cts_in)} cotangents but the "
-                    f"function has {len(diff)} differentiable argument(s)")
-            fix = ("bwd must return cotangents shaped like the primal arguments (None for an "
-                   "argument, or a leaf, means a zero cotangent).")
-            cts_in = tuple(tree_map(lambda _: None, arg) if ct is None else ct
-                           for arg, ct in zip(diff, cts_in))
-            return _check_like("the custom_vjp bwd rule", name, in_tree, cts_in, in_avals, fix,
-                               none_is_zero=True)
+        bwd_flat = functools.partial(self._bwd_flat, name, nondiff, diff, in_tree, in_avals,
+                                     out_tree, res_tree)
         outs = custom_vjp_call_p.bind(*consts, *flat, jaxpr=jaxpr, name=name, fwd=fwd_flat,
                                       bwd=bwd_flat, num_consts=len(consts))
         return tree_unflatten(out_tree, outs)
+
+    def _bwd_flat(self, name, nondiff, diff, in_tree, in_avals, out_tree, res_tree, res_flat,
+                  cts_flat):
+        """The user's bwd on flat residuals and cotangents; one flat cotangent per input."""
+        res = tree_unflatten(res_tree["tree"], res_flat)
+        ct = tree_unflatten(out_tree, cts_flat)
+        cts_in = self.bwd(*nondiff, res, ct)
+        if not isinstance(cts_in, tuple):
+            raise CustomRuleError(
+                f"the custom_vjp bwd rule of {name} must return a tuple with one cotangent "
+                f"per differentiable argument ({len(diff)}), got {type(cts_in).__name__}")
+        if len(cts_in) != len(diff):
+            raise CustomRuleError(
+                f"the custom_vjp bwd rule of {name} returned {len(cts_in)} cotangents but the "
+                f"function has {len(diff)} differentiable argument(s)")
+        fix = ("bwd must return cotangents shaped like the primal arguments (None for an "
+               "argument, or a leaf, means a zero cotangent).")
+        cts_in = tuple(tree_map(lambda _: None, arg) if ct is None else ct
+                       for arg, ct in zip(diff, cts_in))
+        return _check_like("the custom_vjp bwd rule", name, in_tree, cts_in, in_avals, fix,
+                           none_is_zero=True)
+
+    def _vjp_now(self, name, nondiff, primals, tangents, in_tree, call_args):
+        """fwd on (concrete) primals now; the tangents go through a ``custom_lin``, whose
+        transpose calls bwd (and whose evaluation, under plain jvp, raises as JAX does)."""
+        with source_info.extend_name_stack(f"custom_vjp({name})"):
+            out, res = self.fwd(*call_args)
+        out_flat, out_tree = tree_flatten(out)
+        res_flat, res_tree = tree_flatten(res)
+        diff = tree_unflatten(in_tree, primals)
+        bwd = functools.partial(self._bwd_flat, name, nondiff, diff, in_tree,
+                                [get_aval(p) for p in primals], out_tree, {"tree": res_tree})
+        out_avals = tuple(get_aval(o).strip_weak_type() for o in out_flat)
+        t_out = custom_lin_p.bind(*res_flat, *tangents, num_res=len(res_flat), bwd=bwd,
+                                  out_avals=out_avals, name=name)
+        return out_flat, t_out, out_tree
 
 
 custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True)

@@ -229,7 +229,9 @@ def python_scalar_dtype(x):
 
 
 def check_python_int(x, dtype):
-    """Python ints must fit the dtype they become (JAX raises OverflowError too)."""
+    """A Python int must fit ``dtype`` where JAX parses it as a value of that dtype
+    (an argument, ``jnp.array(300, int8)``): OverflowError, as in JAX. Conversions
+    (``lax.convert_element_type``) wrap instead."""
     if type(x) is int and is_int(dtype):
         info = np.iinfo(dtype)
         if not info.min <= x <= info.max:

@@ -53,8 +53,23 @@ class TracerArrayConversionError(ConcretizationTypeError):
                          "transformed functions, or move this computation outside jit.")
 
 
-class UnexpectedTracerError(GlassboxError):
-    """A tracer escaped the transform that created it (e.g. stored in a global)."""
+class UnexpectedTracerError(GlassboxError, TypeError):
+    """A tracer escaped the transform that created it (e.g. stored in a global).
+
+    ``transform`` names the transform that made the tracer (``"jit(f)"``,
+    ``"vmap"``, ...); ``created`` is the user's line where it was made, if known.
+    """
+
+    def __init__(self, aval, tracer_type, transform, created=None):
+        where = f" It was created at {created}." if created else ""
+        super().__init__(
+            f"Encountered an unexpected tracer at {source_info.user_location()}: a "
+            f"{tracer_type} of type {aval.str_short()} made by {transform} was used after "
+            f"that transform had already finished.{where} This happens when a transformed "
+            f"function has a side effect that saves an intermediate value outside it (a "
+            f"global, a list, self.attr).\nTransformations require functions to return their outputs: "
+            f"return the value from the function (or pass it in as an argument) instead of "
+            f"storing it.")
 
 
 class ShapeError(GlassboxError, TypeError):

@@ -7,14 +7,14 @@ Events (name: payload keys):
     executed:       fun_name, seconds
     array_created:  id, shape, dtype, nbytes, device, producer
     array_freed:    id, nbytes, device
-    batched:        primitive, in_dims, out_dims, axis_name, axis_size, source_info, outs,
-                    batched -- from vmap's BatchTrace each time a batching rule runs
+    batched:        primitive, in_dims, out_dims, out_avals, axis_name, axis_size,
+                    source_info -- from vmap's BatchTrace each time a batching rule runs
                     (not for primitives whose operands are all unbatched): the batch
-                    dim of each operand and result (None: unbatched), the values handed
-                    back to the caller (``outs``) and the values one level down that hold
-                    the whole batch (``batched``, batch dim at ``out_dims``). With nested
-                    vmaps an inner rule's ``batched`` value is an outer rule's ``outs``
-                    value (same object), which is how a view tells the axes apart.
+                    dim of each operand and result (None: unbatched) and the avals of
+                    the results holding the whole batch (batch dim at ``out_dims``).
+
+Payloads are plain data (names, numbers, avals, jaxprs, source info), never
+tracers: a listener cannot keep a trace's values alive or reach into them.
 
 With nobody subscribed, ``emit`` is never called: emitters test the
 module-level ``listening`` flag first, so the cost is one global lookup.

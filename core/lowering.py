@@ -10,6 +10,8 @@ operands are SSA value names (strings), ``ctx.avals_in``/``ctx.avals_out``
 are the equation's avals, and it returns one SSA name (or a list, for
 multiple-result primitives). Rules emit ops with ``ctx.op(...)``.
 """
+import re
+
 import numpy as np
 
 from .core import Literal
@@ -91,7 +93,8 @@ class ModuleBuilder:
         self.func_names = set()
 
     def unique_name(self, base):
-        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "f"
+        # Any Python name will do (``σ``, ``<lambda>``): ``symbol`` quotes it.
+        base = base or "f"
         name, i = base, 0
         while name in self.func_names:
             i += 1
@@ -101,7 +104,7 @@ class ModuleBuilder:
 
     def text(self):
         body = "\n".join(self.functions)
-        return (f"module @{self.name} attributes {{mhlo.num_partitions = 1 : i32, "
+        return (f"module @{symbol(self.name)} attributes {{mhlo.num_partitions = 1 : i32, "
                 f"mhlo.num_replicas = 1 : i32}} {{\n{body}\n}}\n")
 
 
@@ -194,7 +197,7 @@ class RuleContext:
         """Lower ``closed`` as a private function (once per jaxpr) and call it."""
         fname = _lower_function(self.module, closed, name, private=True)
         return self.op("func.call", args, list(closed.out_avals),
-                       attrs={"callee": f"@{fname}"}) if closed.out_avals else []
+                       attrs={"callee": f"@{symbol(fname)}"}) if closed.out_avals else []
 
     def convert(self, x, aval_to):
         return self.op("stablehlo.convert", [x], aval_to)
@@ -246,7 +249,7 @@ def _lower_function(module, closed, name, private, on_eqn=None):
     fb.lines.append(f'    "func.return"({", ".join(outs)}) : ({out_types}) -> ()')
     visibility = "private" if private else "public"
     params = ", ".join(f"{a}: {fb.types[a]}" for a in args)
-    text = (f"  func.func {visibility} @{fname}({params}) -> ({out_types}) {{\n"
+    text = (f"  func.func {visibility} @{symbol(fname)}({params}) -> ({out_types}) {{\n"
             + "\n".join(fb.lines) + "\n  }")
     module.functions.append(text)
     return fname
@@ -266,8 +269,26 @@ def lower_jaxpr(closed, name="main", on_eqn=None):
 
 
 def _module_name(name):
-    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return clean or "module"
+    """JAX's module name for ``name``: non-word characters become ``_``, trailing ones go."""
+    return _NOT_MODULE_CHAR.sub("_", name).rstrip("_") or "module"
+
+
+_NOT_MODULE_CHAR = re.compile(r"[^\w.-]")
+_BARE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_$.]*\Z")
+
+
+def symbol(name):
+    """``name`` as an MLIR symbol: bare if it is a bare identifier, else quoted.
+
+    Python names need not be MLIR identifiers (``σ``, ``<lambda>``, a name made
+    with ``setattr`` starting with a digit). Quoted, bytes outside printable
+    ASCII are escaped as ``\\XX``, as MLIR prints them (and JAX shows them).
+    """
+    if _BARE_ID.match(name):
+        return name
+    escaped = "".join(chr(b) if 0x20 <= b < 0x7F and b not in b'"\\' else f"\\{b:02X}"
+                      for b in name.encode("utf-8"))
+    return f'"{escaped}"'
 
 
 # ---------------------------------------------------------------------------

@@ -13,7 +13,10 @@ import numpy as np
 from .core import ClosedJaxpr, Jaxpr, Literal
 
 
-class _Names:
+class VarNames:
+    """Names variables ``a, b, c, ...`` in order of first use, as ``print(jaxpr)`` does
+    (the graph view shares one with ``pp_jaxpr`` to show the same names)."""
+
     def __init__(self):
         self.names = {}
 
@@ -57,7 +60,7 @@ def _param(value, names, indent):
 
 
 def pp_eqn(eqn, names=None, indent=0):
-    names = names or _Names()
+    names = names or VarNames()
     lhs = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in eqn.outvars) or "_"
     params = ""
     if eqn.params:
@@ -68,7 +71,7 @@ def pp_eqn(eqn, names=None, indent=0):
 
 
 def pp_jaxpr(jaxpr, indent=0, names=None):
-    names = names or _Names()
+    names = names or VarNames()
     pad = " " * indent
     consts = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars)
     ins = " ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars)
@@ -94,7 +97,7 @@ def jaxpr_html(jaxpr):
     Variables are named in the same order as the text form (constants, inputs,
     then equations), so the two agree.
     """
-    names = _Names()
+    names = VarNames()
     consts = _typed_html(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.constvars))
     ins = _typed_html(" ".join(f"{names(v)}:{v.aval.str_short()}" for v in jaxpr.invars))
     rows = []

@@ -7,7 +7,9 @@ namedtuples, OrderedDict, defaultdict. Register your own containers with
 """
 import collections
 import dataclasses
+import difflib
 import functools
+import textwrap
 from typing import NamedTuple
 
 _registry = {}
@@ -101,10 +103,12 @@ def keystr(path):
 # --- built-in nodes --------------------------------------------------------
 
 def _sorted_keys(d):
+    """A dict's keys in sorted order, as JAX flattens them (so ``{1: a, 'b': c}`` fails)."""
     try:
         return sorted(d)
-    except TypeError:
-        return list(d)
+    except TypeError as e:
+        raise ValueError("Comparator raised exception while sorting pytree dictionary "
+                         "keys.") from e
 
 
 register_pytree_node(tuple, lambda t: (t, None), lambda _, c: tuple(c),
@@ -125,10 +129,9 @@ register_pytree_node(
     lambda d: ([(DictKey(k), v) for k, v in d.items()], tuple(d)))
 register_pytree_node(
     collections.defaultdict,
-    lambda d: ([d[k] for k in _sorted_keys(d)], (d.default_factory, tuple(_sorted_keys(d)))),
+    lambda d: ([d[k] for k in sorted(d)], (d.default_factory, tuple(sorted(d)))),
     lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)),
-    lambda d: ([(DictKey(k), d[k]) for k in _sorted_keys(d)],
-               (d.default_factory, tuple(_sorted_keys(d)))))
+    lambda d: ([(DictKey(k), d[k]) for k in sorted(d)], (d.default_factory, tuple(sorted(d)))))
 
 
 def _node_for(x):
@@ -272,8 +275,85 @@ def treedef_children(treedef):
 def tree_map(f, tree, *rest, is_leaf=None):
     """Apply ``f`` to the leaves of ``tree`` (and the matching subtrees of ``rest``)."""
     leaves, treedef = tree_flatten(tree, is_leaf)
-    others = [treedef.flatten_up_to(r) for r in rest]
+    others = _flatten_rest(treedef, tree, rest, is_leaf, "tree_map tree")
     return treedef.unflatten(f(*xs) for xs in zip(leaves, *others))
+
+
+def _flatten_rest(treedef, tree, rest, is_leaf, name):
+    """``rest`` flattened up to ``treedef``; a mismatch is reported at its key path (JAX's way)."""
+    out = []
+    for r in rest:
+        try:
+            out.append(treedef.flatten_up_to(r))
+        except Exception as e:
+            err = next(_prefix_error((), tree, r, is_leaf), None)
+            raise (err(name) if err is not None else e) from None
+    return out
+
+
+def _one_level(tree):
+    """``(children, aux, keys)`` of a non-leaf node."""
+    node = _node_for(tree)
+    children, aux = node.flatten(tree)
+    if node.flatten_with_keys is not None:
+        keys = [k for k, _ in node.flatten_with_keys(tree)[0]]
+    else:
+        keys = [FlattenedIndexKey(i) for i in range(len(children))]
+    return list(children), aux, keys
+
+
+def _key_name(k):
+    return str(getattr(k, "key", getattr(k, "idx", getattr(k, "name", k))))
+
+
+def _prefix_error(path, prefix, full, is_leaf=None):
+    """Yields ``name -> ValueError`` for the first place ``full`` does not extend ``prefix``.
+
+    A port of JAX's ``tree_util._prefix_error``: the messages name the key path and
+    what differs there (type, length, child keys or metadata such as a dict's keys).
+    """
+    if tree_structure(prefix, is_leaf) == _LEAF:
+        return                                  # a leaf is a prefix of anything
+    where = lambda name: f"    {name}{keystr(path)}\n"
+    if type(prefix) is not type(full):
+        yield lambda name: ValueError(
+            f"pytree structure error: different types at key path\n{where(name)}"
+            f"At that key path, the prefix pytree {name} has a subtree of type\n"
+            f"    {type(prefix)}\nbut at the same key path the full pytree has a subtree of "
+            f"different type\n    {type(full)}.")
+        return
+    p_children, p_aux, p_keys = _one_level(prefix)
+    f_children, f_aux, f_keys = _one_level(full)
+    if isinstance(prefix, (list, tuple)) and len(prefix) != len(full):
+        kind = type(prefix).__name__
+        yield lambda name: ValueError(
+            f"pytree structure error: different lengths of {kind} at key path\n{where(name)}"
+            f"At that key path, the prefix pytree {name} has a subtree of type {kind} of "
+            f"length {len(prefix)}, but the full pytree has a subtree of the same type but of "
+            f"length {len(full)}.")
+        return
+    if len(p_children) != len(f_children):
+        yield lambda name: ValueError(
+            f"pytree structure error: different numbers of pytree children at key path\n"
+            f"{where(name)}At that key path, the prefix pytree {name} has a subtree of type\n"
+            f"    {type(prefix)}\nwith {len(p_children)} child keys\n"
+            f"    {' '.join(map(_key_name, p_keys))}\nbut at the same key path the full "
+            f"pytree has a subtree of the same type but with {len(f_children)} child keys\n"
+            f"    {' '.join(map(_key_name, f_keys))}\nso the symmetric difference on key sets "
+            f"is\n    {' '.join(map(_key_name, set(p_keys) ^ set(f_keys)))}")
+        return
+    if p_aux != f_aux:
+        diff = textwrap.indent("\n".join(difflib.ndiff(str(p_aux).splitlines(),
+                                                       str(f_aux).splitlines())), "    ")
+        yield lambda name: ValueError(
+            f"pytree structure error: different pytree metadata at key path\n{where(name)}"
+            f"At that key path, the prefix pytree {name} has a subtree of type\n"
+            f"    {type(prefix)}\nwith metadata\n    {p_aux}\nbut at the same key path the "
+            f"full pytree has a subtree of the same type but with metadata\n    {f_aux}\n"
+            f"so the diff in the metadata at these pytree nodes is\n{diff}")
+        return
+    for k, a, b in zip(p_keys, p_children, f_children):
+        yield from _prefix_error(path + (k,), a, b)
 
 
 def tree_reduce(function, tree, initializer=None, is_leaf=None):
@@ -325,7 +405,7 @@ def tree_leaves_with_path(tree, is_leaf=None):
 
 def tree_map_with_path(f, tree, *rest, is_leaf=None):
     keyed, treedef = tree_flatten_with_path(tree, is_leaf)
-    others = [treedef.flatten_up_to(r) for r in rest]
+    others = _flatten_rest(treedef, tree, rest, is_leaf, "tree_map_with_path tree")
     return treedef.unflatten(f(p, x, *xs) for (p, x), *xs in zip(keyed, *others))
 
 

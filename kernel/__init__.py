@@ -10,15 +10,14 @@ Two ways in:
   ``GLASSBOX_KERNEL_NAMESPACE=0`` (or ``GlassboxKernel.inject_namespace=False``)
   to start with an empty namespace.
 * the **extension** in any IPython or ipykernel: ``%load_ext glassbox``. It adds
-  ``%%jit``, ``%jaxpr``, ``%hlo``, ``%devices``, ``%gb_config``, HTML display of
-  arrays and compiled functions, and short tracebacks that hide glassbox's
-  internal frames (``%tb`` shows the full one).
+  ``%%jit``, ``%jaxpr``, ``%hlo``, ``%graph``, ``%devices``, ``%gb_config``, HTML
+  display of arrays and compiled functions, and short tracebacks that hide
+  glassbox's internal frames (``%tb`` shows the full one).
 
-Hook for other notebook layers: if ``glassbox.widgets`` defines
-``load_ipython_extension(shell)``, loading this extension calls it too (so the
-widgets' ``%graph`` magic arrives with the kernel). Keep that hook cheap: it
-runs at every kernel start. :mod:`glassbox.kernel.cells` turns an expression
-or cell into a function of the arrays it reads, for such magics.
+All magics live in :mod:`glassbox.kernel.magics`; :mod:`glassbox.kernel.cells`
+turns an expression or cell into a function of the arrays it reads. The kernel
+imports ``glassbox.widgets`` (for ``%graph`` and ``%%jit --show graph``) only
+when a view is drawn; the widgets never import the kernel.
 
 Importing this package is cheap: IPython is imported only when the extension
 loads.

@@ -20,8 +20,8 @@ Which of the names read become *traced inputs* is decided per call by their
 values (:func:`is_array_tree`): arrays and pytrees of arrays are traced, the
 rest (Python numbers, functions, modules, ...) are passed as they are.
 
-This module knows nothing about IPython; the magics (and the widgets'
-``%graph``) call :func:`parse_cell` / :func:`parse_expression`.
+This module knows nothing about IPython; the magics (``%%jit``, and ``%jaxpr``,
+``%hlo``, ``%graph`` on expressions) call :func:`parse_cell` / :func:`parse_expression`.
 """
 import ast
 import builtins

@@ -1,6 +1,9 @@
-"""Loading the glassbox extension into an IPython shell (``%load_ext glassbox``)."""
-import warnings
+"""Loading the glassbox extension into an IPython shell (``%load_ext glassbox``).
 
+One extension registers every notebook magic (``%graph`` included: it imports
+``glassbox.widgets`` only when used), the display formatters and the traceback
+filter.
+"""
 from . import display, tracebacks
 from .magics import GlassboxMagics, Settings
 
@@ -23,7 +26,6 @@ def load(shell):
     loaded.unregister_display = display.register(shell)
     loaded.filter.install()
     shell._glassbox_extension = loaded
-    _load_widgets(shell)
     return loaded
 
 
@@ -35,18 +37,3 @@ def unload(shell):
     loaded.unregister_display()
     shell._glassbox_extension = None
 
-
-def _load_widgets(shell):
-    """Let glassbox.widgets add its own magics (``%graph``) when it offers a hook.
-
-    A failure there must not take the kernel down: it becomes a warning, and
-    the rest of the extension works.
-    """
-    try:
-        from glassbox import widgets
-        hook = getattr(widgets, "load_ipython_extension", None)
-        if hook is not None:
-            hook(shell)
-    except Exception as err:  # noqa: BLE001 - any failure: warn and go on without widgets
-        warnings.warn(f"glassbox: the widgets could not be loaded ({type(err).__name__}: "
-                      f"{err}); the magics and display work without them", stacklevel=2)

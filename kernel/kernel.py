@@ -41,7 +41,7 @@ def banner(namespace=True):
              f"visible (Python {python}, jaxlib {glassbox.runtime.jaxlib_version()})"]
     if namespace:
         lines.append("gb = glassbox, gnp = glassbox.numpy are ready.")
-    lines.append("Magics: %%jit, %jaxpr EXPR, %hlo EXPR, %devices, %gb_config. "
+    lines.append("Magics: %%jit, %jaxpr EXPR, %hlo EXPR, %graph EXPR, %devices, %gb_config. "
                  "Errors hide glassbox's frames; %tb shows them.")
     return "\n".join(lines) + "\n"
 

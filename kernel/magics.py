@@ -1,4 +1,4 @@
-"""Notebook magics: ``%%jit``, ``%jaxpr``, ``%hlo``, ``%devices``, ``%gb_config``.
+"""Notebook magics: ``%%jit``, ``%jaxpr``, ``%hlo``, ``%graph``, ``%devices``, ``%gb_config``.
 
 ``%%jit`` compiles a whole cell: the arrays it reads from the notebook become
 inputs, the names it assigns become outputs, and the cell runs as one XLA
@@ -10,6 +10,11 @@ executable, cached by the inputs' shapes and dtypes like ``glassbox.jit``::
 
 Bad usage (unknown option, missing expression) raises IPython's
 ``UsageError``: a one-line message, no traceback.
+
+Every magic lives here, in one ``Magics`` class, registered by the extension
+(``%load_ext glassbox``, which the glassbox kernel loads at start). ``%graph``
+and ``%%jit --show graph`` draw with ``glassbox.widgets``, imported when first
+used: the widgets never import the kernel.
 """
 import collections
 import linecache
@@ -383,6 +388,20 @@ class GlassboxMagics(Magics):
             return gbdisplay.Code(lowered.compile().as_text(), "optimised HLO (after XLA passes)")
         return gbdisplay.Code(lowered.as_text(), "StableHLO")
 
+    # --- %graph
+    @line_magic
+    def graph(self, line):
+        """``%graph [--stages traced,grad,vmap,hlo] EXPR``: the graph view of ``EXPR``.
+
+        Tabs: the traced program, after ``grad`` (scalar expressions), after ``vmap``
+        (over a new leading axis of every array it reads) and the StableHLO.
+        Example: ``%graph --stages traced,hlo loss(params, x)``.
+        """
+        from glassbox.widgets import graphview   # here: the widgets pull in ipywidgets
+        stages, source = _graph_options(line, graphview.STAGES)
+        fun, values = self._expression("graph", source)
+        return graphview.graph(fun, stages=stages, title=f"%graph {source}")(*values)
+
     # --- %devices
     @line_magic
     def devices(self, line):
@@ -442,6 +461,23 @@ class GlassboxMagics(Magics):
             raise UsageError("%gb_config cpu_device_count= must be set before the first array "
                              "is created; restart the kernel and set it first")
         return key, value
+
+
+def _graph_options(line, known):
+    """``(stages, expression)`` from ``%graph [--stages a,b] EXPR`` (``--stages=a,b`` too)."""
+    stages, rest = known, line.strip()
+    if rest.startswith("--stages"):
+        option, _, rest = rest.partition(" ")
+        value = option.partition("=")[2]
+        if not value:
+            value, _, rest = rest.strip().partition(" ")
+        stages = tuple(s.strip() for s in value.split(",") if s.strip())
+        unknown = [s for s in stages if s not in known]
+        if unknown or not stages:
+            raise UsageError(f"%graph: unknown stage(s) {unknown}; stages are {list(known)}")
+    if not rest.strip():
+        raise UsageError("%graph needs an expression, e.g. %graph loss(params, x)")
+    return stages, rest.strip()
 
 
 def _parse_value(text, kind):

@@ -16,7 +16,7 @@ import types
 import IPython
 from IPython.core.error import UsageError
 
-from glassbox import source_info
+from glassbox import traceback_util
 
 _IPYTHON_DIR = os.path.dirname(os.path.abspath(IPython.__file__))
 NOTE = ("glassbox: {n} internal frame{s} hidden. %tb shows the full traceback; "
@@ -25,7 +25,7 @@ NOTE = ("glassbox: {n} internal frame{s} hidden. %tb shows the full traceback; "
 
 def is_glassbox_frame(filename):
     """A frame of glassbox itself (core, kernel, widgets)."""
-    return source_info.is_library_frame(filename)
+    return traceback_util.is_internal_frame(filename)
 
 
 def _is_machinery(filename):
@@ -33,27 +33,31 @@ def _is_machinery(filename):
     return filename.startswith(_IPYTHON_DIR) or filename.startswith("<decorator-gen")
 
 
+def _hidden_here(filename):
+    return is_glassbox_frame(filename) or _is_machinery(filename)
+
+
 def filter_traceback(tb):
     """``(filtered tb, frames hidden)``. Keeps the first frame (IPython skips it itself).
 
     Nothing is hidden unless the traceback passes through glassbox: a plain
-    Python error in a cell keeps IPython's usual traceback.
+    Python error in a cell keeps IPython's usual traceback. The filtering itself
+    is the core's (``glassbox.traceback_util``), with IPython's frames hidden too.
     """
-    entries = []
+    if tb is None:
+        return None, 0
+    if not any(is_glassbox_frame(n) for n in _filenames(tb.tb_next)):
+        return tb, 0
+    rest, hidden = traceback_util.filter_traceback(tb.tb_next, hide=_hidden_here)
+    if rest is None:
+        return tb, 0   # only library frames: hiding them would leave nothing to read
+    return types.TracebackType(rest, tb.tb_frame, tb.tb_lasti, tb.tb_lineno), hidden
+
+
+def _filenames(tb):
     while tb is not None:
-        entries.append(tb)
+        yield tb.tb_frame.f_code.co_filename
         tb = tb.tb_next
-    names = [t.tb_frame.f_code.co_filename for t in entries]
-    if not any(is_glassbox_frame(n) for n in names[1:]):
-        return (entries[0] if entries else None), 0
-    kept = entries[:1] + [t for t, n in zip(entries[1:], names[1:])
-                          if not (is_glassbox_frame(n) or _is_machinery(n))]
-    if len(kept) <= 1 and len(entries) > 1:
-        return entries[0], 0   # only library frames: hiding them would leave nothing to read
-    new = None
-    for t in reversed(kept):
-        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
-    return new, len(entries) - len(kept)
 
 
 def _chain(value):
@@ -80,10 +84,12 @@ class TracebackFilter:
 
     def install(self):
         self.shell.showtraceback = self.showtraceback
+        traceback_util.display_filter_installed = True
 
     def uninstall(self):
         if self.shell.showtraceback == self.showtraceback:
             self.shell.showtraceback = self.original
+            traceback_util.display_filter_installed = False
 
     def showtraceback(self, exc_tuple=None, filename=None, tb_offset=None,
                       exception_only=False, running_compiled_code=False):

@@ -295,3 +295,153 @@ def test_check_grads_catches_a_wrong_rule_with_jax_default_tolerances():
         return jnp.sin(x)
     good_sin.defjvp(lambda p, t: (jnp.sin(p[0]), jnp.cos(p[0]) * t[0]))
     check_grads(good_sin, (0.7,), order=2)
+
+
+# --- behaving exactly as JAX 0.10.2 (issue 10); references recorded from .venv-jax ------
+
+def test_vjp_and_linearize_functions_are_pytrees_of_residuals():
+    x = jnp.array([1.0, 2.0])
+    _, f_vjp = gb.vjp(jnp.sin, x)
+    (res,) = gb.tree_util.tree_leaves(f_vjp)         # the residual cos(x), as in JAX
+    np.testing.assert_allclose(np.asarray(res), np.cos([1.0, 2.0]), rtol=1e-6)
+    (ct,) = gb.jit(lambda f, c: f(c))(f_vjp, jnp.ones(2))     # into jit...
+    np.testing.assert_allclose(np.asarray(ct), np.cos([1.0, 2.0]), rtol=1e-6)
+    out = gb.jit(lambda x: gb.vjp(jnp.sin, x)[1])(x)          # ...and out of it
+    np.testing.assert_allclose(np.asarray(out(jnp.ones(2))[0]), np.cos([1.0, 2.0]), rtol=1e-6)
+    with pytest.raises(TypeError, match="called with 2 arguments"):
+        f_vjp(jnp.ones(2), jnp.ones(2))
+    _, f_jvp = gb.linearize(jnp.sin, x)
+    assert isinstance(f_jvp, gb.tree_util.Partial)
+    assert len(gb.tree_util.tree_leaves(f_jvp)) == 1
+    t = gb.jit(lambda f, t: f(t))(f_jvp, jnp.ones(2))
+    np.testing.assert_allclose(np.asarray(t), np.cos([1.0, 2.0]), rtol=1e-6)
+
+
+def _branchy_custom_jvp():
+    @gb.custom_jvp
+    def f(x):
+        if x > 0:
+            return x ** 2
+        return -x
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return f(x), (2 * x if x > 0 else -1.0) * t
+    return f
+
+
+def _branchy_custom_vjp():
+    @gb.custom_vjp
+    def h(x):
+        if x > 0:
+            return x ** 2
+        return -x
+    h.defvjp(lambda x: (h(x), x), lambda x, ct: ((2 * x if x > 0 else -1.0) * ct,))
+    return h
+
+
+def test_custom_rules_run_on_concrete_primals_under_grad():
+    # JAX: eagerly the body is just called (Python float in, Python float out); under
+    # grad/jvp/vjp at concrete values the rule (and the body) may branch on the value.
+    f, h = _branchy_custom_jvp(), _branchy_custom_vjp()
+    for fn in (f, h):
+        assert fn(3.0) == 9.0 and type(fn(3.0)) is float
+        assert type(fn(3)) is int
+        for x, expected in ((3.0, 6.0), (-3.0, -1.0)):
+            g = gb.grad(fn)(x)
+            assert float(g) == expected and g.dtype == np.float32 and g.aval.weak_type
+        assert gb.vjp(fn, 3.0)[1](1.0) == (6.0,)
+        assert gb.value_and_grad(fn)(3.0)[0] == 9.0
+    assert gb.jvp(f, (3.0,), (1.0,)) == (9.0, 6.0)
+    assert float(gb.grad(gb.grad(f))(3.0)) == 2.0
+    with pytest.raises(TypeError, match="forward-mode"):
+        gb.jvp(h, (3.0,), (1.0,))
+    with pytest.raises(gb.TracerBoolConversionError):      # jit traces the body, as JAX's
+        gb.jit(gb.grad(f))(3.0)
+
+
+def test_jacfwd_of_a_custom_jvp_function():
+    k = gb.custom_jvp(lambda x: x * 2.0)
+    k.defjvp(lambda p, t: (k(p[0]), t[0] * 3.0))
+    np.testing.assert_array_equal(np.asarray(gb.jacfwd(k)(jnp.ones(2))), 3 * np.eye(2))
+
+
+def test_check_grads_tolerance_scales_with_size_as_jax():
+    # JAX's check_grads passes all of these (its tolerance is 2e-3 times the array size,
+    # with finite differences in float32); the fixed 2e-3 used before failed them.
+    x = np.linspace(-2, 2, 64, dtype=np.float32).reshape(8, 8)
+    check_grads(lambda x: jnp.sum(x ** 3), (x,), order=2)
+    check_grads(lambda x: jnp.cumsum(x.ravel() ** 2), (x,), order=2)
+    check_grads(lambda x: (x @ x) * 3.0, (x,), order=2, modes=("fwd", "rev", "lin"))
+
+
+def test_check_grads_rejects_what_jax_rejects():
+    # JAX 0.10.2 fails this check ("VJP cotangent projection": 0.169093 vs 0.172802)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 2)).astype(np.float32)
+    v = rng.standard_normal((2, 2)).astype(np.float32)
+    with pytest.raises(AssertionError, match="VJP cotangent projection"):
+        check_grads(lambda x, v: jnp.asarray(x).at[1].mul(v[0]), (x, v), order=2)
+
+
+# grad at 0.5: (value, weak_type, dtype of grad * bfloat16 array), recorded from JAX 0.10.2
+_JAX_WEAK_GRADS = {
+    "tanh": (0.7864477038383484, True, "bfloat16"),
+    "sqrt": (0.7071067690849304, True, "bfloat16"),
+    "rsqrt": (-1.4142135381698608, True, "bfloat16"),
+    "cbrt": (0.529133677482605, True, "bfloat16"),
+    "logistic": (0.23500370979309082, True, "bfloat16"),
+    "erf": (0.8787826299667358, True, "bfloat16"),
+    "square": (1.0, True, "bfloat16"),
+    "integer_pow": (0.75, True, "bfloat16"),
+    "pow_float": (0.8838834762573242, False, "float32"),
+    "pow_self": (0.21697771549224854, False, "float32"),
+}
+_WEAK_OPS = {"tanh": jnp.tanh, "sqrt": jnp.sqrt, "rsqrt": lax.rsqrt, "cbrt": jnp.cbrt,
+             "logistic": lax.logistic, "erf": lax.erf, "square": lambda x: x ** 2,
+             "integer_pow": lambda x: lax.integer_pow(x, 3), "pow_float": lambda x: x ** 2.5,
+             "pow_self": lambda x: x ** x}
+
+
+@pytest.mark.parametrize("name", sorted(_JAX_WEAK_GRADS))
+def test_gradient_at_a_python_float_keeps_jax_weak_type(name):
+    value, weak, product_dtype = _JAX_WEAK_GRADS[name]
+    g = gb.grad(_WEAK_OPS[name])(0.5)
+    np.testing.assert_allclose(float(g), value, rtol=1e-6)
+    assert g.dtype == np.float32 and g.aval.weak_type == weak
+    assert (g * jnp.ones(2, jnp.bfloat16)).dtype == np.dtype(product_dtype)
+
+
+# JAX 0.10.2's TypeError messages for Jacobians of integer/complex functions
+_JAX_JACOBIAN_ERRORS = [
+    (lambda: gb.jacrev(lambda x: x * 2)(jnp.arange(3)),
+     "jacrev requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
+     "np.inexact), but got int32. If you want to use Boolean- or integer-valued inputs, use vjp "
+     "or set allow_int to True."),
+    (lambda: gb.jacfwd(lambda x: x * 2)(jnp.arange(3)),
+     "jacfwd requires real-valued inputs (input dtype that is a sub-dtype of np.floating), but "
+     "got int32. For holomorphic differentiation, pass holomorphic=True. For differentiation of "
+     "non-holomorphic functions involving complex inputs or integer inputs, use jax.jvp "
+     "directly."),
+    (lambda: gb.jacrev(lambda x: jnp.round(x).astype(jnp.int32))(jnp.ones(3)),
+     "jacrev requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+     "but got int32. For differentiation of functions with integer outputs, use jax.vjp "
+     "directly."),
+    (lambda: gb.jacrev(lambda x: x * 2j)(jnp.ones(3)),
+     "jacrev requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+     "but got complex64. For holomorphic differentiation, pass holomorphic=True. For "
+     "differentiation of non-holomorphic functions involving complex outputs, use jax.vjp "
+     "directly."),
+    (lambda: gb.jacfwd(lambda x: x, holomorphic=True)(jnp.ones(3)),
+     "jacfwd with holomorphic=True requires inputs with complex dtype, but got float32."),
+]
+
+
+@pytest.mark.parametrize("case", range(len(_JAX_JACOBIAN_ERRORS)))
+def test_jacobian_dtype_errors_match_jax(case):
+    call, message = _JAX_JACOBIAN_ERRORS[case]
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value).startswith(message)
+    assert "test_autodiff.py" in str(info.value)         # and the user's line

@@ -252,9 +252,9 @@ def test_eager_scan_compiles_once():
         return c * 0.9 + x, c
     xs = np.arange(8, dtype=np.float32)
     lax.scan(step, 0.0, xs)
-    before = len(dispatch._op_cache)
+    before = dispatch._compile_op.cache_info().misses
     lax.scan(step, 0.0, xs)
-    assert len(dispatch._op_cache) == before
+    assert dispatch._compile_op.cache_info().misses == before
 
 
 # --- map -----------------------------------------------------------------------------------

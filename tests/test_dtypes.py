@@ -5,6 +5,8 @@ semantics", docs/type_promotion.rst), copied as data: row type promoted with
 column type. ``i*``/``f*``/``c*`` are weak types (Python scalars). With x64
 off, 64-bit results are canonicalized to 32 bits *after* the join.
 """
+import json
+import os
 import warnings
 
 import ml_dtypes
@@ -106,6 +108,32 @@ def test_promote_types_matches_jax_table():
         entry = ROWS[a][NAMES.index(b)]
         want = np.dtype(WEAK_DEFAULT.get(entry, STRONG.get(entry)))
         assert jnp.promote_types(ta, tb) == want, (a, b)
+
+
+# lax does not promote: ``lax.add(a, b)`` over the same 18 x 18 types, as real JAX
+# answered it (tests/make_lax_promotion_golden.py wrote the table).
+with open(os.path.join(os.path.dirname(__file__), "lax_promotion_golden.json")) as _f:
+    LAX_GOLDEN = json.load(_f)
+
+
+def _lax_operand(name):
+    return WEAK_VALUE[name] if name in WEAK_VALUE else np.ones((), STRONG[name])
+
+
+@pytest.mark.parametrize("x64", [False, True], ids=["x64_off", "x64_on"])
+def test_lax_add_matches_jax_table(x64):
+    wrong = []
+    with glassbox.config.override(enable_x64=x64):
+        for pair, want in LAX_GOLDEN["x64_on" if x64 else "x64_off"].items():
+            a, b = pair.split(",")
+            try:
+                out = glassbox.lax.add(_lax_operand(a), _lax_operand(b))
+                got = {"dtype": out.dtype.name, "weak_type": bool(out.weak_type)}
+            except (TypeError, OverflowError) as e:
+                got = {"raises": type(e).__name__}
+            if got != want:
+                wrong.append(f"lax.add({a}, {b}): got {got}, want {want}")
+    assert not wrong, f"{len(wrong)} cells differ from JAX's:\n" + "\n".join(wrong)
 
 
 def test_result_type_of_arrays_and_scalars():

@@ -57,14 +57,38 @@ def test_weak_types_survive_jit():
 
 
 @pytest.mark.parametrize("fn", [
-    lambda: jnp.add(arr([1], np.uint8), 300),
     lambda: jnp.add(arr([1], np.int32), 2 ** 40),
     lambda: jnp.add(1, 2 ** 40),
-    lambda: lax.add(arr([1], np.int8), 1000),
+    lambda: jnp.add(1, 2 ** 31),
+    lambda: arr([1], np.float32) + 2 ** 40,    # parsed as a weak int32 first, as in JAX
+    lambda: arr([1], np.uint32) + 2 ** 31,
+    lambda: lax.add(arr([1], np.int32), 2 ** 40),
+    lambda: jnp.array(300, np.int8),
 ])
-def test_python_ints_out_of_range_overflow(fn):
+def test_python_ints_that_do_not_fit_the_default_int_overflow(fn):
     with pytest.raises(OverflowError):
         fn()
+
+
+def _wrapped(x, dtype):
+    return np.asarray(x).astype(dtype)   # NumPy's (and JAX's) modular conversion
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (lambda: arr([1], np.int8) + 300, np.int8(1) + _wrapped(300, np.int8)),
+    (lambda: jnp.add(arr([1], np.uint8), 300), np.uint8(1) + _wrapped(300, np.uint8)),
+    (lambda: arr([1], np.uint8) + (-1), np.uint8(1) + _wrapped(-1, np.uint8)),
+    (lambda: arr([1], np.int8) * 300, np.int8(1) * _wrapped(300, np.int8)),
+    (lambda: arr([1], np.int8) == 300, np.bool_(False)),
+    (lambda: gb.jit(lambda x: x - 300)(arr([1], np.int8)), np.int8(1) - _wrapped(300, np.int8)),
+    (lambda: jnp.full((1,), 300, np.int8), _wrapped(300, np.int8)),
+    (lambda: lax.convert_element_type(2 ** 40, np.int8), _wrapped(2 ** 40, np.int8)),
+    (lambda: lax.convert_element_type(-1, np.uint8), _wrapped(-1, np.uint8)),
+])
+def test_python_ints_that_fit_the_default_int_wrap_when_converted(fn, expected):
+    out = fn()
+    assert np.asarray(out).dtype == np.asarray(expected).dtype
+    np.testing.assert_array_equal(np.asarray(out).ravel(), np.asarray(expected).ravel())
 
 
 # --- error messages ----------------------------------------------------------
@@ -273,12 +297,21 @@ def test_lax_broadcasts_scalars_and_size_one_dims():
     assert "broadcast_in_dim" in str(jaxpr)
 
 
-def test_lax_scalars_take_the_array_dtype():
-    out = lax.add(arr([1, 2], np.float16), 1.0)
-    assert out.dtype == np.float16 and not out.weak_type
-    out = lax.clamp(0, arr([-3, 3, 9], np.int8), 5)
+def test_lax_python_scalars_keep_their_own_dtype():
+    # lax does not promote: 1.0 is a weak float32, so it adds to float32 only
+    # (the whole 18 x 18 table is checked in test_dtypes against JAX's).
+    out = lax.add(arr([1, 2], np.float32), 1.0)
+    assert out.dtype == np.float32 and not out.weak_type
+    with pytest.raises(TypeError, match="same dtypes, got float16, float32"):
+        lax.add(arr([1, 2], np.float16), 1.0)
+    with pytest.raises(TypeError, match="same dtypes, got int32, int8, int32"):
+        lax.clamp(0, arr([-3, 3, 9], np.int8), 5)
+    out = lax.clamp(np.int8(0), arr([-3, 3, 9], np.int8), np.int8(5))
     assert out.dtype == np.int8
     np.testing.assert_array_equal(out, [0, 3, 5])
+    assert lax.pow(arr([2, 3], np.float16), 2).dtype == np.float16   # int exponents are fine
+    with pytest.raises(TypeError):
+        lax.pow(arr([2, 3], np.float16), 2.0)
 
 
 def test_select_n_with_integer_which_and_scalar_predicate():
@@ -578,7 +611,7 @@ def _check_vjp_jax_convention(fn, x, rng):
         return v.astype(a.dtype)
     out, pullback = gb.vjp(fn, x)
     t, c = rand(x), rand(out)
-    jt = numerical_jvp(fn, (x,), (t,))[0]
+    jt = np.asarray(numerical_jvp(fn, (x,), (t,)))   # shaped like fn's output
     ct = np.conj(np.asarray(pullback(np.conj(c))[0]))
     np.testing.assert_allclose(np.real(np.vdot(t, ct)), np.real(np.vdot(jt, c)), rtol=2e-2,
                                atol=2e-2)

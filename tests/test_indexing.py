@@ -371,7 +371,9 @@ def test_at_mul_gradients():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((5, 2)).astype(np.float32)
     v = rng.standard_normal((2, 2)).astype(np.float32)
-    gb.test_util.check_grads(lambda x, v: jnp.asarray(x).at[1].mul(v[0]), (x, v), order=2)
+    # eps=1e-3: at the default 1e-4, float32 differences miss JAX's tolerance (JAX fails too)
+    gb.test_util.check_grads(lambda x, v: jnp.asarray(x).at[1].mul(v[0]), (x, v), order=2,
+                             eps=1e-3)
     unique = lambda x, v: jnp.asarray(x).at[np.array([4, 0])].mul(v, unique_indices=True)  # noqa
     gb.test_util.check_grads(unique, (x, v), order=1)
     # repeated indices: the operand is differentiable, the updates are not (as in JAX)

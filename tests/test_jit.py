@@ -1,5 +1,7 @@
 """jit: caching by signature, static arguments, pytrees, nesting, AOT API, errors."""
+import gc
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -67,12 +69,12 @@ def test_static_argnums_and_argnames():
         for _ in range(n):            # Python loop on a static value is fine
             y = jnp.add(y, x)
         return jnp.sin(y) if mode == "sin" else y
-    jf = gb.jit(f, static_argnums=1, static_argnames="mode")
+    jf = gb.jit(f, static_argnames=("n", "mode"))
     x = np.ones(2, np.float32)
     np.testing.assert_allclose(jf(x, 2, mode="id"), 3 * x)
     np.testing.assert_allclose(jf(x, 2, mode="sin"), np.sin(3 * x), rtol=1e-6)
     jf(x, 2, mode="id")
-    jf(x, n=3, mode="id")         # static by name too (resolved from static_argnums)
+    jf(x, n=3, mode="id")         # static by position too (resolved from static_argnames)
     assert calls == [(2, "id"), (2, "sin"), (3, "id")]
 
 
@@ -211,5 +213,205 @@ def test_non_array_argument_is_named_with_a_fix():
         Model().apply(np.ones(2, np.float32))
     jitted_method = gb.jit(Model.apply.fun, static_argnums=0)
     np.testing.assert_allclose(jitted_method(Model(), np.ones(2, np.float32)), 2 * np.ones(2))
-    with pytest.raises(TypeError, match="jit expects a callable"):
+    with pytest.raises(TypeError, match="Expected a callable value, got 3"):
         gb.jit(3)
+
+
+# ---------------------------------------------------------------------------
+# One cache per function (and options), shared by every jit(f), as in JAX
+
+
+def test_jit_of_the_same_function_shares_traces_and_executables():
+    traces = []
+
+    def f(x):
+        traces.append(1)
+        return jnp.sin(x)
+    x = np.ones(3, np.float32)
+    with events.record("compiled") as log:
+        for _ in range(4):
+            gb.jit(f)(x)                  # a fresh wrapper each time, as in a loop
+    assert len(traces) == 1 and _compiles(log, "f") == [False, True, True, True]
+    assert gb.jit(f)._cache_size() == 1 and len(gb.jit(f).cache_entries()) == 1
+
+    class Unhashable:                     # no shared cache, but one per wrapper still works
+        __hash__ = None
+
+        def __call__(self, x):
+            return x * 2
+    jf = gb.jit(Unhashable())
+    assert float(jf(1.0)) == 2.0 and float(jf(2.0)) == 4.0 and jf._cache_size() == 1
+
+
+# Real JAX 0.10.2: f reads the global `scale`; jit(f)(1.0) with scale = 2, then with
+# scale = 3 (a new jit(f) wrapper), then after jit(f).clear_cache().
+JAX_GLOBAL_BAKED_IN = [2.0, 2.0, 3.0]
+scale = 2.0
+
+
+def _scaled(x):
+    return x * scale
+
+
+def test_a_global_is_baked_in_at_the_first_trace_for_every_wrapper():
+    global scale
+    try:
+        scale = 2.0
+        got = [float(gb.jit(_scaled)(1.0))]
+        scale = 3.0
+        got.append(float(gb.jit(_scaled)(1.0)))
+        gb.jit(_scaled).clear_cache()
+        got.append(float(gb.jit(_scaled)(1.0)))
+    finally:
+        scale = 2.0
+        gb.jit(_scaled).clear_cache()
+    assert got == JAX_GLOBAL_BAKED_IN
+
+
+def test_different_options_have_different_caches():
+    def f(x, n):
+        return x * n
+    assert float(gb.jit(f)(2.0, 3.0)) == 6.0
+    assert float(gb.jit(f, static_argnums=1)(2.0, 4)) == 8.0
+    assert gb.jit(f)._cache_size() == 1 and gb.jit(f, static_argnums=1)._cache_size() == 1
+
+
+def test_a_dead_functions_traces_and_executables_are_freed():
+    def f(x):
+        return jnp.sin(x) * 2
+    x = np.ones(3, np.float32)
+    jf = gb.jit(f)
+    jf(x)
+    gb.jvp(jf, (x,), (x,))               # the jvp of the body is cached on the body
+    body = weakref.ref(jf.trace(x).jaxpr)
+    fun = weakref.ref(f)
+    del f, jf
+    gc.collect()
+    assert fun() is None and body() is None
+
+
+def test_the_cache_keeps_the_most_recently_used_signatures(monkeypatch):
+    from glassbox import api
+    monkeypatch.setattr(api, "MAX_SIGNATURES", 3)
+    traces = []
+
+    def f(x):
+        traces.append(x.shape)
+        return x + 1
+    for n in [1, 2, 1, 3, 4, 1, 2]:       # 2 is the least recently used when 4 arrives
+        gb.jit(f)(np.ones(n, np.float32))
+    assert traces == [(1,), (2,), (3,), (4,), (2,)] and gb.jit(f)._cache_size() == 3
+
+
+# ---------------------------------------------------------------------------
+# Static and donated arguments: checked at jit() time, as in JAX
+
+
+def _f3(x, y=2, *, z=3):
+    return x * y * z
+
+
+def _positional_only(x, /, y):
+    return x + y
+
+
+def _varargs(*args, **kwargs):
+    return args[0]
+
+
+# (function, options, exception class, message) from real JAX 0.10.2 (jax.jit(fun, **options)).
+JAX_ARGNUM_ERRORS = [
+    (_f3, {'static_argnums': 5}, ValueError,
+     'Jitted function has static_argnums=(5,), but only accepts 2 positional arguments.'),
+    (_f3, {'static_argnums': -3}, ValueError,
+     'Jitted function has static_argnums=(-3,), but only accepts 2 positional arguments.'),
+    (_f3, {'static_argnums': 2}, ValueError,
+     'Jitted function has static_argnums=(2,), but only accepts 2 positional arguments.'),
+    (_f3, {'static_argnames': 'q'}, ValueError,
+     "Jitted function has invalid argnames {'q'} in static_argnames. Function does not take these args."),
+    (_f3, {'static_argnames': ['y', 'q']}, ValueError,
+     "Jitted function has invalid argnames {'q'} in static_argnames. Function does not take these args."),
+    (_f3, {'donate_argnums': 5}, ValueError,
+     'Jitted function has donate_argnums=(5,), but only accepts 2 positional arguments.'),
+    (_f3, {'donate_argnames': 'q'}, ValueError,
+     "Jitted function has invalid argnames {'q'} in donate_argnames. Function does not take these args."),
+    (_f3, {'static_argnums': 1, 'donate_argnums': 1}, ValueError,
+     "static_argnames and donate_argnames cannot intersect. Argument names {'y'} appear in "
+     "both static_argnames and donate_argnames"),
+    (_positional_only, {'static_argnames': 'x'}, ValueError,
+     "Jitted function has invalid argnames {'x'} in static_argnames. These are positional-only"),
+    (_f3, {'static_argnums': 'x'}, TypeError, "'str' object cannot be interpreted as an integer"),
+    (_f3, {'static_argnames': 1}, TypeError, "'int' object is not iterable"),
+]
+
+
+@pytest.mark.parametrize("fun, options, exc, message", JAX_ARGNUM_ERRORS)
+def test_bad_static_and_donate_arguments_raise_at_jit_time(fun, options, exc, message):
+    with pytest.raises(exc) as info:
+        gb.jit(fun, **options)
+    assert str(info.value).startswith(message)
+
+
+def test_accepted_argnums_and_none():
+    assert float(gb.jit(_varargs, static_argnums=5, static_argnames="q")(1.0)) == 1.0
+    assert float(gb.jit(_f3, static_argnames=None, static_argnums=None)(1.0)) == 6.0
+
+
+def test_given_both_argnums_and_argnames_nothing_is_inferred():
+    # As in JAX: `y` passed by keyword is then dynamic, hence traced.
+    jf = gb.jit(lambda x, y: x if y > 0 else -x, static_argnums=1, static_argnames=())
+    assert float(jf(1.0, 2)) == 1.0
+    with pytest.raises(gb.TracerBoolConversionError):
+        jf(1.0, y=2)
+
+
+def test_decorator_form_keeps_every_option():
+    def f(n, x, y):
+        return x * n
+    with pytest.warns(DeprecationWarning, match="backend and device argument on jit"):
+        jf = gb.jit(static_argnums=0, donate_argnums=1, keep_unused=True, backend="cpu",
+                    inline=True)(f)
+    assert (jf.static_argnums, jf.static_argnames, jf.donate_argnums, jf.donate_argnames) \
+        == ((0,), ("n",), (1,), ("x",))
+    assert (jf.keep_unused, jf.backend, jf.inline, jf.device) == (True, "cpu", True, None)
+    assert float(jf(3, 2.0, 1.0)) == 6.0
+    with pytest.raises(ValueError, match="can't specify both a device and a backend"), \
+            pytest.warns(DeprecationWarning):
+        gb.jit(f, device=gb.devices()[0], backend="cpu")
+
+
+# ---------------------------------------------------------------------------
+# Any Python name lowers: MLIR symbols are quoted (and escaped) when they must be
+
+_ns = {}
+exec("def σ(x):\n    return jnp.sin(x) * 2\n", {"jnp": jnp}, _ns)
+
+
+def _digit_named(x):
+    return jnp.cos(x)
+
+
+_digit_named.__name__ = _digit_named.__qualname__ = "1abc"
+
+# (function, its NumPy value and gradient, the module line of jit(f).lower(x), the private
+# function of jit(lambda x: jit(f)(x) + 1)); the StableHLO names are from real JAX 0.10.2.
+ODD_NAMES = [
+    (_ns["σ"], lambda x: 2 * np.sin(x), lambda x: 2 * np.cos(x),
+     'module @"jit_\\CF\\83"', 'func.func private @"\\CF\\83"'),
+    (_digit_named, np.cos, lambda x: -np.sin(x), 'module @jit_1abc', 'func.func private @"1abc"'),
+    (lambda x: x * 3, lambda x: 3 * x, lambda x: np.full_like(x, 3),
+     'module @jit__lambda', 'func.func private @"<lambda>"'),
+]
+
+
+@pytest.mark.parametrize("f, value, grad, module, private", ODD_NAMES,
+                         ids=["sigma", "digit", "lambda"])
+def test_functions_with_any_name_compile(f, value, grad, module, private):
+    x = np.linspace(0.5, 1.5, 3).astype(np.float32)
+    cj = gb.custom_jvp(f)
+    cj.defjvp(lambda p, t: (f(*p), t[0]))
+    for got in [gb.jit(f)(x), gb.vmap(gb.jit(f))(x), gb.checkpoint(f)(x), cj(x), gb.jit(cj)(x)]:
+        np.testing.assert_allclose(got, value(x), rtol=1e-6)
+    np.testing.assert_allclose(gb.grad(lambda x: gb.jit(f)(x).sum())(x), grad(x), rtol=1e-6)
+    assert gb.jit(f).lower(x).as_text().startswith(module + " attributes")
+    assert private + "(" in gb.jit(lambda x: gb.jit(f)(x) + 1).lower(x).as_text()

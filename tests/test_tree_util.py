@@ -44,7 +44,7 @@ def test_tree_map_over_several_trees_and_is_leaf():
 
 
 def test_structure_mismatch_is_a_clear_error():
-    with pytest.raises(ValueError, match="Mismatch|Expected"):
+    with pytest.raises(ValueError, match="pytree structure error: different types at key path"):
         tu.tree_map(lambda x, y: x, {"a": 1}, [1])
 
 
@@ -116,3 +116,44 @@ def test_partial_is_a_pytree():
     leaves, treedef = tu.tree_flatten(p)
     assert leaves == [1]
     assert tu.tree_unflatten(treedef, [10])(5) == 15
+
+
+# JAX 0.10.2's exceptions, recorded from .venv-jax (jax.tree_util on the same inputs).
+_JAX_MIXED_KEYS = (ValueError, "Comparator raised exception while sorting pytree dictionary keys.")
+_JAX_MISMATCHES = [
+    ({"a": 1, "b": 2}, {"a": 1, "c": 2},
+     "pytree structure error: different pytree metadata at key path\n    tree_map tree\nAt that "
+     "key path, the prefix pytree tree_map tree has a subtree of type\n    <class 'dict'>\nwith "
+     "metadata\n    ('a', 'b')\nbut at the same key path the full pytree has a subtree of the "
+     "same type but with metadata\n    ('a', 'c')\nso the diff in the metadata at these pytree "
+     "nodes is\n    - ('a', 'b')\n    ?        ^\n\n    + ('a', 'c')\n    ?        ^\n"),
+    ({"x": (1, 2)}, {"x": (1, 2, 3)},
+     "pytree structure error: different lengths of tuple at key path\n    tree_map tree['x']\n"
+     "At that key path, the prefix pytree tree_map tree has a subtree of type tuple of length "
+     "2, but the full pytree has a subtree of the same type but of length 3."),
+    ({"x": [None, 1]}, {"x": [1, 1]},
+     "pytree structure error: different types at key path\n    tree_map tree['x'][0]\nAt "
+     "that key path, the prefix pytree tree_map tree has a subtree of type\n    <class "
+     "'NoneType'>\nbut at the same key path the full pytree has a subtree of different type\n"
+     "    <class 'int'>."),
+]
+
+
+def test_dict_with_unsortable_keys_raises_as_jax():
+    cls, message = _JAX_MIXED_KEYS
+    for fn in (tu.tree_leaves, tu.tree_structure):
+        with pytest.raises(cls) as info:
+            fn({1: "a", "b": 2})
+        assert str(info.value) == message
+    # an OrderedDict keeps insertion order, so any keys do
+    assert tu.tree_leaves(collections.OrderedDict([(1, "a"), ("b", 2)])) == ["a", 2]
+
+
+@pytest.mark.parametrize("case", range(len(_JAX_MISMATCHES)))
+def test_structure_mismatch_names_the_key_path_as_jax(case):
+    a, b, message = _JAX_MISMATCHES[case]
+    with pytest.raises(ValueError) as info:
+        tu.tree_map(lambda x, y: x, a, b)
+    assert str(info.value) == message
+    with pytest.raises(ValueError, match="tree_map_with_path tree"):
+        tu.tree_map_with_path(lambda p, x, y: x, a, b)

@@ -7,7 +7,7 @@
     gbw.devices(); gbw.compile_cache()            # live panels fed by the core's events
 
     gbw.graph_for_jaxpr(closed_jaxpr, hlo_text=..., hlo_jaxpr=...)   # for %%jit --show graph
-    %graph loss(params, x)                        # the magic (loaded with the glassbox kernel)
+    %graph loss(params, x)                        # a glassbox.kernel magic (%load_ext glassbox)
 
 Views read only the IR (equations, their source lines and name stacks) and the
 core's event stream (``glassbox.events``), never tracer internals. Every view is
@@ -23,8 +23,8 @@ from glassbox import source_info as _source_info
 # helpers (the recording interpreter, the batching re-run) point at the user's line.
 _source_info.add_library_dir(__file__)
 
-# name -> submodule: imported on first use, so loading the %graph magic at kernel
-# start does not import ipywidgets and anywidget.
+# name -> submodule: imported on first use, so `import glassbox.widgets` stays cheap
+# (ipywidgets and anywidget load with the first view).
 _EXPORTS = {
     "GraphView": "graphview", "graph": "graphview", "graph_for_jaxpr": "graphview",
     "GradFlowView": "gradflow", "grad_flow": "gradflow",
@@ -32,7 +32,7 @@ _EXPORTS = {
     "DevicePanel": "devicepanel", "devices": "devicepanel",
     "CompileCachePanel": "cachepanel", "compile_cache": "cachepanel",
 }
-__all__ = list(_EXPORTS) + ["load_ipython_extension"]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name):
@@ -47,8 +47,3 @@ def __getattr__(name):
 def __dir__():
     return sorted(set(globals()) | set(_EXPORTS))
 
-
-def load_ipython_extension(shell):
-    """Add the ``%graph`` magic (the glassbox kernel calls this; or ``%load_ext glassbox.widgets``)."""
-    from .magics import load_ipython_extension as load
-    load(shell)

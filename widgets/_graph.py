@@ -20,9 +20,10 @@ import re
 
 import numpy as np
 
+from glassbox import ad, batching, lowering
 from glassbox import core as gb_core
 from glassbox.core import ClosedJaxpr, Jaxpr, Literal
-from glassbox.pretty import _Names, pp_jaxpr
+from glassbox.pretty import VarNames, pp_jaxpr
 
 from ._interp import is_call
 from ._render import dot_id, dot_string, run_dot
@@ -134,17 +135,18 @@ def _param_text(value):
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+# Rules are data: each interpretation's public table(s), Primitive -> rule. vmap has
+# two (collectives and calls that need the axis itself are in ``axis_rules``).
+RULE_TABLES = (("shape", (gb_core.abstract_eval_rules,)), ("jvp", (ad.jvp_rules,)),
+               ("transpose", (ad.transpose_rules,)),
+               ("vmap", (batching.batch_rules, batching.axis_rules)),
+               ("lowering", (lowering.lowering_rules,)))
+
+
 def rule_coverage(prim):
-    """Which interpretations have a rule for ``prim`` (rules are data: look in the tables)."""
-    from glassbox import ad, batching, lowering
-    tables = [("shape", gb_core.abstract_eval_rules), ("jvp", ad.jvp_rules),
-              ("transpose", ad.transpose_rules), ("vmap", batching.batch_rules),
-              ("lowering", lowering.lowering_rules)]
-    marks = []
-    for name, table in tables:
-        ok = prim in table or (name == "vmap" and prim in batching.axis_rules)
-        marks.append(f"{name} {'yes' if ok else 'no'}")
-    return ", ".join(marks)
+    """Which interpretations have a rule for ``prim``: ``"shape yes, jvp yes, ..."``."""
+    return ", ".join(f"{name} {'yes' if any(prim in t for t in tables) else 'no'}"
+                     for name, tables in RULE_TABLES)
 
 
 def produced_by(stack):
@@ -178,7 +180,7 @@ class Graph:
         self._parts = {}
         self.nodes, self.edges, self.groups = {}, [], {}
         self.ann = annotations or Annotations()
-        self._names = _Names()
+        self._names = VarNames()
         jaxpr = closed.jaxpr if isinstance(closed, ClosedJaxpr) else closed
         consts = closed.consts if isinstance(closed, ClosedJaxpr) else []
         pp_jaxpr(jaxpr, 0, self._names)   # names a, b, c... exactly as print(jaxpr) shows them

@@ -4,14 +4,14 @@
   returns the norm of every watched value. It is an ordinary Python function
   of arrays, so ``jit`` compiles it once and a slider re-runs the executable.
 * ``batch_axes(fun, args, levels)``: traces ``fun`` per example, re-runs that
-  jaxpr under nested ``vmap`` while listening to the core's ``batched`` events,
-  and says, for every value, where each vmap's axis sits (or that it is absent).
+  jaxpr under nested ``vmap`` asking ``glassbox.batching.batch_dims`` about every
+  value, and says where each vmap's axis sits (or that it is absent).
 """
 import numpy as np
 
 import glassbox
 from glassbox import core as gb_core
-from glassbox import events, source_info
+from glassbox import batching, source_info
 from glassbox import numpy as jnp
 from glassbox.core import Literal, get_aval
 from glassbox.tree_util import tree_flatten, tree_unflatten
@@ -183,10 +183,28 @@ def batch_axes(fun, args, levels):
     """
     flat, in_tree = tree_flatten(tuple(args))
     avals = [get_aval(x) for x in flat]
-    per_level = [_leaf_axes(tuple(args), lv.in_axes) for lv in levels]
-    # Per-example shapes: drop the outermost vmap's axis first, then the next one in.
+    shapes, norm_axes, sizes = _per_example(tuple(args), avals, levels)
+    examples = [glassbox.ShapeDtypeStruct(s, a.dtype, a.weak_type) for s, a in zip(shapes, avals)]
+
+    def flat_fun(*leaves):
+        return tree_flatten(fun(*tree_unflatten(in_tree, leaves)))[0]
+    flat_fun.__name__ = getattr(fun, "__name__", "fun")
+    closed = glassbox.make_jaxpr(flat_fun)(*examples)
+    names = _level_names(levels)
+    dims = _dims_under_vmaps(closed, avals, norm_axes, names)
+    final = {var: _batched_shape(var.aval.shape, d, sizes) for var, d in dims.items()}
+    info = [{"name": names[k], "size": sizes[k], "user_name": levels[k].axis_name}
+            for k in range(len(levels))]
+    in_dims = [dict(dims[v]) for v in closed.jaxpr.invars]   # what in_axes introduced
+    return BatchAxes(closed, info, dims, final, in_dims)
+
+
+def _per_example(args, avals, levels):
+    """``(per-example shapes, normalised in_axes per level, size per level)``: drop the
+    outermost vmap's axis first, then the next one in."""
+    per_level = [_leaf_axes(args, lv.in_axes) for lv in levels]
     shapes = [list(a.shape) for a in avals]
-    norm_axes = [[None] * len(flat) for _ in levels]
+    norm_axes = [[None] * len(avals) for _ in levels]
     sizes = [None] * len(levels)
     for k in reversed(range(len(levels))):
         for i, ax in enumerate(per_level[k]):
@@ -201,65 +219,41 @@ def batch_axes(fun, args, levels):
             if sizes[k] not in (None, size):
                 raise ValueError(f"vmap level {k}: inconsistent sizes {sizes[k]} and {size}")
             sizes[k] = size
-    examples = [glassbox.ShapeDtypeStruct(s, a.dtype, a.weak_type) for s, a in zip(shapes, avals)]
+    return shapes, norm_axes, sizes
 
-    def flat_fun(*leaves):
-        return tree_flatten(fun(*tree_unflatten(in_tree, leaves)))[0]
-    flat_fun.__name__ = getattr(fun, "__name__", "fun")
-    closed = glassbox.make_jaxpr(flat_fun)(*examples)
+
+def _level_names(levels):
+    """One distinct axis name per level: a value's batch dims are told apart by name."""
     names = []
     for k, lv in enumerate(levels):
         name = lv.axis_name if lv.axis_name is not None else f"b{k}"
         names.append(name if name not in names else f"{name}#{k}")
-    objects = {}
+    return names
 
-    def interp(*leaves):
-        return interpret(closed.jaxpr, closed.consts, leaves,
-                         lambda var, value: objects.__setitem__(var, value))
-    wrapped = interp
-    for k, lv in enumerate(levels):
-        wrapped = glassbox.vmap(wrapped, in_axes=tuple(norm_axes[k]), axis_name=names[k])
-    with events.record("batched") as log:
-        glassbox.make_jaxpr(wrapped)(*[glassbox.ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
-                                       for a in avals])
-        # Follow each value through the levels by identity while the events hold them.
-        level_of = {n: k for k, n in enumerate(names)}
-        by_out = {}
-        for ev in log:
-            for i, o in enumerate(ev["outs"]):
-                if isinstance(o, glassbox.Array):
-                    by_out[id(o)] = (ev, i)
-        dims, final = {}, {}
-        in_dims = []
-        for pos, v in enumerate(closed.jaxpr.invars):
-            d = {k: norm_axes[k][pos] for k in range(len(levels))
-                 if norm_axes[k][pos] is not None}
-            in_dims.append(d)
-            dims[v] = dict(d)
-        for var, obj in objects.items():
-            if var in dims:
-                continue
-            d = {}
-            seen = 0
-            while seen < len(levels) + 1:
-                hit = by_out.get(id(obj))
-                if hit is None:
-                    break
-                ev, i = hit
-                k = level_of.get(ev["axis_name"])
-                if k is None or ev["out_dims"][i] is None:
-                    break
-                d[k] = ev["out_dims"][i]
-                obj = ev["batched"][i]
-                seen += 1
-            dims[var] = d
-        del by_out, objects
-    for var, d in dims.items():
-        shape = list(var.aval.shape)
-        for k in range(len(levels)):
-            if d.get(k) is not None:
-                shape.insert(min(d[k], len(shape)), sizes[k])
-        final[var] = tuple(shape)
-    info = [{"name": names[k], "size": sizes[k], "user_name": levels[k].axis_name}
-            for k in range(len(levels))]
-    return BatchAxes(closed, info, dims, final, in_dims)
+
+def _dims_under_vmaps(closed, avals, norm_axes, names):
+    """Var -> {level: bdim}: re-run ``closed`` under the nested vmaps (abstractly) and ask
+    the batching module where each vmap holds every value the program defines."""
+    level_of = {n: k for k, n in enumerate(names)}
+    dims = {}
+
+    def record(var, value):
+        dims[var] = {level_of[name]: d for name, d in batching.batch_dims(value)
+                     if name in level_of}
+
+    def run(*leaves):
+        return interpret(closed.jaxpr, closed.consts, leaves, record)
+    for k, name in enumerate(names):
+        run = glassbox.vmap(run, in_axes=tuple(norm_axes[k]), axis_name=name)
+    glassbox.make_jaxpr(run)(*[glassbox.ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                               for a in avals])
+    return dims
+
+
+def _batched_shape(shape, dims, sizes):
+    """A per-example shape with each level's axis inserted, innermost level first."""
+    shape = list(shape)
+    for k, size in enumerate(sizes):
+        if dims.get(k) is not None:
+            shape.insert(min(dims[k], len(shape)), size)
+    return tuple(shape)

@@ -12,9 +12,9 @@ vmap**: the program ``vmap`` really produced, with the ``batch_move`` and
 ``batch_broadcast`` equations its rules added highlighted. Both are cross-linked
 by source line.
 
-Batch axes come from the core's ``batched`` events (one per batching rule that
-runs, with its input and output batch dims), never from tracer internals; the
-view re-runs the per-example jaxpr under nested ``vmap`` to collect them.
+Batch axes come from the batching module, never from tracer internals: the view
+re-runs the per-example jaxpr under nested ``vmap`` and asks
+``glassbox.batching.batch_dims`` where each vmap holds every value it defines.
 """
 import glassbox
 from glassbox.core import Literal

@@ -24,6 +24,10 @@ from ._render import escape_html, html_table
 _HERE = pathlib.Path(__file__).parent
 MAX_ROWS = 200   # arrays listed per device (totals always count every array)
 LOG_LINES = 40
+# Arrays awaiting their producer. An eager op that hits its cached executable sends no
+# event after its output, so this bound is what settles those (oldest first) in a loop
+# of eager ops; a jit call's outputs (between its compiled and executed events) fit.
+MAX_PENDING = 4096
 
 
 def _fmt_bytes(n):
@@ -59,7 +63,7 @@ class DevicePanel(LivePanel):
     def __init__(self, title="device placement", **kwargs):
         self._devices = [_device_name(d) for d in glassbox.devices()]
         self._arrays = collections.OrderedDict()   # id -> record
-        self._pending = []          # ids created since the last compiled event
+        self._pending = collections.deque()   # ids created since the last compiled event
         self._log = collections.deque(maxlen=LOG_LINES)
         self._created = self._freed = 0
         self._seq = 0
@@ -81,6 +85,8 @@ class DevicePanel(LivePanel):
             self._created += 1
             if not rec["producer"]:
                 self._pending.append(event["id"])
+                if len(self._pending) > MAX_PENDING:
+                    self._label(self._pending.popleft(), "eager op or transfer")
         elif kind == "array_freed":
             rec = self._arrays.pop(event["id"], None)
             if rec is not None:
@@ -92,12 +98,14 @@ class DevicePanel(LivePanel):
             self._log.append(f"ran jit({event['fun_name']}) in {event['seconds'] * 1e3:.2f} ms")
 
     def _settle(self, producer):
-        for i in self._pending:
-            rec = self._arrays.get(i)
-            if rec is not None and not rec["producer"]:
-                rec["producer"] = producer
-                self._log.append(f"{rec['type']} on {rec['device']} from {producer}")
-        self._pending = []
+        while self._pending:
+            self._label(self._pending.popleft(), producer)
+
+    def _label(self, array_id, producer):
+        rec = self._arrays.get(array_id)
+        if rec is not None and not rec["producer"]:
+            rec["producer"] = producer
+            self._log.append(f"{rec['type']} on {rec['device']} from {producer}")
 
     def state(self):
         per_device = {d: [] for d in self._devices}

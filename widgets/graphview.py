@@ -270,7 +270,10 @@ def _hlo_stage_of(f, args):
     return _hlo_stage(text, traced.jaxpr, f"jit_{fun_name(f)}")
 
 
-def graph(f, *, stages=("traced", "grad", "vmap", "hlo"), argnums=0, batch_size=2,
+STAGES = ("traced", "grad", "vmap", "hlo")   # the tabs graph() can draw, in order
+
+
+def graph(f, *, stages=STAGES, argnums=0, batch_size=2,
           max_nodes=DEFAULT_MAX_NODES, title=None):
     """``graph(f)(*args)``: a ``GraphView`` of ``f`` at ``args``, one tab per stage.
 

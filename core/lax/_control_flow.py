@@ -36,15 +36,16 @@ from ..tracing import JaxprTrace, JaxprTracer, trace_to_jaxpr
 from ..tree_util import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 from .elementwise import convert_element_type
 
-_cache = {}   # (kind, jaxpr, signature...) -> transformed jaxpr(s)
-
 
 def cached(key, build):
-    """``build()`` once per ``key`` (keys hold jaxprs, which hash by identity)."""
-    hit = _cache.get(key)
-    if hit is None:
-        hit = _cache[key] = build()
-    return hit
+    """``build()`` once per ``key``: ``(kind, jaxpr or tuple of jaxprs, signature...)``.
+
+    The result is kept on the (first) jaxpr (``ClosedJaxpr.derived``), so it is
+    freed with it: a dead function's bodies do not stay in a global cache.
+    """
+    kind, jaxprs, *rest = key
+    anchor, others = (jaxprs[0], jaxprs[1:]) if isinstance(jaxprs, tuple) else (jaxprs, ())
+    return anchor.derived((kind, others, *rest), build)
 
 
 # ---------------------------------------------------------------------------

@@ -7,11 +7,13 @@ follow JAX's lax:
 
 - operands must share one dtype (glassbox.numpy promotes first);
 - the result is weakly typed only if every operand is;
-- ``nary_args`` (called by every wrapper) gives Python scalars the array
-  operands' dtype and broadcasts rank-0 operands and size-1 dimensions, as
-  lax does, with explicit ``broadcast_in_dim`` equations; so the primitives
-  themselves see equal shapes only, which keeps their jvp, transpose and
-  batching rules free of broadcasting.
+- Python scalars are weakly typed values of their default dtype (``1`` is a
+  weak int32), never converted to the other operand's dtype: ``lax.add(int8,
+  1)`` is a TypeError as in JAX;
+- ``nary_args`` (called by every wrapper) broadcasts rank-0 operands and
+  size-1 dimensions, as lax does, with explicit ``broadcast_in_dim``
+  equations; so the primitives themselves see equal shapes only, which keeps
+  their jvp, transpose and batching rules free of broadcasting.
 
 ``lower_fun`` turns a Python function over lax wrappers into a lowering rule
 (it is traced when lowered), for ops that expand into several StableHLO ops.
@@ -136,27 +138,19 @@ def elementwise_abstract_eval(prim_name, accepts, result_dtype=None):
 
 # --- what the lax wrappers do before binding ---------------------------------
 
-_SCALARS = (bool, int, float, complex)
-_WEAK_SCALARS = (int, float, complex)   # Python bools are not weakly typed in JAX
-
-
-def nary_args(prim_name, args, ref=None):
+def nary_args(prim_name, args):
     """Arguments of an elementwise lax wrapper, ready to bind.
 
-    - A Python int/float/complex takes the dtype of the array operands when
-      that needs no promotion (``lax.add(x_f16, 1.0)`` adds in float16), as a
-      weakly typed value does; otherwise it keeps its own dtype and the
-      primitive's dtype check reports the mismatch, as in JAX.
-    - Rank-0 operands and size-1 dimensions broadcast to the common shape
-      (lax's implicit broadcasting), with explicit ``broadcast_in_dim`` ops.
+    Python scalars are not converted to the other operands' dtype: like JAX's
+    lax, ``1`` is a weak int32 and ``1.0`` a weak float32 (64-bit with x64), so
+    ``lax.add(int8_array, 1)`` is a TypeError (``jnp.add`` promotes instead),
+    while ``lax.add(float32_array, 1.0)`` is float32 (strong: weak only if every
+    operand is). Rank-0 operands and size-1 dimensions broadcast to the common
+    shape (lax's implicit broadcasting), with explicit ``broadcast_in_dim`` ops.
     """
     first = getattr(args[0], "aval", None)
     if first is not None and all(getattr(a, "aval", None) == first for a in args[1:]):
         return args   # fast path: arrays of one type need nothing
-    if ref is None:
-        ref = next((a for a in args if type(a) not in _SCALARS), None)
-    if ref is not None and any(type(a) in _WEAK_SCALARS for a in args):
-        args = [scalar_like(a, ref) for a in args]
     avals = [get_aval(a) for a in args]
     shape = avals[0].shape
     if all(a.shape == shape for a in avals):
@@ -165,17 +159,6 @@ def nary_args(prim_name, args, ref=None):
     return [a if av.shape == shape else
             broadcast_in_dim(a, shape, () if not av.shape else tuple(range(len(shape))))
             for a, av in zip(args, avals)]
-
-
-def scalar_like(x, ref):
-    """A Python int/float/complex ``x`` as a value of ``ref``'s dtype, if no promotion is needed."""
-    if type(x) not in _WEAK_SCALARS:
-        return x
-    aval = get_aval(ref)
-    if dtypes.result_type(x, aval.dtype) != aval.dtype:
-        return x
-    from .elementwise import convert_element_type
-    return convert_element_type(x, aval.dtype, weak_type=aval.weak_type)
 
 
 # --- lowering helpers --------------------------------------------------------

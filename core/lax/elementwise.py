@@ -14,10 +14,11 @@ Derivatives follow JAX's conventions exactly (``jax/_src/lax/lax.py``):
 0.5/0.5, ``sqrt'(0) = inf``, ``d pow(x, y)/dy = 0`` at ``x = 0``; rounding,
 ``sign`` and comparisons have zero tangents; ``nextafter`` has no derivative.
 
-The wrappers take arrays or Python scalars. Operands must share a dtype
-(``lax.add(1, 1.0)`` is a TypeError, as in JAX), except that a Python scalar
-adopts the dtype of an array operand when that needs no promotion, and
-rank-0 operands and size-1 dimensions broadcast (see ``_families.nary_args``).
+The wrappers take arrays or Python scalars. Operands must share a dtype, as
+in JAX: a Python scalar is a weakly typed value of its default dtype, so
+``lax.add(x_f32, 1.0)`` works but ``lax.add(x_int8, 1)`` and ``lax.add(1,
+1.0)`` are TypeErrors (``glassbox.numpy`` promotes). Rank-0 operands and
+size-1 dimensions broadcast (see ``_families.nary_args``).
 """
 import builtins
 import enum
@@ -30,7 +31,7 @@ from ..lowering import lowering_rules
 from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         check_same_dtypes, compare, complex_, complex_or_parts, complex_parts,
                         defjvp_zero, floating, full_like_aval, inexact, nary_args,
-                        naryop, numeric, ordered, real_num, scalar_like, signed_num)
+                        naryop, numeric, ordered, real_num, signed_num)
 from .shape import broadcast_in_dim
 
 _SCALARS = (bool, int, float, complex)
@@ -47,8 +48,17 @@ def _complex_dtype(dtype):
 
 
 def _const(x, value):
-    """``value`` as a (strongly typed) constant of ``x``'s dtype, as JAX's ``lax._const``."""
-    return np.array(value, dtype=get_aval(x).dtype)
+    """``value`` as a constant of ``x``'s dtype, as JAX's ``lax._const``.
+
+    For a weakly typed scalar ``x`` it is a Python scalar (weak too), so derivative
+    rules keep the weak type: ``grad(jnp.sqrt)(0.5)`` stays weak, as in JAX.
+    """
+    aval = get_aval(x)
+    if aval.weak_type and aval.shape == ():
+        scalar = {"b": bool, "i": int, "u": int, "f": float, "c": complex}[aval.dtype.kind]
+        if dtypes.python_scalar_dtype(scalar(0)) == aval.dtype:
+            return scalar(value)
+    return np.array(value, dtype=aval.dtype)
 
 
 def _binary(prim, x, y):
@@ -366,8 +376,7 @@ def pow(x, y):  # noqa: A001 (lax's name)
     if type(y) is int:
         shape = get_aval(x).shape
         return pow_p.bind(x, broadcast_in_dim(y, shape, ()) if shape else y)
-    x, y = nary_args("pow", (x, y), ref=x if type(x) not in _SCALARS else None)
-    return pow_p.bind(x, y)
+    return pow_p.bind(*nary_args("pow", (x, y)))
 
 
 pow_p = Primitive("pow")
@@ -391,9 +400,12 @@ def _pow_lowering(ctx, x, y):
 
 
 def _pow_jvp_x(t, ans, x, y):
-    if dtypes.is_int(get_aval(y).dtype):
+    # Both operands in the result dtype, strongly typed as JAX's convert_element_type
+    # makes them: the derivative of x ** 2.5 at a Python float is not weak in JAX.
+    y_is_int = dtypes.is_int(get_aval(y).dtype)
+    x, y = (convert_element_type(v, get_aval(ans).dtype) for v in (x, y))
+    if y_is_int:
         # an integer exponent: d/dx x**0 is exactly 0 (JAX's rule)
-        y = convert_element_type(y, get_aval(x).dtype)
         jac = select(eq(y, _const(y, 0)), _full_like(y, 0),
                      mul(_replace_zero(y), pow(x, sub(y, _const(y, 1)))))
     else:
@@ -402,8 +414,9 @@ def _pow_jvp_x(t, ans, x, y):
 
 
 def _pow_jvp_y(t, ans, x, y):
-    # log(x) with x == 0 replaced by 1: d/dy 0**y is taken as 0, as JAX does
-    return mul(t, mul(log(_replace_zero(x)), ans))
+    # log(x) with x == 0 replaced by 1: d/dy 0**y is taken as 0, as JAX does; the
+    # conversion (strongly typed) is JAX's too
+    return convert_element_type(mul(t, mul(log(_replace_zero(x)), ans)), get_aval(y).dtype)
 
 
 def _pow_jvp(primals, tangents):
@@ -608,11 +621,10 @@ ad.deflinear(conj_p, _conj_transpose)
 def clamp(min, x, max):  # noqa: A002 (lax's signature)
     """Elementwise ``minimum(maximum(x, min), max)``. Lowers to ``stablehlo.clamp``.
 
-    ``min`` and ``max`` are scalars or have ``x``'s shape; all share ``x``'s
-    dtype (Python scalar bounds adopt it).
+    ``min`` and ``max`` are scalars or have ``x``'s shape; all three share one
+    dtype (a Python scalar bound is a weak int32/float32, as in JAX: clamp an
+    int8 ``x`` with ``np.int8`` bounds).
     """
-    if type(x) not in _SCALARS:
-        min, max = scalar_like(min, x), scalar_like(max, x)
     return clamp_p.bind(min, x, max)
 
 
@@ -790,12 +802,12 @@ def convert_element_type(x, new_dtype, weak_type=False):
 
     Complex to real keeps the real part; anything to bool means "is nonzero".
     Python scalars are converted on the host (no primitive is bound), as JAX
-    does; a Python int that does not fit an integer ``new_dtype`` raises
-    OverflowError.
+    does; a Python int that does not fit an integer ``new_dtype`` wraps around
+    as in JAX (``convert_element_type(300, int8)`` is 44).
     """
     new_dtype = dtypes.canonicalize_dtype(new_dtype)
     if type(x) in _SCALARS:
-        dtypes.check_python_int(x, new_dtype)
+        x = _wrap_python_int(x, new_dtype)
         if weak_type:
             py = {"b": bool, "i": int, "u": int, "f": float, "c": builtins.complex}[new_dtype.kind]
             if dtypes.dtype_and_weak(py(x)) == (new_dtype, True):
@@ -808,6 +820,17 @@ def convert_element_type(x, new_dtype, weak_type=False):
     if aval.dtype == new_dtype and aval.weak_type == weak_type:
         return x
     return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
+
+
+def _wrap_python_int(x, dtype):
+    """A Python int taken modulo ``2**bits`` of an integer ``dtype``, as JAX's host-side
+    ``np.asarray(x).astype(dtype)``; other scalars and dtypes pass unchanged."""
+    if type(x) is not int or not dtypes.is_int(dtype):
+        return x
+    info = np.iinfo(dtype)
+    if info.min <= x <= info.max:
+        return x
+    return int(np.asarray(x).astype(dtype))
 
 
 convert_element_type_p = Primitive("convert_element_type")

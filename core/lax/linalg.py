@@ -216,7 +216,7 @@ def _H(x):
 
 def symmetrize(x):
     """``(x + x^H) / 2``: the Hermitian part of ``x`` (JAX's ``symmetrize``)."""
-    return _div(_add(x, _H(x)), 2)
+    return _div(_add(x, _H(x)), np.array(2, get_aval(x).dtype))   # lax does not promote a 2
 
 
 # ---------------------------------------------------------------------------

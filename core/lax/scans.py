@@ -98,7 +98,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
                              f"leading axis sizes {lengths}.")
     elif len(set(lengths)) > 1:
         raise ValueError(f"scan got values with different leading axis sizes: "
-                         f"{', '.join(map(str, lengths))}.")
+                         f"{', '.join(str(n) for n in lengths)}.")   # (`map` is lax.map here)
     elif not lengths:
         raise ValueError("scan got no values to scan over and `length` not provided.")
     else:

@@ -26,16 +26,28 @@ def check_arraylike(fun_name, *args):
                             f"position {i}{hint}")
 
 
+def check_python_ints(args):
+    """A Python int argument is a weak value of the default int type (int32 with x64
+    off), as JAX's jitted jnp functions parse it: one that does not fit raises
+    OverflowError even where the result is a float (``f32_array + 2**40``). One that
+    fits then wraps when converted to a narrower dtype (``int8_array + 300`` is 45)."""
+    for a in args:
+        if type(a) is int:
+            dtypes.check_python_int(a, dtypes.default_int())
+
+
 def promote_dtypes(*args):
     """Convert all args to their common dtype (JAX's lattice, weak types honoured)."""
     if len(args) < 2:
         return list(args)
+    check_python_ints(args)
     dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     return [lax.convert_element_type(a, dtype, weak) for a in args]
 
 
 def promote_dtypes_inexact(*args):
     """Promote, then to a floating dtype if the result is an integer or bool one."""
+    check_python_ints(args)
     dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     if not dtypes.is_inexact(dtype):
         dtype = dtypes.default_float()
@@ -44,6 +56,7 @@ def promote_dtypes_inexact(*args):
 
 def promote_dtypes_numeric(*args):
     """Promote; bool becomes the default int (for sum, cumsum...)."""
+    check_python_ints(args)
     dtype, weak = dtypes.result_type(*args, return_weak_type_flag=True)
     if dtype == np.bool_:
         dtype = dtypes.default_int()

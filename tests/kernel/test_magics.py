@@ -185,7 +185,23 @@ def test_hlo_magic_stablehlo_and_optimized(ip):
     assert "HloModule" in optimized
 
 
+def test_graph_magic_draws_an_expression_over_notebook_arrays(ip):
+    import glassbox.widgets as gbw
+    ok(ip, "gv_w = gnp.ones((3, 2)) / 10\ngv_x = gnp.ones((4, 3))\n"
+           "def gv_loss(w, x):\n    return gnp.sum(gnp.tanh(x @ w))")
+    view = ip.run_line_magic("graph", "--stages traced,hlo gv_loss(gv_w, gv_x)")
+    assert isinstance(view, gbw.GraphView) and view.title == "%graph gv_loss(gv_w, gv_x)"
+    assert [s["name"] for s in view.stages] == ["traced", "hlo"]
+    assert view.stages[0]["equations"] == 3
+    assert "stablehlo.tanh" in "\n".join(line["text"] for line in view.stages[1]["lines"])
+    every = ip.run_line_magic("graph", "--stages=traced gv_x * 2")
+    assert [s["name"] for s in every.stages] == ["traced"]
+
+
 @pytest.mark.parametrize("magic, line, match", [
+    ("graph", "", "needs an expression"),
+    ("graph", "--stages nope gv_x", "unknown stage"),
+    ("graph", "--stages traced", "needs an expression"),
     ("jaxpr", "", "needs an expression"),
     ("jaxpr", "gnp.sin(", "not a Python expression"),
     ("jaxpr", "gnp.sin", "is a function"),
@@ -299,6 +315,8 @@ def test_load_ext_twice_is_harmless(ip):
     ok(ip, "%reload_ext glassbox")
     assert ip._glassbox_extension is not None
     assert "jit" in ip.magics_manager.magics["cell"]
+    line_magics = set(ip.magics_manager.magics["line"])
+    assert {"jaxpr", "hlo", "graph", "devices", "gb_config"} <= line_magics
     assert loaded is not None
 
 

@@ -347,7 +347,40 @@ def test_the_batched_event_reports_dims():
     assert event["primitive"].name == "mul"
     assert event["in_dims"] == (0, None) and event["out_dims"] == (0,)
     assert event["axis_size"] == 4 and event["source_info"].function == "<lambda>"
-    assert glassbox.core.get_aval(event["batched"][0]).shape == (4, 3)
+    assert event["out_avals"][0].shape == (4, 3)
+
+
+def _leaves(value):
+    """Every object inside an event payload: containers, jaxprs' consts and params."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, glassbox.core.ClosedJaxpr):
+        yield from _leaves(value.consts)
+        for eqn in value.jaxpr.eqns:
+            yield from _leaves(eqn.params)
+    else:
+        yield value
+
+
+def test_no_event_payload_holds_a_tracer():
+    @glassbox.jit
+    def inner(a, b):
+        return jnp.sin(a) * b
+
+    def f(w, x):
+        return jnp.sum(glassbox.vmap(inner, in_axes=(0, None))(x, w) ** 2)
+    with events.record() as log:
+        glassbox.jit(glassbox.grad(f))(np.ones(3, np.float32), np.ones((4, 3), np.float32))
+        gbw.batching(mlp, levels=[gbw.Level((None, 0), "i"), gbw.Level((None, 0), "j")])(
+            W, np.ones((2, 5, 3), np.float32))
+    assert {e.kind for e in log} >= {"traced", "batched", "compiled"}
+    leaked = [(e.kind, type(x).__name__) for e in log for x in _leaves(dict(e))
+              if isinstance(x, glassbox.core.Tracer)]
+    assert not leaked
 
 
 # ---------------------------------------------------------------------------
@@ -406,6 +439,68 @@ def test_device_panel_follows_arrays_as_they_are_created_and_freed():
     del a
 
 
+def test_device_panel_keeps_no_backlog_of_eager_arrays():
+    from glassbox.widgets import devicepanel
+    panel = gbw.devices()
+    try:
+        x = jnp.ones(3)
+        for _ in range(10_000):   # cache hits: no event settles their outputs
+            jnp.add(x, x)
+        assert 0 < len(panel._pending) <= devicepanel.MAX_PENDING
+        y = glassbox.jit(lambda v: v * 2.0)(x)   # a jit call's output is still told apart
+        assert panel._arrays[id(y)]["producer"] == "jit(<lambda>)"
+        assert panel._created >= 10_000 and not panel._pending
+    finally:
+        panel.stop()
+
+
+@pytest.fixture
+def shell():
+    from IPython.testing.globalipapp import start_ipython
+    ip = start_ipython() or __import__("IPython").get_ipython()
+    ip.user_ns["gbw"] = gbw
+    yield ip
+    ip.run_cell("for _p in list(_panels): _p.close()\ndel _panels, _p", store_history=False)
+
+
+def run_cell(shell, code, cell_id):
+    result = shell.run_cell(code, store_history=True, cell_id=cell_id)
+    result.raise_error()
+
+
+def test_rerunning_a_cell_closes_the_panels_it_displayed(shell):
+    before = len(events._subscribers)
+    shell.user_ns["_panels"] = made = []
+    for _ in range(10):   # a notebook cell `gbw.devices()` run ten times
+        run_cell(shell, "_panels.append(gbw.devices()); _panels[-1]", "cell-a")
+    assert len(events._subscribers) == before + 1
+    assert [p.listening for p in made] == [False] * 9 + [True]
+    # shown again by its own cell, or still shown by another cell: kept
+    run_cell(shell, "_panels[-1]", "cell-a")
+    run_cell(shell, "_panels[-1]", "cell-b")
+    run_cell(shell, "1", "cell-a")
+    assert made[-1].listening and len(events._subscribers) == before + 1
+    run_cell(shell, "2", "cell-b")   # its last display cleared
+    assert not made[-1].listening and len(events._subscribers) == before
+
+
+def test_a_dropped_panel_stops_listening():
+    import gc
+    import weakref
+
+    import ipywidgets
+    before = len(events._subscribers)
+    panels = [gbw.devices() for _ in range(5)] + [gbw.compile_cache() for _ in range(5)]
+    assert len(events._subscribers) == before + 10
+    for p in panels:
+        ipywidgets.Widget.close(p)   # closed behind its back (ipywidgets' own close)
+    refs = [weakref.ref(p) for p in panels]
+    del panels, p
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert len(events._subscribers) == before
+
+
 def test_device_panel_shows_several_cpu_devices():
     # The device count is fixed when the first array is made: use a fresh process.
     code = """
@@ -422,29 +517,6 @@ print(json.dumps([[d["name"], d["arrays"]] for d in panel.devices]))
     devices = json.loads(out.stdout.strip().splitlines()[-1])
     assert [d for d, _ in devices] == ["cpu:0", "cpu:1", "cpu:2"]
     assert all(n >= 1 for _, n in devices)
-
-
-# ---------------------------------------------------------------------------
-# the %graph magic
-
-
-def test_graph_magic_draws_an_expression_over_notebook_arrays():
-    from IPython.core.interactiveshell import InteractiveShell
-    shell = InteractiveShell.instance()
-    try:
-        gbw.load_ipython_extension(shell)
-        shell.user_ns.update(loss=loss, w=W, x=X)
-        view = shell.run_line_magic("graph", "--stages traced,hlo loss(w, x)")
-        assert isinstance(view, gbw.GraphView) and view.title == "%graph loss(w, x)"
-        assert [s["name"] for s in view.stages] == ["traced", "hlo"]
-        assert view.stages[0]["equations"] == 3
-        from IPython.core.error import UsageError
-        with pytest.raises(UsageError, match="unknown stage"):
-            shell.run_line_magic("graph", "--stages nope loss(w, x)")
-        with pytest.raises(UsageError, match="needs an expression"):
-            shell.run_line_magic("graph", "")
-    finally:
-        InteractiveShell.clear_instance()
 
 
 # ---------------------------------------------------------------------------

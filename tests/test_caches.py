@@ -1,0 +1,97 @@
+"""Caches stay bounded: the eager-op cache is an LRU, and what transforms derive
+from a dead function's jaxprs (jvp, partial eval, batching) is freed with them."""
+import functools
+import gc
+import weakref
+
+import numpy as np
+
+import glassbox as gb
+import glassbox.numpy as jnp
+from glassbox import dispatch, lax
+from glassbox.core import ClosedJaxpr
+from glassbox.lax import _control_flow
+
+
+def test_eager_op_cache_is_bounded_lru(monkeypatch):
+    limit = dispatch._compile_op.cache_info().maxsize
+    assert limit is not None and limit >= 1024
+    # A bound of 2 shows the eviction order: a hit makes an entry the most recent.
+    monkeypatch.setattr(dispatch, "_compile_op",
+                        functools.lru_cache(maxsize=2)(dispatch._compile_op.__wrapped__))
+    a, b, c = jnp.ones(1), jnp.ones(2), jnp.ones(3)
+    for x in (a, b, a, c):      # c evicts b, the least recently used
+        jnp.sin(x)
+    misses = dispatch._compile_op.cache_info().misses
+    jnp.sin(a)
+    assert dispatch._compile_op.cache_info().misses == misses
+    jnp.sin(b)
+    assert dispatch._compile_op.cache_info().misses == misses + 1
+    assert dispatch._compile_op.cache_info().currsize == 2
+
+
+def _live_jaxprs():
+    gc.collect()
+    return sum(type(o) is ClosedJaxpr for o in gc.get_objects())
+
+
+def _bodies(*funs):
+    """The bodies the control-flow primitives traced from ``funs``."""
+    return [jaxpr for f in funs for jaxpr, _, _ in _control_flow._traces[f].values()]
+
+
+def test_derived_jaxprs_die_with_the_function():
+    xs, batch = np.arange(4, dtype=np.float32), jnp.ones(3)
+    before = _live_jaxprs()   # (eager ops keep their jaxprs in the bounded op cache)
+
+    def step(c, x):
+        return c * x + 1.0, jnp.sin(c)
+
+    def loss(c):
+        carry, ys = lax.scan(step, c, xs)
+        return carry + ys.sum()
+    # grad (jvp, partial eval, transpose) and vmap of the scan, traced only (no eager
+    # executable, whose own cache is the bounded LRU above).
+    gb.make_jaxpr(gb.grad(loss))(1.0)
+    gb.make_jaxpr(gb.vmap(gb.grad(loss)))(batch)
+    assert any(j._derived for j in _bodies(step))    # the transforms cached on the body
+    del step, loss
+    assert _live_jaxprs() == before
+
+
+def test_cond_and_while_bodies_die_with_their_functions():
+    batch = jnp.ones(3)
+    before = _live_jaxprs()
+
+    def pos(v):
+        return v * 2
+
+    def neg(v):
+        return v - 1.0
+
+    def small(c):
+        return c < 10.0
+
+    def grow(c):
+        return c * 2.0 + 1.0
+
+    def f(x):
+        return lax.while_loop(small, grow, lax.cond(x > 0, pos, neg, x))
+    gb.make_jaxpr(gb.vmap(f))(batch)     # batched predicates
+    gb.make_jaxpr(lambda x: gb.jvp(f, (x,), (x,)))(1.0)
+    assert all(j._derived for j in _bodies(pos, neg, small, grow))
+    del f, pos, neg, small, grow
+    assert _live_jaxprs() == before
+
+
+def test_batched_jit_body_is_freed_with_the_function():
+    def f(x):
+        return jnp.sin(x) * 2
+    jitted = gb.jit(f)
+    closed = gb.make_jaxpr(jitted)(jnp.ones(())).eqns[0].params["jaxpr"]
+    gb.make_jaxpr(gb.vmap(jitted))(jnp.ones(3))
+    assert closed._derived    # batch_jaxpr cached the batched body on it
+    ref = weakref.ref(closed)
+    del f, jitted, closed
+    gc.collect()
+    assert ref() is None
