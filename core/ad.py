@@ -22,11 +22,12 @@ import contextlib
 import numpy as np
 
 from . import dtypes, source_info
-from .core import (Literal, Primitive, Trace, Tracer, abstract_eval_rules,
-                   get_aval, set_current_trace)
+from .core import (ClosedJaxpr, Jaxpr, Literal, Primitive, Trace, Tracer, Var,
+                   abstract_eval_rules, current_trace, eval_jaxpr, get_aval, host_consts,
+                   set_current_trace)
 from .errors import GlassboxError
 from .lowering import lowering_rules, simple_lowering
-from .tracing import JaxprTrace, JaxprTracer
+from .tracing import JaxprTrace, JaxprTracer, trace_to_jaxpr
 from .tree_util import tree_map
 
 jvp_rules = {}
@@ -156,7 +157,6 @@ def jvp_flat(flat_fun, primals, tangents, store=None):
     ``store`` is the dict where a ``has_aux`` function left its auxiliary output:
     aux is not differentiated, so its values leave this trace as plain primals.
     """
-    from .core import current_trace
     trace = JVPTrace(current_trace())
     ins = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents)]
     with set_current_trace(trace):
@@ -203,7 +203,6 @@ partial_eval_rules = {}   # prim -> rule(linearize_trace, args, params); for cal
 
 def linearize_flat(flat_fun, primals, store=None):
     """Returns (primal outs, linear jaxpr from tangent ins to tangent outs, input avals)."""
-    from .core import current_trace
     pe = LinearizeTrace(current_trace())
     tangent_avals = [tangent_aval(get_aval(p)) for p in primals]
     tangents_in = [pe.tape.new_arg(a) if a is not None else Zero(get_aval(p))
@@ -220,12 +219,116 @@ def linearize_flat(flat_fun, primals, store=None):
 
 
 # ---------------------------------------------------------------------------
+# Jaxpr to jaxpr: the jvp of a body, and its split into known and tangent parts
+#
+# Call and control-flow primitives transform their bodies with these, once per
+# signature: the result is kept on the body (``ClosedJaxpr.derived``).
+
+
+def jvp_jaxpr(closed, nonzeros, instantiate_out):
+    """The jvp of ``closed`` for inputs whose tangents are ``nonzeros``.
+
+    Returns ``(jvp_jaxpr, out_nonzeros)``: ``jvp_jaxpr`` maps primals plus the
+    nonzero tangents to primal outputs plus the nonzero tangent outputs. An
+    output tangent is nonzero if it is not a symbolic zero, or ``instantiate_out``
+    asks for it (integer outputs never have tangents).
+    """
+    in_avals = closed.in_avals
+    nonzeros = tuple(bool(nz) and tangent_aval(a) is not None
+                     for nz, a in zip(nonzeros, in_avals))
+    instantiate_out = tuple(instantiate_out)
+
+    def build():
+        n = len(in_avals)
+        t_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
+        box = []
+
+        def body(*args):
+            ts = iter(args[n:])
+            tangents = [next(ts) if nz else Zero(tangent_aval(a) or a)
+                        for a, nz in zip(in_avals, nonzeros)]
+            p_out, t_out = jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
+                                    list(args[:n]), tangents)
+            out_nz = [tangent_aval(get_aval(p)) is not None and (inst or not is_zero(t))
+                      for p, t, inst in zip(p_out, t_out, instantiate_out)]
+            box.append(out_nz)
+            return p_out + [instantiate(t) for t, nz in zip(t_out, out_nz) if nz]
+        with source_info.reset_name_stack(("jvp",)):
+            traced = trace_to_jaxpr(body, list(in_avals) + t_avals, closed.jaxpr.name)
+        return host_consts(traced), box[0]
+    return closed.derived(("jvp", nonzeros, instantiate_out), build)
+
+
+def partial_eval_jaxpr(closed, unknowns, instantiate_out):
+    """Split ``closed`` given which inputs are unknown (tangents).
+
+    Runs the jaxpr under a ``LinearizeTrace`` whose parent records a jaxpr:
+    equations with only known inputs go to the *known* jaxpr, the others (and
+    any nested control flow, through its own partial-eval rule) to the
+    *unknown* one. Known values the unknown part reads become residuals.
+
+    Returns ``(known, unknown, out_unknowns, num_res)``:
+      known:   known inputs -> known outputs + residuals
+      unknown: residuals + unknown inputs -> unknown outputs
+    Outputs marked in ``instantiate_out`` are unknown even if computable now.
+    """
+    unknowns, instantiate_out = tuple(map(bool, unknowns)), tuple(map(bool, instantiate_out))
+
+    def build():
+        name = closed.jaxpr.name
+        known_trace = JaxprTrace(name)
+        pe = LinearizeTrace(known_trace, name)
+        args = [pe.tape.new_arg(a) if uk else known_trace.new_arg(a)
+                for a, uk in zip(closed.in_avals, unknowns)]
+        with set_current_trace(pe):
+            outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
+        out_uk = [pe.is_unknown(o) or inst for o, inst in zip(outs, instantiate_out)]
+        tape = pe.tape.to_jaxpr([o for o, uk in zip(outs, out_uk) if uk])
+        pe.tape.finished = True
+        res_vars, res_vals, const_vars, const_vals = [], [], [], []
+        for v, val in zip(tape.jaxpr.constvars, tape.consts):
+            if isinstance(val, JaxprTracer) and val._trace is known_trace:
+                res_vars.append(v)
+                res_vals.append(val)
+            else:
+                const_vars.append(v)
+                const_vals.append(val)
+        t = tape.jaxpr
+        unknown = host_consts(ClosedJaxpr(Jaxpr(const_vars, res_vars + t.invars, t.outvars,
+                                                t.eqns, name), const_vals))
+        known = host_consts(known_trace.to_jaxpr(
+            [o for o, uk in zip(outs, out_uk) if not uk] + res_vals))
+        known_trace.finished = True
+        return known, unknown, out_uk, len(res_vals)
+    return closed.derived(("partial_eval", unknowns, instantiate_out), build)
+
+
+# ---------------------------------------------------------------------------
 # Transposition
 
 
-def backward_pass(jaxpr, consts, cts_out):
-    """Cotangents of ``jaxpr``'s invars given cotangents of its outvars (may be Zero)."""
-    consts_env = dict(zip(jaxpr.constvars, consts))
+def backward_pass(jaxpr, consts, args, cts_out):
+    """Cotangents of the linear inputs of ``jaxpr`` given cotangents of its outputs.
+
+    ``args`` holds ``UndefinedPrimal(aval)`` for each linear input and the value of
+    every other input (a residual). Equations that read no linear input are evaluated
+    forward first; the rest are transposed with ``transpose_rules``, last to first,
+    accumulating cotangents. Returns one cotangent (possibly ``Zero``) per linear
+    input, in order.
+    """
+    env = dict(zip(jaxpr.constvars, consts))
+    linear_vars, linear_eqns = set(), []
+    for v, a in zip(jaxpr.invars, args):
+        if type(a) is UndefinedPrimal:
+            linear_vars.add(v)
+        else:
+            env[v] = a
+    for eqn in jaxpr.eqns:
+        if any(type(v) is Var and v in linear_vars for v in eqn.invars):
+            linear_vars.update(eqn.outvars)
+            linear_eqns.append(eqn)
+        else:
+            _eval_eqn(eqn, env)
     ct_env = {}
 
     def write_ct(v, ct):
@@ -236,13 +339,11 @@ def backward_pass(jaxpr, consts, cts_out):
     def read_primal(v):
         if type(v) is Literal:
             return v.val
-        if v in consts_env:
-            return consts_env[v]
-        return UndefinedPrimal(v.aval)
+        return env[v] if v in env else UndefinedPrimal(v.aval)
 
     for v, ct in zip(jaxpr.outvars, cts_out):
         write_ct(v, ct)
-    for eqn in reversed(jaxpr.eqns):
+    for eqn in reversed(linear_eqns):
         cts = [ct_env.pop(v, None) for v in eqn.outvars]
         if all(ct is None for ct in cts):
             continue
@@ -260,7 +361,29 @@ def backward_pass(jaxpr, consts, cts_out):
         for v, val, ct in zip(eqn.invars, invals, cts_in):
             if type(val) is UndefinedPrimal:
                 write_ct(v, ct)
-    return [ct_env[v] if v in ct_env else Zero(v.aval) for v in jaxpr.invars]
+    return [ct_env.get(v, Zero(v.aval)) for v, a in zip(jaxpr.invars, args)
+            if type(a) is UndefinedPrimal]
+
+
+def linear_inputs(jaxpr):
+    """``args`` for ``backward_pass`` when every input of ``jaxpr`` is linear."""
+    return [UndefinedPrimal(v.aval) for v in jaxpr.invars]
+
+
+def _eval_eqn(eqn, env):
+    """Bind ``eqn`` on the current trace with inputs from ``env``; store its outputs there."""
+    vals = [v.val if type(v) is Literal else env[v] for v in eqn.invars]
+    stack = eqn.source_info.name_stack if eqn.source_info else ()
+    with source_info.reset_name_stack(stack):
+        outs = eqn.primitive.bind(*vals, **eqn.params)
+    env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
+
+
+def zeros_if_zero(ct, aval):
+    """A real array for a cotangent that may be ``None`` or a symbolic zero."""
+    if ct is None or type(ct) is Zero:
+        return zeros_like_aval(aval.strip_weak_type())
+    return ct
 
 
 @contextlib.contextmanager

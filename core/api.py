@@ -16,117 +16,40 @@ import weakref
 
 import numpy as np
 
-from . import ad, batching, core, events, runtime, source_info, traceback_util
+from . import core, events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
+from .call_primitives import compiled_call, is_compiled, jit_p
 from .config import config
-from .core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, abstract_eval_rules, current_trace,
-                   eval_trace, get_aval, impl_rules, is_array_like)
-from .dispatch import compile_jaxpr, device_of
-from .lowering import lower_jaxpr, lowering_rules
+from .core import (ShapedArray, Tracer, current_trace, eval_trace, get_aval,
+                   hoist_consts, is_array_like)
+from .dispatch import device_of
+from .lowering import lower_jaxpr
 from .tracing import trace_to_jaxpr
 from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tree_map,
                         tree_unflatten)
-
-# ---------------------------------------------------------------------------
-# The jit-call primitive: one equation whose `jaxpr` param is the body.
-
-jit_p = Primitive("jit", multiple_results=True)
-
-
-def _jit_abstract_eval(*avals, jaxpr, name):
-    return jaxpr.out_avals
-
-
-def _jit_impl(*args, jaxpr, name):
-    # Compiled once per (body, device) and kept on the body, so it is freed with it.
-    device = device_of(args)
-    compiled = jaxpr.derived(("jit_compiled", device), lambda: compile_jaxpr(
-        jaxpr, name, device, module_name=f"jit_{name}"))
-    return compiled.run(args)
-
-
-def _jit_lowering(ctx, *args, jaxpr, name):
-    return ctx.call(jaxpr, list(args), name)
-
-
-def _jit_jvp(primals, tangents, *, jaxpr, name):
-    """Differentiate the body once per (jaxpr, which tangents are nonzero), keep the jit call."""
-    nonzero = tuple(not ad.is_zero(t) for t in tangents)
-    jvp_jaxpr, consts, out_nonzero = jaxpr.derived(("jit_jvp", nonzero),
-                                                   lambda: _jvp_jaxpr(jaxpr, nonzero))
-    outs = jit_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
-                       jaxpr=jvp_jaxpr, name=name)
-    n = len(jaxpr.out_avals)
-    it = iter(outs[n:])
-    tangents_out = [next(it) if nz else ad.Zero(a) for nz, a in zip(out_nonzero, jaxpr.out_avals)]
-    return outs[:n], tangents_out
-
-
-def _jvp_jaxpr(closed, nonzero):
-    from .core import eval_jaxpr
-    in_avals = closed.in_avals
-    t_avals = [ad.tangent_aval(a) for a, nz in zip(in_avals, nonzero) if nz]
-    out_nonzero = [ad.tangent_aval(a) is not None for a in closed.out_avals]
-
-    def jvp_body(*args):
-        primals, ts = args[:len(in_avals)], iter(args[len(in_avals):])
-        tangents = [next(ts) if nz else ad.Zero(a) for nz, a in zip(nonzero, in_avals)]
-        p_out, t_out = ad.jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
-                                   primals, tangents)
-        return p_out + [ad.instantiate(t) for t, nz in zip(t_out, out_nonzero) if nz]
-    with source_info.extend_name_stack("jvp"):
-        traced = trace_to_jaxpr(jvp_body, list(in_avals) + t_avals, closed.jaxpr.name)
-    hoisted, consts = hoist_consts(traced)
-    return hoisted, consts, out_nonzero
-
-
-def hoist_consts(closed):
-    """``(jaxpr taking its consts as leading inputs, the consts)``: how call primitives pass them."""
-    jaxpr = closed.jaxpr
-    hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns, jaxpr.name,
-                    jaxpr.arg_names)
-    return ClosedJaxpr(hoisted, []), list(closed.consts)
-
-
-def _jit_partial_eval(trace, args, params):
-    """Linearizing through a jit call: inline its body (known parts compute now)."""
-    from .core import eval_jaxpr
-    jaxpr = params["jaxpr"]
-    with source_info.extend_name_stack(f"jit({params['name']})"):
-        return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
-
-
-abstract_eval_rules[jit_p] = _jit_abstract_eval
-impl_rules[jit_p] = _jit_impl
-lowering_rules[jit_p] = _jit_lowering
-def _jit_batch(trace, args, dims, *, jaxpr, name):
-    """Batch the body once per (axis, batch dims) and keep it one jit call."""
-    from .batching import batch_jaxpr
-    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name, dims)
-    return jit_p.bind(*consts, *args, jaxpr=batched, name=name), out_dims
-
-
-ad.jvp_rules[jit_p] = _jit_jvp
-ad.partial_eval_rules[jit_p] = _jit_partial_eval
-batching.axis_rules[jit_p] = _jit_batch
-
 
 # ---------------------------------------------------------------------------
 # jit
 
 
 class _Entry:
-    """One cache entry of a jitted function: traced jaxpr and (lazily) its executable."""
+    """One cache entry of a jitted function: its trace and (once run) its executable.
 
-    __slots__ = ("jaxpr", "consts", "out_tree", "compiled", "elsewhere", "signature",
+    ``closed`` is the traced jaxpr with its closed-over values; ``jaxpr`` and
+    ``consts`` are the same with the values hoisted to leading inputs, as the ``jit``
+    equation takes them under a transform. The executable lives on ``closed``
+    (``call_primitives.compiled_call``); ``compiled`` is a shortcut to the one for
+    the default device, for the fast path.
+    """
+
+    __slots__ = ("closed", "jaxpr", "consts", "out_tree", "compiled", "signature",
                  "consts_are_traced")
 
-    def __init__(self, jaxpr, consts, out_tree, signature):
-        self.jaxpr, self.consts, self.out_tree = jaxpr, consts, out_tree
-        self.signature = signature
-        self.compiled = None     # for the default device
-        self.elsewhere = {}      # device -> compiled, for arguments on other devices
-        self.consts_are_traced = any(isinstance(c, Tracer) for c in consts)
+    def __init__(self, closed, out_tree, signature):
+        self.closed, self.out_tree, self.signature = closed, out_tree, signature
+        self.jaxpr, self.consts = hoist_consts(closed)
+        self.compiled = None
+        self.consts_are_traced = any(isinstance(c, Tracer) for c in self.consts)
 
 
 # ---------------------------------------------------------------------------
@@ -269,8 +192,7 @@ class Jitted:
             out_tree_box.append(out_tree)
             return out_leaves
         closed = trace_to_jaxpr(flat_fun, avals, self.name)
-        hoisted, consts = hoist_consts(closed)
-        return hoisted, consts, out_tree_box[0]
+        return closed, out_tree_box[0]
 
     def _entry(self, args, kwargs):
         dyn, static = self._split(args, kwargs)
@@ -284,8 +206,8 @@ class Jitted:
         if entry is not None:
             self._cache.move_to_end(signature)   # most recently used
         else:
-            jaxpr, consts, out_tree = self._trace(static, in_tree, avals)
-            entry = _Entry(jaxpr, consts, out_tree, signature)
+            closed, out_tree = self._trace(static, in_tree, avals)
+            entry = _Entry(closed, out_tree, signature)
             if not entry.consts_are_traced:
                 self._shared.add(signature, entry)
         return entry, leaves
@@ -327,22 +249,11 @@ class Jitted:
         device = device_of(leaves) if runtime._multi else None
         if device == runtime.default_device():
             device = None
-        compiled = entry.compiled if device is None else entry.elsewhere.get(device)
-        if compiled is None:
-            reason = _why_recompiled(self._shared.last_signature, entry.signature)
-            start = time.perf_counter()
-            compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.name, device,
-                                     module_name=f"jit_{self.name}")
-            compiled.const_bufs = [_device_put(c, device)._buf for c in entry.consts]
-            if device is None:
-                entry.compiled = compiled
-            else:
-                entry.elsewhere[device] = compiled
-            if events.listening:
-                events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
-                            cache_hit=False, reason=reason)
-        elif events.listening:
-            events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
+        if events.listening:
+            self._emit_compile_event(entry, device)
+        compiled = compiled_call(entry.closed, self.name, device)
+        if device is None:
+            entry.compiled = compiled
         self._shared.last_signature = entry.signature
         if events.listening:
             start = time.perf_counter()
@@ -350,6 +261,17 @@ class Jitted:
             events.emit("executed", fun_name=self.name, seconds=time.perf_counter() - start)
             return outs
         return compiled.run(leaves)
+
+    def _emit_compile_event(self, entry, device):
+        """The ``compiled`` event of a call: a cache hit, or a compile and why it happened."""
+        if is_compiled(entry.closed, device):
+            events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
+            return
+        reason = _why_recompiled(self._shared.last_signature, entry.signature)
+        start = time.perf_counter()
+        compiled_call(entry.closed, self.name, device)
+        events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
+                    cache_hit=False, reason=reason)
 
     # --- ahead-of-time API
     def trace(self, *args, **kwargs):
@@ -423,11 +345,7 @@ class Lowered:
     def compile(self):
         """Compile this StableHLO (reusing the text, not lowering again)."""
         entry = self.entry
-        if entry.compiled is None:
-            compiled = compile_jaxpr(ClosedJaxpr(entry.jaxpr.jaxpr, []), self.jitted.name,
-                                     text=self._text)
-            compiled.const_bufs = [_device_put(c)._buf for c in entry.consts]
-            entry.compiled = compiled
+        entry.compiled = compiled_call(entry.closed, self.jitted.name, text=self._text)
         return CompiledFunction(self.jitted, entry)
 
     def _repr_html_(self):
@@ -727,7 +645,6 @@ class ShapeDtypeStruct:
 
     @property
     def aval(self):
-        from .core import ShapedArray
         return ShapedArray(self.shape, self.dtype, self.weak_type)
 
     ndim = property(lambda self: len(self.shape))

@@ -149,7 +149,8 @@ class _LinearMeta:
             if a is not None:
                 cts.append(c)
         with source_info.extend_name_stack("transpose"):
-            cts_in = iter(ad.backward_pass(self.jaxpr, residuals, cts))
+            cts_in = iter(ad.backward_pass(self.jaxpr, residuals,
+                                                 ad.linear_inputs(self.jaxpr), cts))
         flat_in = [_materialize(next(cts_in)) if a is not None else np.zeros(shape, float0)
                    for shape, a in zip(self.in_shapes, self.t_avals)]
         return tuple(tree_unflatten(self.in_tree, flat_in))
@@ -382,7 +383,8 @@ def linear_transpose(fun, *primals):
         if ct_tree != out_tree:
             raise TypeError(f"linear_transpose: cotangent structure {ct_tree} does not match "
                             f"the output structure {out_tree}")
-        res = ad.backward_pass(closed.jaxpr, closed.consts, flat_ct)
+        res = ad.backward_pass(closed.jaxpr, closed.consts, ad.linear_inputs(closed.jaxpr),
+                              flat_ct)
         return tuple(tree_unflatten(in_tree, [instantiate(r) for r in res]))
     return transposed
 

@@ -6,9 +6,13 @@ dimension ``bdim`` (or ``None``: the value is the same for every example).
 applies the primitive to whole batches, moving batch dims only when needed.
 
 Rule convention (one table, registered beside each primitive):
-  batch_rules[p](axis_size, args, dims, **params) -> (out, out_dim)
-      ``dims[i]`` is the batch dim of ``args[i]`` or None; multi-result
-      primitives return (list of outs, list of dims).
+  batch_rules[p](axis_data, args, dims, **params) -> (out, out_dim)
+      ``axis_data`` is the vmap axis (``.size``, ``.name``); ``dims[i]`` is the
+      batch dim of ``args[i]`` or None; multi-result primitives return (list of
+      outs, list of dims). A rule runs when some argument is batched, and always
+      for the primitives in ``always_batch`` (collectives, which act on the named
+      axis even for unbatched values, and call primitives, whose bodies may hold
+      collectives).
 
 Provenance: each tracer knows its batch dim; equations emitted by rules carry
 ``vmap(<axis name>)`` on their name stack, and the helpers ``moveaxis`` and
@@ -16,18 +20,25 @@ Provenance: each tracer knows its batch dim; equations emitted by rules carry
 with ``batch_move`` / ``batch_broadcast``.
 """
 import contextlib
+from typing import NamedTuple
 
 from . import events, source_info
-from .core import Trace, Tracer, get_aval, set_current_trace
+from .core import (Trace, Tracer, current_trace, eval_jaxpr, get_aval, host_consts,
+                   set_current_trace)
 from .errors import GlassboxError, TracerBoolConversionError
 from .traceback_util import api_boundary
+from .tracing import trace_to_jaxpr
 from .tree_util import tree_flatten, tree_unflatten
 
 batch_rules = {}
-# Rules that need the vmap axis itself (its name as well as its size): collectives and
-# call primitives whose bodies may contain collectives. rule(trace, args, dims, **params);
-# they are called even when no argument is batched.
-axis_rules = {}
+always_batch = set()   # primitives whose rule runs even when no argument is batched
+
+
+class AxisData(NamedTuple):
+    """The vmap axis a batching rule works along."""
+
+    size: int
+    name: object = None   # the axis_name given to vmap, or None
 
 not_mapped = None
 
@@ -69,6 +80,7 @@ class BatchTrace(Trace):
         self.parent = parent
         self.axis_size = axis_size
         self.axis_name = axis_name
+        self.axis_data = AxisData(axis_size, axis_name)
 
     def to_batch_info(self, x):
         if isinstance(x, BatchTracer) and x._trace is self:
@@ -77,21 +89,16 @@ class BatchTrace(Trace):
 
     def process_primitive(self, prim, args, params):
         vals, dims = zip(*map(self.to_batch_info, args)) if args else ((), ())
-        collective = axis_rules.get(prim)
         with set_current_trace(self.parent):
-            if collective is not None:
-                with source_info.extend_name_stack(self.label()):
-                    out, out_dim = collective(self, list(vals), list(dims), **params)
-            elif all(d is None for d in dims):
+            if prim not in always_batch and all(d is None for d in dims):
                 return prim.bind(*vals, **params)
-            else:
-                rule = batch_rules.get(prim)
-                if rule is None:
-                    raise NotImplementedError(
-                        f"batching rule for primitive '{prim.name}' is not defined, so it "
-                        f"cannot be used under vmap (at {source_info.user_location()})")
-                with source_info.extend_name_stack(self.label()):
-                    out, out_dim = rule(self.axis_size, list(vals), list(dims), **params)
+            rule = batch_rules.get(prim)
+            if rule is None:
+                raise NotImplementedError(
+                    f"batching rule for primitive '{prim.name}' is not defined, so it "
+                    f"cannot be used under vmap (at {source_info.user_location()})")
+            with source_info.extend_name_stack(self.label()):
+                out, out_dim = rule(self.axis_data, list(vals), list(dims), **params)
         if prim.multiple_results:
             result = [self.wrap(o, d) for o, d in zip(out, out_dim)]
         else:
@@ -181,15 +188,15 @@ def match_bdims(axis_size, args, dims):
 
 def defvectorized(prim):
     """Batching rule for unary elementwise primitives: apply as is, bdim unchanged."""
-    def rule(axis_size, args, dims, **params):
+    def rule(axis_data, args, dims, **params):
         return prim.bind(*args, **params), dims[0]
     batch_rules[prim] = rule
 
 
 def defbroadcasting(prim):
     """Batching rule for n-ary elementwise primitives (all operands share one shape)."""
-    def rule(axis_size, args, dims, **params):
-        args, bdim = match_bdims(axis_size, args, dims)
+    def rule(axis_data, args, dims, **params):
+        args, bdim = match_bdims(axis_data.size, args, dims)
         return prim.bind(*args, **params), bdim
     batch_rules[prim] = rule
 
@@ -198,53 +205,53 @@ def defbroadcasting(prim):
 # vmap
 
 
-def batch_jaxpr(closed, axis_size, axis_name, dims, all_batched=False):
-    """``closed`` batched along ``dims`` (per input, None = unbatched).
+def batch_jaxpr(closed, axis_size, axis_name, in_dims, force_out):
+    """``closed`` vmapped along ``in_dims`` (one batch dim or None per input).
 
-    Returns ``(jaxpr, consts, out_dims)``: outputs are batched at 0 or, unless
-    ``all_batched``, unbatched (None). Cached on ``closed`` per (axis, dims) so a
-    jit body batches once (and the result is freed with the body).
+    Outputs are batched at 0, or unbatched where they do not depend on a
+    batched input and ``force_out`` does not ask for a batch dim. Returns
+    ``(jaxpr, out_batched)``; the jaxpr's consts are host values. Built once per
+    (axis, dims) and kept on ``closed``, so a body batches once and the result is
+    freed with it. Call and control-flow primitives batch their bodies with this.
     """
-    dims = tuple(dims)
-    return closed.derived(("vmap", axis_size, axis_name, dims, all_batched),
-                          lambda: _batch_jaxpr(closed, axis_size, axis_name, dims, all_batched))
+    in_dims, force_out = tuple(in_dims), tuple(map(bool, force_out))
+    return closed.derived(("vmap", axis_size, axis_name, in_dims, force_out),
+                          lambda: _batch_jaxpr(closed, axis_size, axis_name, in_dims, force_out))
 
 
-def _batch_jaxpr(closed, axis_size, axis_name, dims, all_batched):
-    from .core import eval_jaxpr
-    from .tracing import trace_to_jaxpr
+def _batch_jaxpr(closed, axis_size, axis_name, in_dims, force_out):
     in_avals = []
-    for aval, d in zip(closed.in_avals, dims):
-        if d is None:
-            in_avals.append(aval)
-        else:
+    for aval, d in zip(closed.in_avals, in_dims):
+        if d is not None:
             shape = list(aval.shape)
             shape.insert(d, axis_size)
-            in_avals.append(aval.update(shape=tuple(shape)))
-    out_dims = []
+            aval = aval.update(shape=tuple(shape))
+        in_avals.append(aval)
+    out_batched = []
 
     def body(*args):
-        from .core import current_trace
         trace = BatchTrace(current_trace(), axis_size, axis_name)
-        ins = [BatchTracer(trace, a, d) if d is not None else a for a, d in zip(args, dims)]
+        ins = [BatchTracer(trace, a, d) if d is not None else a for a, d in zip(args, in_dims)]
         with set_current_trace(trace):
             outs = eval_jaxpr(closed.jaxpr, closed.consts, *ins)
         trace.finished = True   # its tracers left behind have leaked from now on
         results = []
-        for o in outs:
+        for o, force in zip(outs, force_out):
             val, d = trace.to_batch_info(o)
-            if d is None and not all_batched:
-                out_dims.append(None)
-                results.append(val)
-            else:
-                out_dims.append(0)
-                results.append(bdim_at_front(val, d, axis_size))
+            out_batched.append(d is not None or force)
+            results.append(val if d is None and not force else bdim_at_front(val, d, axis_size))
         return results
-    with source_info.extend_name_stack(f"vmap({axis_name})" if axis_name else "vmap"):
+    label = f"vmap({axis_name})" if axis_name is not None else "vmap"
+    with source_info.reset_name_stack((label,)):
         traced = trace_to_jaxpr(body, in_avals, closed.jaxpr.name)
-    from .api import hoist_consts
-    jaxpr, consts = hoist_consts(traced)
-    return jaxpr, consts, out_dims
+    return host_consts(traced), out_batched
+
+
+def move_to(x, d, target, axis_size):
+    """``x`` with its batch dim (``d``, None if unbatched) at ``target``."""
+    if d is None:
+        return broadcast_batched(x, axis_size, target)
+    return moveaxis(x, d, target)
 
 
 def _flatten_axes(what, tree, axes, fun_name):

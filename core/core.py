@@ -233,6 +233,9 @@ class ClosedJaxpr:
             hit = self._derived[key] = build()
         return hit
 
+    def has_derived(self, key):
+        return self._derived is not None and key in self._derived
+
     in_avals = property(lambda self: self.jaxpr.in_avals())
     out_avals = property(lambda self: self.jaxpr.out_avals())
     eqns = property(lambda self: self.jaxpr.eqns)
@@ -474,3 +477,19 @@ def dce_jaxpr(jaxpr, used_outputs):
                 [v for v, used in zip(jaxpr.outvars, used_outputs) if used],
                 list(reversed(kept)), jaxpr.name)
     return new, used_inputs
+
+
+def hoist_consts(closed):
+    """``(jaxpr taking its consts as leading inputs, the consts)``: how call primitives
+    pass a body's closed-over values (which may be tracers) as operands."""
+    j = closed.jaxpr
+    hoisted = Jaxpr([], j.constvars + j.invars, j.outvars, j.eqns, j.name, j.arg_names)
+    return ClosedJaxpr(hoisted, []), list(closed.consts)
+
+
+def host_consts(closed):
+    """``closed`` itself, after checking that no const is a tracer: a transformed body
+    keeps only host values (arrays, scalars) as consts, so it lowers and caches alone."""
+    if any(isinstance(c, Tracer) for c in closed.consts):
+        raise AssertionError("internal error: a transformed body closed over a traced value")
+    return closed

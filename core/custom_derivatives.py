@@ -1,31 +1,22 @@
 """User-defined derivative rules (``custom_jvp``, ``custom_vjp``) and ``checkpoint``.
 
-Each is a call primitive holding the traced body as a jaxpr (so ``jit`` and the
-views see one equation with a sub-jaxpr) plus the user's Python rules as
-parameters:
-
-* ``custom_jvp_call``: evaluating it runs the body; differentiating it runs
-  the user's jvp rule instead of differentiating the body.
-* ``custom_vjp_call``: differentiating it runs the user's ``fwd`` and emits a
-  ``custom_lin`` equation whose transpose calls the user's ``bwd``.
-* ``remat`` (``checkpoint``): when linearized, it saves only its inputs and
-  recomputes the forward pass inside the backward pass.
+The user-facing wrappers. Each traces the user's function into a body jaxpr and
+binds a call primitive holding it (so ``jit`` and the views see one equation
+with a sub-jaxpr) plus the user's Python rules as parameters; the primitives
+and all their rules live in ``call_primitives``: ``custom_jvp_call``,
+``custom_vjp_call`` (with ``custom_lin``) and ``checkpoint``.
 """
 import functools
 import inspect
 
 from . import ad, source_info
 from .ad import Zero, instantiate
-from .core import (Primitive, Tracer, abstract_eval_rules, dce_jaxpr, eval_jaxpr, get_aval,
-                   impl_rules)
-from .errors import GlassboxError
-from .lowering import lowering_rules
+from .call_primitives import (CustomRuleError, custom_jvp_call_p, custom_lin_p,  # noqa: F401
+                              custom_vjp_call_p, remat_p)
+from .core import (Tracer, current_trace, eval_trace, get_aval, hoist_consts,
+                   set_current_trace)
 from .tracing import trace_to_jaxpr
-from .tree_util import tree_flatten, tree_map, tree_unflatten
-
-
-class CustomRuleError(GlassboxError, TypeError):
-    """A custom_jvp/custom_vjp rule returned the wrong structure, shapes or dtypes."""
+from .tree_util import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 
 def _split_nondiff(fun, args, kwargs, nondiff_argnums):
@@ -52,7 +43,6 @@ def _trace_body(fun, nondiff_argnums, nondiff, in_tree, flat_args, name):
         out = fun(*_merge(nondiff_argnums, nondiff, tree_unflatten(in_tree, leaves)))
         out_leaves, store["out_tree"] = tree_flatten(out)
         return out_leaves
-    from .api import hoist_consts
     closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in flat_args], name)
     jaxpr, consts = hoist_consts(closed)
     return jaxpr, consts, store["out_tree"]
@@ -114,8 +104,6 @@ def _run_now(custom, args, kwargs, on_jvp):
     when that is eager, so body and rule may branch on them. Returns ``None`` under
     other traces (jit, vmap), which trace the body into a ``custom_*_call`` equation.
     """
-    from .core import current_trace, eval_trace, set_current_trace
-    from .tree_util import tree_leaves
     trace = current_trace()
     if trace is eval_trace:
         return custom.fun(*args, **kwargs)
@@ -137,19 +125,6 @@ def _run_now(custom, args, kwargs, on_jvp):
             out_flat, t_flat, out_tree = on_jvp(nondiff, primals, ts, in_tree, call_args)
         return tree_unflatten(out_tree, [trace.wrap(p, t) for p, t in zip(out_flat, t_flat)])
     return None
-
-
-def _call_impl(*args, jaxpr, name, **_):
-    from .api import _jit_impl
-    return _jit_impl(*args, jaxpr=jaxpr, name=name)
-
-
-def _call_lowering(ctx, *args, jaxpr, name, **_):
-    return ctx.call(jaxpr, list(args), name)
-
-
-def _call_abstract_eval(*avals, jaxpr, **_):
-    return jaxpr.out_avals
 
 
 # --- custom_jvp -------------------------------------------------------------------
@@ -229,22 +204,6 @@ class custom_jvp:
         t_flat = _check_like("the custom_jvp rule's tangent output", name, out_tree, t_out,
                              [get_aval(o) for o in out_flat], fix)
         return out_flat, t_flat, out_tree
-
-
-custom_jvp_call_p = Primitive("custom_jvp_call", multiple_results=True)
-
-
-def _custom_jvp_call_jvp(primals, tangents, *, jaxpr, name, jvp, num_consts):
-    ps, ts = primals[num_consts:], [instantiate(t) for t in tangents[num_consts:]]
-    with source_info.extend_name_stack(f"custom_jvp({name})"):
-        out, t_out = jvp(ps, ts)
-    return out, t_out
-
-
-abstract_eval_rules[custom_jvp_call_p] = _call_abstract_eval
-impl_rules[custom_jvp_call_p] = _call_impl
-lowering_rules[custom_jvp_call_p] = _call_lowering
-ad.jvp_rules[custom_jvp_call_p] = _custom_jvp_call_jvp
 
 
 # --- custom_vjp -------------------------------------------------------------------
@@ -339,46 +298,6 @@ class custom_vjp:
         return out_flat, t_out, out_tree
 
 
-custom_vjp_call_p = Primitive("custom_vjp_call", multiple_results=True)
-
-
-def _custom_vjp_call_jvp(primals, tangents, *, jaxpr, name, fwd, bwd, num_consts):
-    ps = primals[num_consts:]
-    with source_info.extend_name_stack(f"custom_vjp({name})"):
-        out, res = fwd(ps)
-    ts = [instantiate(t) for t in tangents[num_consts:]]
-    out_avals = [get_aval(o).strip_weak_type() for o in out]
-    t_out = custom_lin_p.bind(*res, *ts, num_res=len(res), bwd=bwd, out_avals=tuple(out_avals),
-                              name=name)
-    return out, t_out
-
-
-abstract_eval_rules[custom_vjp_call_p] = _call_abstract_eval
-impl_rules[custom_vjp_call_p] = _call_impl
-lowering_rules[custom_vjp_call_p] = _call_lowering
-ad.jvp_rules[custom_vjp_call_p] = _custom_vjp_call_jvp
-
-
-# custom_lin: the linear stand-in for a custom_vjp function; only its transpose is defined.
-custom_lin_p = Primitive("custom_lin", multiple_results=True)
-
-
-def _custom_lin_impl(*args, name, **_):
-    raise CustomRuleError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
-                          f"({name}); use vjp/grad, or define the rule with custom_jvp")
-
-
-def _custom_lin_transpose(cts, *args, num_res, bwd, out_avals, name):
-    res = list(args[:num_res])
-    cts = [instantiate(c) for c in cts]
-    return [None] * num_res + list(bwd(res, cts))   # None: a zero cotangent
-
-
-abstract_eval_rules[custom_lin_p] = lambda *avals, out_avals, **_: list(out_avals)
-impl_rules[custom_lin_p] = _custom_lin_impl
-ad.transpose_rules[custom_lin_p] = _custom_lin_transpose
-
-
 # --- checkpoint / remat -----------------------------------------------------------
 
 def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
@@ -402,131 +321,3 @@ def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
 
 
 remat = checkpoint
-remat_p = Primitive("checkpoint", multiple_results=True)
-
-
-def _remat_jvp(primals, tangents, *, jaxpr, name, prevent_cse):
-    from .api import _jvp_jaxpr
-    nonzero = tuple(not ad.is_zero(t) for t in tangents)
-    jvp_jaxpr, consts, out_nonzero = _jvp_jaxpr(jaxpr, nonzero)
-    outs = remat_p.bind(*consts, *primals, *[t for t in tangents if not ad.is_zero(t)],
-                        jaxpr=jvp_jaxpr, name=name, prevent_cse=prevent_cse)
-    n = len(jaxpr.out_avals)
-    it = iter(outs[n:])
-    return outs[:n], [next(it) if nz else Zero(a) for nz, a in zip(out_nonzero, jaxpr.out_avals)]
-
-
-def _remat_partial_eval(trace, args, params):
-    """Known outputs compute now; the tangent part is recorded as one remat equation whose
-    only saved values (residuals) are the known inputs, not the intermediates."""
-    from .core import ClosedJaxpr
-    jaxpr = params["jaxpr"].jaxpr
-    unknown_in = [trace.is_unknown(a) for a in args]
-    n_out = len(jaxpr.outvars)
-    # which outputs depend on unknown inputs (tangent outputs)
-    unknown_vars = {v for v, u in zip(jaxpr.invars, unknown_in) if u}
-    for eqn in jaxpr.eqns:
-        if any(v in unknown_vars for v in eqn.invars):
-            unknown_vars.update(eqn.outvars)
-    unknown_out = [v in unknown_vars for v in jaxpr.outvars]
-    known_jaxpr, used_known = dce_jaxpr(jaxpr, [not u for u in unknown_out])
-    known_args = [a for a, used in zip(args, used_known) if used]
-    from .core import set_current_trace
-    with set_current_trace(trace.parent):
-        known_outs = eval_jaxpr(known_jaxpr, [], *known_args)
-    tangent_jaxpr, used_t = dce_jaxpr(jaxpr, unknown_out)
-    t_args = [a for a, used in zip(args, used_t) if used]
-    t_outs = trace.tape.process_primitive(
-        remat_p, t_args, dict(params, jaxpr=ClosedJaxpr(tangent_jaxpr, [])))
-    known_it, t_it = iter(known_outs), iter(t_outs)
-    return [next(t_it) if u else next(known_it) for u in unknown_out[:n_out]]
-
-
-def _remat_transpose(cts, *args, jaxpr, name, prevent_cse):
-    """Recompute the forward pass from the saved inputs, then transpose the linear part.
-
-    The backward program is traced first and pruned: differentiating at zero tangents
-    also computes the (unused) tangent outputs, which would clutter the jaxpr.
-    """
-    from .autodiff import vjp
-    known_idx = [i for i, a in enumerate(args) if not ad.is_undefined(a)]
-    lin_idx = [i for i, a in enumerate(args) if ad.is_undefined(a)]
-    known = [args[i] for i in known_idx]
-    cts = [instantiate(c) for c in cts]
-
-    def backward(*flat):
-        full = [None] * len(args)
-        for i, v in zip(known_idx, flat[:len(known)]):
-            full[i] = v
-
-        def linear_part(*ts):
-            for i, t in zip(lin_idx, ts):
-                full[i] = t
-            return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *full)
-        _, pullback = vjp(linear_part, *[ad.zeros_like_aval(args[i].aval) for i in lin_idx])
-        return [instantiate(c) for c in pullback(list(flat[len(known):]))]
-    with source_info.extend_name_stack(f"remat({name})"):
-        closed = trace_to_jaxpr(backward, [get_aval(x) for x in known + cts], f"remat({name})")
-        pruned, used = dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars))
-        cts_lin = eval_jaxpr(pruned, closed.consts, *[x for x, u in zip(known + cts, used) if u])
-    out = [None] * len(args)
-    for i, c in zip(lin_idx, cts_lin):
-        out[i] = c
-    return out
-
-
-abstract_eval_rules[remat_p] = _call_abstract_eval
-impl_rules[remat_p] = _call_impl
-lowering_rules[remat_p] = _call_lowering
-ad.jvp_rules[remat_p] = _remat_jvp
-ad.partial_eval_rules[remat_p] = _remat_partial_eval
-ad.transpose_rules[remat_p] = _remat_transpose
-
-
-# --- batching of the three call primitives ----------------------------------------------
-
-def _all_at_front(trace, args, dims):
-    from .batching import bdim_at_front
-    return [bdim_at_front(a, d, trace.axis_size) for a, d in zip(args, dims)]
-
-
-def _custom_jvp_batch(trace, args, dims, *, jaxpr, name, jvp, num_consts):
-    """Batch the body; the user's rule runs under vmap on batch-leading arguments."""
-    from .batching import batch_jaxpr, vmap
-    args = _all_at_front(trace, args, dims)
-    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name,
-                                            [0] * len(args), all_batched=True)
-    outs = custom_jvp_call_p.bind(*consts, *args, jaxpr=batched, name=name,
-                                  num_consts=len(consts) + num_consts,
-                                  jvp=vmap(jvp, axis_size=trace.axis_size))
-    return outs, out_dims
-
-
-def _custom_vjp_batch(trace, args, dims, *, jaxpr, name, fwd, bwd, num_consts):
-    """Batch the body; the user's fwd and bwd run under vmap on batch-leading arguments."""
-    from .batching import batch_jaxpr, vmap
-    args = _all_at_front(trace, args, dims)
-    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name,
-                                            [0] * len(args), all_batched=True)
-    size = trace.axis_size
-    outs = custom_vjp_call_p.bind(*consts, *args, jaxpr=batched, name=name,
-                                  num_consts=len(consts) + num_consts,
-                                  fwd=vmap(fwd, axis_size=size), bwd=vmap(bwd, axis_size=size))
-    return outs, out_dims
-
-
-def _remat_batch(trace, args, dims, *, jaxpr, name, prevent_cse):
-    from .batching import batch_jaxpr
-    batched, consts, out_dims = batch_jaxpr(jaxpr, trace.axis_size, trace.axis_name, dims)
-    return remat_p.bind(*consts, *args, jaxpr=batched, name=name,
-                        prevent_cse=prevent_cse), out_dims
-
-
-def _register_batching():
-    from . import batching
-    batching.axis_rules[custom_jvp_call_p] = _custom_jvp_batch
-    batching.axis_rules[custom_vjp_call_p] = _custom_vjp_batch
-    batching.axis_rules[remat_p] = _remat_batch
-
-
-_register_batching()

@@ -12,7 +12,7 @@ import numpy as np
 from . import events, runtime, source_info
 from .array import ArrayImpl, device_put
 from .config import config
-from .core import ClosedJaxpr, Jaxpr, JaxprEqn, Var, abstract_eval, get_aval
+from .core import ClosedJaxpr, Jaxpr, JaxprEqn, Var, abstract_eval, get_aval, hoist_consts
 from .lowering import lower_jaxpr
 
 
@@ -134,9 +134,7 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None):
     jaxpr = closed.jaxpr
     if text is None:
         start = time.perf_counter()
-        hoisted = Jaxpr([], jaxpr.constvars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns,
-                        jaxpr.name)
-        text = lower_jaxpr(ClosedJaxpr(hoisted, []), module_name or name)
+        text = lower_jaxpr(hoist_consts(closed)[0], module_name or name)
         if events.listening:
             events.emit("lowered", fun_name=name, text=text,
                         seconds=time.perf_counter() - start)

@@ -12,6 +12,7 @@ per executable, which skips that path.
 """
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -218,10 +219,39 @@ def _compile_options(device):
     return options
 
 
+# A tensor type of the module text: its dims ("2x3x") and element type (f32, complex<f64>).
+_TENSOR_TYPE = re.compile(r"tensor<((?:\d+x)+)([a-z]*(\d+)|complex<f(\d+)>)>")
+_MAX_BYTES = 2 ** 63 - 1   # XLA sizes arrays in int64 bytes
+
+
+def check_array_sizes(text, name="main"):
+    """Refuse a module holding an array whose size in bytes overflows int64.
+
+    XLA aborts the whole process on one (``overflow in static extent product``),
+    which kills a notebook's kernel; real JAX crashes the same way. Arrays that
+    merely do not fit in memory are left to XLA, which raises RESOURCE_EXHAUSTED
+    as it does for JAX.
+    """
+    for m in _TENSOR_TYPE.finditer(text):
+        elements = 1
+        for d in m.group(1)[:-1].split("x"):
+            elements *= int(d)
+        bits = int(m.group(3)) if m.group(3) else 2 * int(m.group(4))
+        nbytes = elements * max(bits // 8, 1)   # i1 (bool) takes a byte
+        if nbytes > _MAX_BYTES:
+            shape = tuple(int(d) for d in m.group(1)[:-1].split("x"))
+            raise ValueError(
+                f"{name!r} would create an array of shape {shape} ({m.group(2)}), "
+                f"{nbytes} bytes: more than any device can address (XLA's limit is "
+                f"2**63 - 1 bytes, and it would abort the process). Use a smaller shape.")
+
+
 def compile(text, out_avals, device=None, name="main"):
     """Compile StableHLO ``text`` for one device.
 
-    Raises ``RuntimeError_`` with the module on failure."""
+    Raises ``RuntimeError_`` with the module on failure, and ``ValueError`` for
+    arrays too large for XLA to even size (``check_array_sizes``)."""
+    check_array_sizes(text, name)
     if not _lapack_registered and "lapack_" in text:
         register_lapack()
     device = device or default_device()

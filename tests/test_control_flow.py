@@ -363,6 +363,47 @@ def test_fori_dynamic_bounds_is_a_while_and_batches_over_bounds():
               np.stack([_fori_ref(x, int(n)) for n in ns]), rtol=1e-5)
 
 
+def _sum_index(i, x):
+    return x + i
+
+
+# fori_loop(lower, upper, i, x: x + i, init): (value, dtype, weak) as real JAX 0.10.2 gives
+# them. Equal-typed bounds of any dtype run (concrete ones through int(): 3.5 -> 3); mixed
+# types only as a weak and a strong signed integer.
+FORI_BOUNDS = [
+    (lambda: lax.fori_loop(0.0, 3.0, _sum_index, 0.0), (3.0, np.float32, True)),
+    (lambda: lax.fori_loop(np.float32(0), np.float32(3.5), _sum_index, 0.0),
+     (3.0, np.float32, True)),
+    (lambda: lax.fori_loop(False, True, _sum_index, 0), (0, np.int32, True)),
+    (lambda: gb.jit(lambda lo, hi: lax.fori_loop(lo, hi, _sum_index, 0.0))(0.0, 3.0),
+     (3.0, np.float32, True)),
+    (lambda: gb.jit(lambda lo, hi: lax.fori_loop(lo, hi, _sum_index, 0))(np.int8(0), np.int8(3)),
+     (3, np.int8, False)),
+    (lambda: gb.jit(lambda hi: lax.fori_loop(0, hi, _sum_index, 0))(np.int8(3)),
+     (3, np.int8, False)),
+    (lambda: gb.jit(lambda hi: lax.fori_loop(0, hi, _sum_index, 0, unroll=1))(3),
+     (3, np.int32, True)),
+]
+
+
+@pytest.mark.parametrize("call, expected", FORI_BOUNDS)
+def test_fori_bounds_types_as_jax(call, expected):
+    out = call()
+    value, dtype, weak = expected
+    assert (out.item(), out.dtype, out.weak_type) == (value, dtype, weak)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: lax.fori_loop(0.0, 3, _sum_index, 0.0),
+    lambda: lax.fori_loop(0, 3.5, _sum_index, 0.0),
+    lambda: gb.jit(lambda n: lax.fori_loop(0, n, _sum_index, 0.0))(3.0),
+    lambda: gb.jit(lambda hi: lax.fori_loop(0, hi, _sum_index, 0))(np.uint8(3)),
+])
+def test_fori_bounds_of_different_types_raise(call):
+    with pytest.raises(TypeError, match="must have equal types"):
+        call()
+
+
 # --- associative_scan ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("n", [1, 6, 7])

@@ -197,6 +197,22 @@ def test_float_floor_divide_and_remainder_near_boundaries():
     np.testing.assert_allclose(jnp.remainder(x, y), np.remainder(x, y), atol=1e-6)
 
 
+@pytest.mark.parametrize("zero", [0.0, -0.0])
+@pytest.mark.parametrize("jit", [False, True])
+def test_float_floor_divide_by_zero_is_signed_inf(zero, jit):
+    # NumPy (and JAX): x // 0.0 is +-inf by the signs, 0 // 0.0 and nan // 0.0 are nan
+    x = np.array([-3.0, -0.0, 0.0, 2.5, np.inf, -np.inf, np.nan], np.float32)
+    y = np.full_like(x, zero)
+    fd, dm = (gb.jit(f) if jit else f for f in (jnp.floor_divide, divmod))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.testing.assert_array_equal(fd(x, zero), np.floor_divide(x, y))
+        np.testing.assert_array_equal(fd(gb.device_put(x), zero), np.floor_divide(x, y))
+        q, r = dm(gb.device_put(x), zero)
+        nq, nr = np.divmod(x, y)
+    np.testing.assert_array_equal(q, nq)
+    np.testing.assert_array_equal(r, nr)
+
+
 # --- powers ------------------------------------------------------------------
 
 def test_power_with_a_known_integer_exponent_uses_integer_pow():

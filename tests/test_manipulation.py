@@ -206,7 +206,7 @@ def test_unravel_index_clips_like_jax():
 
 
 @pytest.mark.parametrize("f, error, match", [
-    (lambda: jnp.reshape(B, (5, -1)), TypeError, "cannot reshape"),
+    (lambda: jnp.reshape(jnp.asarray(B), (5, -1)), TypeError, "cannot reshape"),
     (lambda: jnp.reshape(B, (-1, -1)), ValueError, "one unknown dimension"),
     (lambda: jnp.squeeze(B, 0), ValueError, "size not equal to one"),
     (lambda: jnp.transpose(B, (0, 0)), ValueError, "not a permutation"),
@@ -440,3 +440,61 @@ def test_iota_under_transforms_is_a_constant():
                                   [[0, 1, 2], [0, 1, 2]])
     _, t = gb.jvp(f, (np.ones(3, np.float32),), (np.ones(3, np.float32),))
     np.testing.assert_array_equal(np.asarray(t), [0, 1, 2])
+
+
+# --- NumPy inputs: what JAX returns for them ---------------------------------
+
+A64 = np.arange(6, dtype=np.float64).reshape(2, 3)
+B64 = np.arange(6, dtype=np.int64).reshape(1, 2, 3)
+
+# (call, type JAX 0.10.2 returns, its dtype): jnp.reshape forwards to the NumPy
+# array's own method; everything else returns an Array, canonicalized (x64 off),
+# even where nothing moves (a no-op transpose, squeeze or concatenate of one).
+NUMPY_INPUT_CASES = [
+    (lambda: jnp.reshape(A64, (3, 2)), np.ndarray, np.float64),
+    (lambda: jnp.reshape(A64, (2, 3)), np.ndarray, np.float64),
+    (lambda: jnp.reshape(B64, -1), np.ndarray, np.int64),
+    (lambda: jnp.ravel(A64), gb.Array, np.float32),
+    (lambda: jnp.ravel(np.arange(3.0)), gb.Array, np.float32),
+    (lambda: jnp.transpose(A64), gb.Array, np.float32),
+    (lambda: jnp.transpose(np.arange(3)), gb.Array, np.int32),
+    (lambda: jnp.permute_dims(A64, (0, 1)), gb.Array, np.float32),
+    (lambda: jnp.squeeze(B64), gb.Array, np.int32),
+    (lambda: jnp.squeeze(A64), gb.Array, np.float32),
+    (lambda: jnp.expand_dims(A64, 0), gb.Array, np.float32),
+    (lambda: jnp.swapaxes(A64, 0, 0), gb.Array, np.float32),
+    (lambda: jnp.moveaxis(A64, 0, 0), gb.Array, np.float32),
+    (lambda: jnp.concatenate([A64]), gb.Array, np.float32),
+    (lambda: jnp.concatenate([A64, A64]), gb.Array, np.float32),
+    (lambda: jnp.rot90(A64, 0), gb.Array, np.float32),
+    (lambda: jnp.broadcast_to(A64, (2, 3)), gb.Array, np.float32),
+    (lambda: lax.rev(A64, ()), gb.Array, np.float32),
+    (lambda: lax.convert_element_type(A64, np.float32), gb.Array, np.float32),
+]
+
+
+@pytest.mark.parametrize("call, kind, dtype", NUMPY_INPUT_CASES)
+def test_numpy_inputs_give_what_jax_gives(call, kind, dtype):
+    out = call()
+    assert isinstance(out, kind) and out.dtype == dtype
+    if kind is gb.Array:
+        assert not out.weak_type
+
+
+# --- arrays too large for XLA to size ----------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: jnp.zeros((2 ** 40, 2 ** 40)),
+    lambda: gb.jit(lambda: jnp.zeros((2 ** 40, 2 ** 40)))(),
+    lambda: jnp.broadcast_to(1.0, (2 ** 62,)),
+    lambda: jnp.ones((2 ** 16,) * 4, bool),
+])
+def test_arrays_overflowing_int64_bytes_raise_instead_of_aborting(call):
+    # XLA (and real JAX) abort the whole process on these; glassbox refuses first.
+    with pytest.raises(ValueError, match=r"bytes: more than any device can address"):
+        call()
+
+
+def test_huge_shapes_are_still_fine_abstractly():
+    out = gb.eval_shape(lambda: jnp.zeros((2 ** 40, 2 ** 40)))
+    assert out.shape == (2 ** 40, 2 ** 40) and out.dtype == np.float32

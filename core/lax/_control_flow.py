@@ -6,12 +6,12 @@ Their bodies are jaxprs held in the equation's params. This module
   values hoisted to leading inputs, once per (function, input types);
 * checks that two outputs (branches, carries) have the same types and names
   the first leaf that differs by its pytree path;
-* transforms a jaxpr once per signature, caching the result so an eager
-  ``grad`` or ``vmap`` of a loop compiles once:
-  ``jvp_jaxpr`` (forward mode), ``partial_eval_jaxpr`` (split into the part
-  computable now and the tangent part, for reverse mode), ``backward``
-  (transpose a jaxpr's linear part), ``batch_jaxpr`` (vmap a body, forcing
-  chosen outputs to be batched).
+* rearranges a body's inputs and outputs without retracing (``permute``,
+  ``prune_outputs``...), caching derived bodies on the body (``cached``).
+
+The bodies are transformed by the interpreters' own jaxpr-level entry points,
+the same ones ``jit`` and the custom-rule primitives use: ``ad.jvp_jaxpr``,
+``ad.partial_eval_jaxpr``, ``ad.backward_pass`` and ``batching.batch_jaxpr``.
 
 Jaxprs built here are ``ClosedJaxpr``\\ s whose consts are host values (NumPy
 arrays or concrete Arrays), never tracers: tracers are always passed as
@@ -28,11 +28,11 @@ Used by ``conditionals.py`` (cond, switch), ``scans.py`` (scan, map) and
 import inspect
 import weakref
 
-from .. import ad, batching, dtypes, source_info
+from .. import dtypes, source_info
 from ..config import config
-from ..core import (ClosedJaxpr, Jaxpr, Literal, Tracer, Var, current_trace, dce_jaxpr,
-                     eval_jaxpr, get_aval, is_array_like, set_current_trace)
-from ..tracing import JaxprTrace, JaxprTracer, trace_to_jaxpr
+from ..core import (ClosedJaxpr, Jaxpr, Tracer, Var, dce_jaxpr, get_aval, hoist_consts,
+                     is_array_like)
+from ..tracing import trace_to_jaxpr
 from ..tree_util import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 from .elementwise import convert_element_type
 
@@ -94,7 +94,7 @@ def trace_fun(fun, in_tree, in_avals, label, what):
     # the trace does not depend on the transforms around the call and can be reused.
     with source_info.reset_name_stack((label,)):
         closed = trace_to_jaxpr(flat_fun, list(in_avals), fun_name(fun))
-    jaxpr, consts = hoist(closed)
+    jaxpr, consts = hoist_consts(closed)
     result = (jaxpr, consts, store["out_tree"])
     if not any(isinstance(c, Tracer) for c in consts):
         try:
@@ -102,20 +102,6 @@ def trace_fun(fun, in_tree, in_avals, label, what):
         except TypeError:
             pass
     return result
-
-
-def hoist(closed):
-    """``(jaxpr taking its consts as leading inputs, the consts)``."""
-    j = closed.jaxpr
-    return ClosedJaxpr(Jaxpr([], j.constvars + j.invars, j.outvars, j.eqns, j.name,
-                             j.arg_names), []), list(closed.consts)
-
-
-def host_consts(closed):
-    """``closed`` itself, after checking that no const is a tracer (see module doc)."""
-    if any(isinstance(c, Tracer) for c in closed.consts):
-        raise AssertionError("internal error: a control-flow body closed over a traced value")
-    return closed
 
 
 def avals_of(xs, what):
@@ -246,184 +232,3 @@ def depends_on(jaxpr, inputs_mask):
         if any(type(v) is Var and v in dep for v in eqn.invars):
             dep.update(eqn.outvars)
     return [type(v) is Var and v in dep for v in jaxpr.outvars]
-
-
-# ---------------------------------------------------------------------------
-# Forward mode
-
-
-def jvp_jaxpr(closed, nonzeros, instantiate):
-    """The jvp of ``closed`` for inputs whose tangents are ``nonzeros``.
-
-    Returns ``(jvp_jaxpr, out_nonzeros)``: ``jvp_jaxpr`` maps primals plus the
-    nonzero tangents to primal outputs plus the nonzero tangent outputs. An
-    output tangent is nonzero if it is not a symbolic zero, or ``instantiate``
-    asks for it (integer outputs never have tangents).
-    """
-    in_avals = closed.in_avals
-    nonzeros = tuple(bool(nz) and ad.tangent_aval(a) is not None
-                     for nz, a in zip(nonzeros, in_avals))
-    instantiate = tuple(instantiate)
-
-    def build():
-        n = len(in_avals)
-        t_avals = [ad.tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
-        box = []
-
-        def body(*args):
-            ts = iter(args[n:])
-            tangents = [next(ts) if nz else ad.Zero(ad.tangent_aval(a) or a)
-                        for a, nz in zip(in_avals, nonzeros)]
-            p_out, t_out = ad.jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
-                                       list(args[:n]), tangents)
-            out_nz = [ad.tangent_aval(get_aval(p)) is not None and (inst or not ad.is_zero(t))
-                      for p, t, inst in zip(p_out, t_out, instantiate)]
-            box.append(out_nz)
-            return p_out + [ad.instantiate(t) for t, nz in zip(t_out, out_nz) if nz]
-        with source_info.reset_name_stack(("jvp",)):
-            traced = trace_to_jaxpr(body, list(in_avals) + t_avals, closed.jaxpr.name)
-        return host_consts(traced), box[0]
-    return cached(("jvp", closed, nonzeros, instantiate), build)
-
-
-# ---------------------------------------------------------------------------
-# Partial evaluation (reverse mode: what is known now vs. the tangent part)
-
-
-def partial_eval_jaxpr(closed, unknowns, instantiate):
-    """Split ``closed`` given which inputs are unknown (tangents).
-
-    Runs the jaxpr under a ``LinearizeTrace`` whose parent records a jaxpr:
-    equations with only known inputs go to the *known* jaxpr, the others (and
-    any nested control flow, through its own partial-eval rule) to the
-    *unknown* one. Known values the unknown part reads become residuals.
-
-    Returns ``(known, unknown, out_unknowns, num_res)``:
-      known:   known inputs -> known outputs + residuals
-      unknown: residuals + unknown inputs -> unknown outputs
-    Outputs marked in ``instantiate`` are unknown even if computable now.
-    """
-    unknowns, instantiate = tuple(map(bool, unknowns)), tuple(map(bool, instantiate))
-
-    def build():
-        name = closed.jaxpr.name
-        known_trace = JaxprTrace(name)
-        pe = ad.LinearizeTrace(known_trace, name)
-        args = [pe.tape.new_arg(a) if uk else known_trace.new_arg(a)
-                for a, uk in zip(closed.in_avals, unknowns)]
-        with set_current_trace(pe):
-            outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
-        out_uk = [pe.is_unknown(o) or inst for o, inst in zip(outs, instantiate)]
-        tape = pe.tape.to_jaxpr([o for o, uk in zip(outs, out_uk) if uk])
-        pe.tape.finished = True
-        res_vars, res_vals, const_vars, const_vals = [], [], [], []
-        for v, val in zip(tape.jaxpr.constvars, tape.consts):
-            if isinstance(val, JaxprTracer) and val._trace is known_trace:
-                res_vars.append(v)
-                res_vals.append(val)
-            else:
-                const_vars.append(v)
-                const_vals.append(val)
-        t = tape.jaxpr
-        unknown = host_consts(ClosedJaxpr(Jaxpr(const_vars, res_vars + t.invars, t.outvars,
-                                                t.eqns, name), const_vals))
-        known = host_consts(known_trace.to_jaxpr(
-            [o for o, uk in zip(outs, out_uk) if not uk] + res_vals))
-        known_trace.finished = True
-        return known, unknown, out_uk, len(res_vals)
-    return cached(("pe", closed, unknowns, instantiate), build)
-
-
-# ---------------------------------------------------------------------------
-# Transposition
-
-
-def backward(closed, args, cts):
-    """Cotangents of the linear inputs of ``closed`` (``UndefinedPrimal`` in ``args``).
-
-    The other ``args`` are known values (residuals). Equations that read no
-    linear input are evaluated forward first, then ``ad.backward_pass``
-    transposes the rest. Returns one cotangent (possibly ``ad.Zero``) per
-    linear input, in order.
-    """
-    jaxpr = closed.jaxpr
-    env = dict(zip(jaxpr.constvars, closed.consts))
-    linear_vars, linear_invars = set(), []
-    for v, a in zip(jaxpr.invars, args):
-        if ad.is_undefined(a):
-            linear_vars.add(v)
-            linear_invars.append(v)
-        else:
-            env[v] = a
-    linear_eqns = []
-    for eqn in jaxpr.eqns:
-        if any(type(v) is Var and v in linear_vars for v in eqn.invars):
-            linear_vars.update(eqn.outvars)
-            linear_eqns.append(eqn)
-            continue
-        vals = [v.val if type(v) is Literal else env[v] for v in eqn.invars]
-        stack = eqn.source_info.name_stack if eqn.source_info else ()
-        with source_info.reset_name_stack(stack):
-            outs = eqn.primitive.bind(*vals, **eqn.params)
-        env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
-    linear = Jaxpr(list(env), linear_invars, jaxpr.outvars, linear_eqns, jaxpr.name)
-    return ad.backward_pass(linear, list(env.values()), list(cts))
-
-
-def zeros_if_zero(ct, aval):
-    """A real array for a cotangent that may be ``None`` or a symbolic zero."""
-    if ct is None or ad.is_zero(ct):
-        return ad.zeros_like_aval(aval.strip_weak_type())
-    return ct
-
-
-# ---------------------------------------------------------------------------
-# Batching
-
-
-def batch_jaxpr(closed, axis_size, axis_name, in_dims, force_out):
-    """``closed`` vmapped along ``in_dims`` (one batch dim or None per input).
-
-    Outputs are batched at 0, or unbatched where they do not depend on a
-    batched input and ``force_out`` does not ask for a batch dim. Returns
-    ``(jaxpr, out_batched)``.
-    """
-    in_dims, force_out = tuple(in_dims), tuple(map(bool, force_out))
-
-    def build():
-        in_avals = []
-        for aval, d in zip(closed.in_avals, in_dims):
-            if d is not None:
-                shape = list(aval.shape)
-                shape.insert(d, axis_size)
-                aval = aval.update(shape=tuple(shape))
-            in_avals.append(aval)
-        out_batched = []
-
-        def body(*args):
-            trace = batching.BatchTrace(current_trace(), axis_size, axis_name)
-            ins = [batching.BatchTracer(trace, a, d) if d is not None else a
-                   for a, d in zip(args, in_dims)]
-            with set_current_trace(trace):
-                outs = eval_jaxpr(closed.jaxpr, closed.consts, *ins)
-            results = []
-            for o, force in zip(outs, force_out):
-                val, d = trace.to_batch_info(o)
-                out_batched.append(d is not None or force)
-                if d is None and not force:
-                    results.append(val)
-                else:
-                    results.append(batching.bdim_at_front(val, d, axis_size))
-            return results
-        label = f"vmap({axis_name})" if axis_name is not None else "vmap"
-        with source_info.reset_name_stack((label,)):
-            traced = trace_to_jaxpr(body, in_avals, closed.jaxpr.name)
-        return host_consts(traced), out_batched
-    return cached(("batch", closed, axis_size, axis_name, in_dims, force_out), build)
-
-
-def move_to(x, d, target, axis_size):
-    """``x`` with its batch dim (``d``, None if unbatched) at ``target``."""
-    if d is None:
-        return batching.broadcast_batched(x, axis_size, target)
-    return batching.moveaxis(x, d, target)

@@ -217,7 +217,7 @@ def _bitcast_convert_type_abstract_eval(x, *, new_dtype):
     return ShapedArray(shape, new_dtype, False)
 
 
-def _bitcast_convert_type_batch(axis_size, args, dims, *, new_dtype):
+def _bitcast_convert_type_batch(axis_data, args, dims, *, new_dtype):
     # Converting to a wider dtype consumes the trailing axis, which must not be the batch
     # axis; a narrower dtype appends a trailing axis, after the batch axis.
     (x,), (bdim,) = args, dims

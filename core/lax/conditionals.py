@@ -32,9 +32,10 @@ from ..tree_util import tree_flatten, tree_unflatten
 from .bitwise import eq, ne
 from .elementwise import clamp, convert_element_type, select, select_n
 from .shape import broadcast_in_dim
-from ._control_flow import (avals_of, backward, batch_jaxpr, cached, check_outputs_match, fun_name,
-                            host_consts, jvp_jaxpr, move_to, partial_eval_jaxpr, same_type,
-                            trace_fun, zeros_if_zero)
+from ..ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
+from ..batching import batch_jaxpr, move_to
+from ..core import host_consts
+from ._control_flow import avals_of, cached, check_outputs_match, fun_name, same_type, trace_fun
 
 __all__ = ["cond", "switch", "cond_p"]
 
@@ -324,7 +325,7 @@ def _transpose_branch(branch, linear, ct_avals):
             res, cts = iter(args[:len(res_avals)]), list(args[len(res_avals):])
             full = [ad.UndefinedPrimal(a) if lin else next(res)
                     for a, lin in zip(branch.in_avals, linear)]
-            cts_in = backward(branch, full, cts)
+            cts_in = ad.backward_pass(branch.jaxpr, branch.consts, full, cts)
             return [zeros_if_zero(c, a) for c, a in zip(cts_in, lin_avals)]
         with source_info.reset_name_stack(("transpose",)):
             return host_consts(trace_to_jaxpr(transposed, res_avals + list(ct_avals),
@@ -349,8 +350,8 @@ def _select_where(pred, x):
     return select(broadcast_in_dim(pred, shape, (0,)), x, ad.stop_gradient_p.bind(x))
 
 
-def _cond_batch(trace, args, dims, *, branches):
-    size, name = trace.axis_size, trace.axis_name
+def _cond_batch(axis_data, args, dims, *, branches):
+    size, name = axis_data.size, axis_data.name
     index, ops = args[0], args[1:]
     index_dim, op_dims = dims[0], dims[1:]
     n_out = len(branches[0].out_avals)
@@ -387,4 +388,5 @@ lowering_rules[cond_p] = _cond_lowering
 ad.jvp_rules[cond_p] = _cond_jvp
 ad.partial_eval_rules[cond_p] = _cond_partial_eval
 ad.transpose_rules[cond_p] = _cond_transpose
-batching.axis_rules[cond_p] = _cond_batch
+batching.batch_rules[cond_p] = _cond_batch
+batching.always_batch.add(cond_p)

@@ -284,7 +284,7 @@ def _dot_general_batch_dims(ndims, bdims, dimension_numbers):
     return ((lc, bump(rc, rbd)), (lb, bump(rb, rbd))), out
 
 
-def _dot_general_batch_rule(axis_size, args, dims, *, dimension_numbers, **params):
+def _dot_general_batch_rule(axis_data, args, dims, *, dimension_numbers, **params):
     lhs, rhs = args
     new_dims, out_dim = _dot_general_batch_dims(
         (get_aval(lhs).ndim, get_aval(rhs).ndim), dims, dimension_numbers)

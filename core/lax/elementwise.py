@@ -654,18 +654,18 @@ def _broadcast_like(t, x):
     return t if get_aval(t).shape == shape else broadcast_in_dim(t, shape, ())
 
 
-def _clamp_batch(axis_size, args, dims):
+def _clamp_batch(axis_data, args, dims):
     """``x`` and array bounds share one batch dim; scalar unbatched bounds stay scalars."""
     (lo, x, hi), (lo_d, x_d, hi_d) = args, dims
     target = x_d if x_d is not None else next(d for d in dims if d is not None)
     if x_d is None:
-        x = batching.broadcast_batched(x, axis_size, target)
+        x = batching.broadcast_batched(x, axis_data.size, target)
     shape = get_aval(x).shape
     out = []
     for b, d in ((lo, lo_d), (hi, hi_d)):
         if d is None:   # a scalar stays a scalar; an array bound is broadcast along the batch
             out.append(b if not get_aval(b).shape else
-                       batching.broadcast_batched(b, axis_size, target))
+                       batching.broadcast_batched(b, axis_data.size, target))
         elif get_aval(b).ndim == 1 and len(shape) > 1:   # a batch of scalar bounds
             out.append(broadcast_in_dim(b, shape, (target,)))
         else:
@@ -764,7 +764,7 @@ def _select_n_transpose(ct, which, *cases):
     return [None] + [pick(i) if ad.is_undefined(c) else None for i, c in enumerate(cases)]
 
 
-def _select_n_batch(axis_size, args, dims):
+def _select_n_batch(axis_data, args, dims):
     """A per-example scalar ``which`` stays scalar (unbatched) or is broadcast to the cases."""
     (which, *cases), (which_d, *case_dims) = args, dims
     scalar_which = get_aval(which).ndim == (0 if which_d is None else 1)
@@ -772,14 +772,14 @@ def _select_n_batch(axis_size, args, dims):
     scalar_cases = len(case_shape) == (0 if case_dims[0] is None else 1)
     if scalar_which and not scalar_cases:
         if all(d is None for d in case_dims):
-            cases = [batching.broadcast_batched(c, axis_size, which_d) for c in cases]
+            cases = [batching.broadcast_batched(c, axis_data.size, which_d) for c in cases]
             target = which_d
         else:
-            cases, target = batching.match_bdims(axis_size, cases, case_dims)
+            cases, target = batching.match_bdims(axis_data.size, cases, case_dims)
         if which_d is not None:   # a batch of scalar predicates: one per example
             which = broadcast_in_dim(which, get_aval(cases[0]).shape, (target,))
         return select_n_p.bind(which, *cases), target
-    (which, *cases), target = batching.match_bdims(axis_size, [which, *cases], dims)
+    (which, *cases), target = batching.match_bdims(axis_data.size, [which, *cases], dims)
     return select_n_p.bind(which, *cases), target
 
 
@@ -817,7 +817,8 @@ def convert_element_type(x, new_dtype, weak_type=False):
         with np.errstate(over="ignore"):   # 1e10 -> float16 is inf, silently (as in JAX)
             return np.array(x, dtype=new_dtype)[()]
     aval = get_aval(x)
-    if aval.dtype == new_dtype and aval.weak_type == weak_type:
+    if aval.dtype == new_dtype and aval.weak_type == weak_type and \
+            getattr(x, "dtype", None) == new_dtype:   # a NumPy float64 input still converts
         return x
     return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
 

@@ -192,8 +192,8 @@ def _weak(*avals):
 
 
 def _batch_leading(prim):
-    def rule(axis_size, args, dims, **params):
-        args = [batching.bdim_at_front(x, d, axis_size) for x, d in zip(args, dims)]
+    def rule(axis_data, args, dims, **params):
+        args = [batching.bdim_at_front(x, d, axis_data.size) for x, d in zip(args, dims)]
         out = prim.bind(*args, **params)
         return (out, [0] * len(out)) if prim.multiple_results else (out, 0)
     rule.__name__ = f"_{prim.name}_batch"

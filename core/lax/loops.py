@@ -21,12 +21,11 @@ Rules:
 ``fori_loop`` with bounds known at trace time (Python ints, concrete arrays)
 is a ``scan`` (so reverse mode works), otherwise a ``while``.
 """
-import operator
 import weakref
 
 import numpy as np
 
-from .. import ad, batching, source_info
+from .. import ad, batching, dtypes, source_info
 from ..config import config
 from ..core import (Primitive, Tracer, abstract_eval_rules, eval_jaxpr, get_aval,
                      set_current_trace)
@@ -37,8 +36,10 @@ from .bitwise import lt
 from .elementwise import add, convert_element_type, select_n
 from .reductions import reduce_or
 from .shape import broadcast_in_dim
-from ._control_flow import (avals_of, batch_jaxpr, cached, check_carry, fun_name, host_consts,
-                            jvp_jaxpr, move_to, partial_eval_jaxpr, permute, promote_weak_carry,
+from ..ad import jvp_jaxpr, partial_eval_jaxpr
+from ..batching import batch_jaxpr, move_to
+from ..core import host_consts
+from ._control_flow import (avals_of, cached, check_carry, fun_name, permute, promote_weak_carry,
                             prune_outputs, same_type, trace_fun, with_extra_inputs)
 from .scans import scan
 
@@ -252,8 +253,8 @@ def _batched_pred_loop(cond_b, body_b, nc, nb, n_carry):
     return cached(("while_bpred", cond_b, body_b, nc, nb), build)
 
 
-def _while_batch(trace, args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
-    size, name = trace.axis_size, trace.axis_name
+def _while_batch(axis_data, args, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    size, name = axis_data.size, axis_data.name
     nc, nb = cond_nconsts, body_nconsts
     cdims, bdims, init_dims = _split(dims, nc, nb)
     c_in = [0 if d is not None else None for d in cdims]
@@ -292,7 +293,8 @@ lowering_rules[while_p] = _while_lowering
 ad.jvp_rules[while_p] = _while_jvp
 ad.partial_eval_rules[while_p] = _while_partial_eval
 ad.transpose_rules[while_p] = _while_transpose
-batching.axis_rules[while_p] = _while_batch
+batching.batch_rules[while_p] = _while_batch
+batching.always_batch.add(while_p)
 
 
 # --- fori_loop --------------------------------------------------------------------
@@ -311,10 +313,16 @@ def _cached_body(kind, body_fun, make):
     return per_fun[kind]
 
 
+def _next(i):
+    """``i + 1`` in ``i``'s own type (lax does not promote: an int8 or float index)."""
+    aval = get_aval(i)
+    return add(i, convert_element_type(1, aval.dtype, aval.weak_type))
+
+
 def _scan_body(body_fun):
     def step(carry, _):
         i, x = carry
-        return (add(i, 1), body_fun(i, x)), None
+        return (_next(i), body_fun(i, x)), None
     step.__name__ = fun_name(body_fun)
     return step
 
@@ -322,7 +330,7 @@ def _scan_body(body_fun):
 def _while_body(body_fun):
     def step(carry):
         i, upper, x = carry
-        return add(i, 1), upper, body_fun(i, x)
+        return _next(i), upper, body_fun(i, x)
     step.__name__ = fun_name(body_fun)
     return step
 
@@ -331,14 +339,34 @@ def _fori_cond(carry):
     return lt(carry[0], carry[1])
 
 
-def _static_int(x):
-    """``int(x)`` if ``x`` is known at trace time (a Python int or a concrete array)."""
+def _fori_bounds_dtype(lower, upper):
+    """The loop index dtype of bounds typed ``lower`` and ``upper``, as JAX decides it.
+
+    Any dtype works, floats and bools too, if both bounds share it; otherwise
+    only signed integers where one bound is weakly typed (a Python int) and the
+    other is not.
+    """
+    if lower.dtype == upper.dtype:
+        return lower.dtype
+    if dtypes.is_int(lower.dtype) and not dtypes.is_unsigned(lower.dtype) and \
+            dtypes.is_int(upper.dtype) and not dtypes.is_unsigned(upper.dtype):
+        if lower.weak_type and not upper.weak_type:
+            return upper.dtype
+        if upper.weak_type and not lower.weak_type:
+            return lower.dtype
+    raise TypeError(f"lower and upper arguments to fori_loop must have equal types, got "
+                    f"{lower.dtype.name} and {upper.dtype.name}")
+
+
+def _concrete_int(x):
+    """``int(x)`` if ``x`` is known at trace time, else None. As JAX, ``int`` truncates
+    float bounds (``fori_loop(0.0, 3.5, ...)`` runs 3 steps with an int index)."""
     if isinstance(x, Tracer):
         x = x.to_concrete_value()
         if x is None:
             return None
     try:
-        return operator.index(np.asarray(x)[()]) if not isinstance(x, int) else x
+        return int(x)
     except TypeError:
         return None
 
@@ -356,21 +384,8 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     """
     if not callable(body_fun):
         raise TypeError("lax.fori_loop: body_fun argument should be callable.")
-    lower_dtype = get_aval(lower).dtype
-    upper_dtype = get_aval(upper).dtype
-    if lower_dtype.kind not in "iu" or upper_dtype.kind not in "iu":
-        raise TypeError(f"lower and upper arguments to fori_loop must be integers, got "
-                        f"{lower_dtype.name} and {upper_dtype.name}")
-    if lower_dtype == upper_dtype:
-        dtype = lower_dtype
-    elif get_aval(lower).weak_type and not get_aval(upper).weak_type:
-        dtype = upper_dtype
-    elif get_aval(upper).weak_type and not get_aval(lower).weak_type:
-        dtype = lower_dtype
-    else:
-        raise TypeError(f"lower and upper arguments to fori_loop must have equal types, got "
-                        f"{lower_dtype.name} and {upper_dtype.name}")
-    lo, hi = _static_int(lower), _static_int(upper)
+    dtype = _fori_bounds_dtype(get_aval(lower), get_aval(upper))
+    lo, hi = _concrete_int(lower), _concrete_int(upper)
     if lo is not None and hi is not None:
         length = max(hi - lo, 0)
         if config.disable_jit and length == 0:
@@ -379,11 +394,11 @@ def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
         (_, result), _ = scan(_cached_body("scan", body_fun, _scan_body), (lo, init_val),
                               None, length=length, unroll=unroll if unroll is not None else 1)
         return result
-    if unroll is not None:
+    if unroll is not None and unroll is not False and unroll != 1:
         raise ValueError("Can only use `unroll` in `fori_loop` if the loop bounds are "
                          "statically known.")
-    lower = convert_element_type(lower, dtype) if lower_dtype != dtype else lower
-    upper = convert_element_type(upper, dtype) if upper_dtype != dtype else upper
+    lower = convert_element_type(lower, dtype) if get_aval(lower).dtype != dtype else lower
+    upper = convert_element_type(upper, dtype) if get_aval(upper).dtype != dtype else upper
     _, _, result = while_loop(_fori_cond, _cached_body("while", body_fun, _while_body),
                               (lower, upper, init_val))
     return result

@@ -48,12 +48,12 @@ def pmean(x, axis_name):
 
 def _reducer_collective(prim, reduce, unbatched):
     """Collective rule: reduce over this trace's batch dim if the name is ours."""
-    def rule(trace, args, dims, *, axes):
+    def rule(axis_data, args, dims, *, axes):
         (x,), (d,) = args, dims
-        if trace.axis_name not in axes:
+        if axis_data.name not in axes:
             return prim.bind(x, axes=axes), d
-        rest = tuple(a for a in axes if a != trace.axis_name)
-        out = unbatched(x, trace.axis_size) if d is None else reduce(x, (d,))
+        rest = tuple(a for a in axes if a != axis_data.name)
+        out = unbatched(x, axis_data.size) if d is None else reduce(x, (d,))
         return (prim.bind(out, axes=rest) if rest else out), None
     return rule
 
@@ -66,7 +66,8 @@ def _make(name, reduce_name, unbatched):
     def reduce(x, axes):
         from .. import lax
         return getattr(lax, reduce_name)(x, axes)
-    batching.axis_rules[prim] = _reducer_collective(prim, reduce, unbatched)
+    batching.batch_rules[prim] = _reducer_collective(prim, reduce, unbatched)
+    batching.always_batch.add(prim)
     return prim
 
 
@@ -86,15 +87,16 @@ axis_index_p = Primitive("axis_index")
 abstract_eval_rules[axis_index_p] = lambda *, axis_name: ShapedArray((), "int32")
 
 
-def _axis_index_collective(trace, args, dims, *, axis_name):
-    if trace.axis_name != axis_name:
+def _axis_index_collective(axis_data, args, dims, *, axis_name):
+    if axis_data.name != axis_name:
         return axis_index_p.bind(axis_name=axis_name), None
     from .. import lax
-    return lax.iota("int32", trace.axis_size), 0
+    return lax.iota("int32", axis_data.size), 0
 
 
 impl_rules[axis_index_p] = _unbound("axis_index")
-batching.axis_rules[axis_index_p] = _axis_index_collective
+batching.batch_rules[axis_index_p] = _axis_index_collective
+batching.always_batch.add(axis_index_p)
 
 
 # --- all_gather -------------------------------------------------------------------------
@@ -118,13 +120,13 @@ def _all_gather_abstract_eval(x, *, axis_name, axis, tiled):
     return x.update(shape=tuple(shape))
 
 
-def _all_gather_collective(trace, args, dims, *, axis_name, axis, tiled):
+def _all_gather_collective(axis_data, args, dims, *, axis_name, axis, tiled):
     (x,), (d,) = args, dims
-    if trace.axis_name != axis_name:
+    if axis_data.name != axis_name:
         return all_gather_p.bind(x, axis_name=axis_name, axis=axis, tiled=tiled), d
     from .. import lax
     if d is None:
-        x = batching.broadcast_batched(x, trace.axis_size, 0)
+        x = batching.broadcast_batched(x, axis_data.size, 0)
         d = 0
     ndim = len(x.shape)
     out = batching.moveaxis(x, d, axis % ndim)
@@ -137,7 +139,8 @@ def _all_gather_collective(trace, args, dims, *, axis_name, axis, tiled):
 
 abstract_eval_rules[all_gather_p] = _all_gather_abstract_eval
 impl_rules[all_gather_p] = _unbound("all_gather")
-batching.axis_rules[all_gather_p] = _all_gather_collective
+batching.batch_rules[all_gather_p] = _all_gather_collective
+batching.always_batch.add(all_gather_p)
 
 __all__ = ["psum", "pmax", "pmin", "pmean", "axis_index", "all_gather", "psum_p", "pmax_p",
            "pmin_p", "axis_index_p", "all_gather_p"]

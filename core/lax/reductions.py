@@ -224,7 +224,7 @@ def _kept_dims(ndim, axes):
 
 def _reduce_batch_rule(prim):
     """Reductions keep the batch dim where it is: shift ``axes`` past it (JAX's reducer)."""
-    def rule(axis_size, args, dims, *, axes, **params):
+    def rule(axis_data, args, dims, *, axes, **params):
         (x,), (bdim,) = args, dims
         axes = tuple(a + (a >= bdim) for a in axes)
         kept = _kept_dims(get_aval(x).ndim, axes)
@@ -606,7 +606,7 @@ def _cumsum_transpose(ct, x, *, axis, reverse):
 
 
 def _cum_batch_rule(prim):
-    def rule(axis_size, args, dims, *, axis, reverse):
+    def rule(axis_data, args, dims, *, axis, reverse):
         (x,), (bdim,) = args, dims
         return prim.bind(x, axis=axis + (axis >= bdim), reverse=reverse), bdim
     return rule

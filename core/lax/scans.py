@@ -36,9 +36,11 @@ from .bitwise import lt
 from .elementwise import add, mul, sub
 from .shape import broadcast_in_dim, concatenate, expand_dims, reshape, squeeze
 from .slicing import (dynamic_slice, dynamic_update_slice, index_in_dim, slice_in_dim)
-from ._control_flow import (avals_of, backward, batch_jaxpr, cached, check_carry, depends_on,
-                            fun_name, host_consts, jvp_jaxpr, move_to, partial_eval_jaxpr, permute,
-                            promote_weak_carry, prune_outputs, same_type, trace_fun, zeros_if_zero)
+from ..ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
+from ..batching import batch_jaxpr, move_to
+from ..core import host_consts
+from ._control_flow import (avals_of, cached, check_carry, depends_on, fun_name, permute,
+                            promote_weak_carry, prune_outputs, same_type, trace_fun)
 
 __all__ = ["scan", "map", "scan_p"]
 
@@ -394,7 +396,7 @@ def _transpose_body(jaxpr, num_consts, num_carry, const_lin, xs_lin, ct_ys_zero)
                        for a, lin in zip(x_avals, xs_lin)])
             cts_out = ct_carry + [ad.Zero(a.strip_weak_type()) if z else next(cy)
                                   for a, z in zip(y_avals, ct_ys_zero)]
-            cts = backward(jaxpr, full, cts_out)
+            cts = ad.backward_pass(jaxpr.jaxpr, jaxpr.consts, full, cts_out)
             n_lc = len(lin_c)
             ct_c, ct_carry_in, ct_x = cts[:n_lc], cts[n_lc:n_lc + num_carry], \
                 cts[n_lc + num_carry:]
@@ -433,8 +435,8 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, unroll, num_consts, num_
             + [next(ct_xs) if lin else None for lin in xs_lin])
 
 
-def _scan_batch(trace, args, dims, *, jaxpr, length, reverse, unroll, num_consts, num_carry):
-    size, name = trace.axis_size, trace.axis_name
+def _scan_batch(axis_data, args, dims, *, jaxpr, length, reverse, unroll, num_consts, num_carry):
+    size, name = axis_data.size, axis_data.name
     const_dims, init_dims, xs_dims = _split(dims, num_consts, num_carry)
     num_ys = len(jaxpr.out_avals) - num_carry
     const_in = [0 if d is not None else None for d in const_dims]
@@ -463,7 +465,8 @@ lowering_rules[scan_p] = _scan_lowering
 ad.jvp_rules[scan_p] = _scan_jvp
 ad.partial_eval_rules[scan_p] = _scan_partial_eval
 ad.transpose_rules[scan_p] = _scan_transpose
-batching.axis_rules[scan_p] = _scan_batch
+batching.batch_rules[scan_p] = _scan_batch
+batching.always_batch.add(scan_p)
 
 
 # --- map ------------------------------------------------------------------------

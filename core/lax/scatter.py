@@ -379,12 +379,12 @@ def _scatter_extremal_jvp(prim):
 
 
 def _scatter_batch(prim):
-    def rule(axis_size, args, dims, *, dimension_numbers, indices_are_sorted,
+    def rule(axis_data, args, dims, *, dimension_numbers, indices_are_sorted,
              unique_indices, mode):
         (x, indices, updates), (xb, ib, ub) = args, dims
         d = dimension_numbers
-        x = batching.bdim_at_front(x, xb, axis_size)
-        updates = batching.bdim_at_front(updates, ub, axis_size)
+        x = batching.bdim_at_front(x, xb, axis_data.size)
+        updates = batching.bdim_at_front(updates, ub, axis_data.size)
         if ib is None:
             # Same indices for every example: the batch dim is a leading window dim.
             dnums = ScatterDimensionNumbers(

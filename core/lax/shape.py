@@ -39,7 +39,8 @@ def broadcast_in_dim(operand, shape, broadcast_dimensions):
     """
     shape = _shape_tuple(shape, "broadcast_in_dim")
     aval = get_aval(operand)
-    if aval.shape == shape and tuple(broadcast_dimensions) == tuple(range(len(shape))):
+    if (aval.shape == shape and tuple(broadcast_dimensions) == tuple(range(len(shape)))
+            and hasattr(operand, "aval")):   # NumPy input still becomes an Array, as in JAX
         return operand
     return broadcast_in_dim_p.bind(operand, shape=shape,
                                    broadcast_dimensions=tuple(int(d) for d in broadcast_dimensions))
@@ -85,14 +86,14 @@ def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
     return [reshape(transpose(summed, order), in_shape)]
 
 
-def _broadcast_in_dim_batch(axis_size, args, dims, *, shape, broadcast_dimensions):
+def _broadcast_in_dim_batch(axis_data, args, dims, *, shape, broadcast_dimensions):
     # The batch dim goes to the output position right after the previous operand dim's
     # target, so broadcast_dimensions stays increasing; nothing moves.
     (x,), (b,) = args, dims
     p = broadcast_dimensions[b - 1] + 1 if b > 0 else 0
     bdims = [d + (d >= p) for d in broadcast_dimensions]
     bdims.insert(b, p)
-    out_shape = shape[:p] + (axis_size,) + shape[p:]
+    out_shape = shape[:p] + (axis_data.size,) + shape[p:]
     return broadcast_in_dim_p.bind(x, shape=out_shape, broadcast_dimensions=tuple(bdims)), p
 
 
@@ -115,8 +116,8 @@ def reshape(operand, new_sizes, dimensions=None):
     new_sizes = _shape_tuple(new_sizes, "reshape")
     if dimensions is not None:
         operand = transpose(operand, dimensions)
-    if get_aval(operand).shape == new_sizes:
-        return operand
+    if get_aval(operand).shape == new_sizes and hasattr(operand, "aval"):
+        return operand   # (NumPy input still becomes an Array, as in JAX)
     return reshape_p.bind(operand, new_sizes=new_sizes)
 
 
@@ -139,10 +140,10 @@ def _reshape_transpose(ct, x, **_):
     return [ad.Zero(x.aval) if ad.is_zero(ct) else reshape(ct, x.aval.shape)]
 
 
-def _reshape_batch(axis_size, args, dims, *, new_sizes):
+def _reshape_batch(axis_data, args, dims, *, new_sizes):
     # Row-major reshape mixes dimensions, so the batch dim must lead.
     x = batching.moveaxis(args[0], dims[0], 0)
-    return reshape(x, (axis_size,) + new_sizes), 0
+    return reshape(x, (axis_data.size,) + new_sizes), 0
 
 
 ad.deflinear(reshape_p, _reshape_transpose)
@@ -154,8 +155,8 @@ batching.batch_rules[reshape_p] = _reshape_batch
 def transpose(operand, permutation):
     """Permute the dimensions of ``operand``. Lowers to ``stablehlo.transpose``."""
     permutation = tuple(int(p) for p in permutation)
-    if permutation == tuple(range(len(permutation))):
-        return operand
+    if permutation == tuple(range(len(permutation))) and hasattr(operand, "aval"):
+        return operand   # (NumPy input still becomes an Array, as in JAX)
     return transpose_p.bind(operand, permutation=permutation)
 
 
@@ -180,7 +181,7 @@ def _transpose_transpose(ct, x, *, permutation):
     return [transpose(ct, tuple(int(i) for i in np.argsort(permutation)))]
 
 
-def _transpose_batch(axis_size, args, dims, *, permutation):
+def _transpose_batch(axis_data, args, dims, *, permutation):
     b = dims[0]
     perm = (b,) + tuple(p + (p >= b) for p in permutation)
     return transpose(args[0], perm), 0
@@ -217,8 +218,8 @@ def squeeze(array, dimensions):
     """
     aval = get_aval(array)
     dims = _canonical_dims(dimensions, aval.ndim, "squeeze")
-    if not dims:
-        return array
+    if not dims and hasattr(array, "aval"):
+        return array   # (NumPy input still becomes an Array, as in JAX)
     return squeeze_p.bind(array, dimensions=tuple(sorted(dims)))
 
 
@@ -239,7 +240,7 @@ abstract_eval_rules[squeeze_p] = _squeeze_abstract_eval
 lowering_rules[squeeze_p] = lambda ctx, x, *, dimensions: ctx.op("stablehlo.reshape", [x])
 
 
-def _squeeze_batch(axis_size, args, dims, *, dimensions):
+def _squeeze_batch(axis_data, args, dims, *, dimensions):
     b = dims[0]
     moved = tuple(d + (d >= b) for d in dimensions)
     out_bdim = b - sum(d < b for d in dimensions)
@@ -290,8 +291,8 @@ def concatenate(operands, dimension):
     operands = list(operands)
     if not operands:
         raise ValueError("concatenate requires a non-empty sequence of arrays")
-    if len(operands) == 1:
-        return operands[0]
+    if len(operands) == 1 and hasattr(operands[0], "aval"):
+        return operands[0]   # (NumPy input still becomes an Array, as in JAX)
     ndim = get_aval(operands[0]).ndim
     (dimension,) = _canonical_dims((dimension,), max(ndim, 1), "concatenate", "dimension")
     return concatenate_p.bind(*operands, dimension=dimension)
@@ -342,8 +343,8 @@ def _concatenate_transpose(ct, *xs, dimension):
     return out
 
 
-def _concatenate_batch(axis_size, args, dims, *, dimension):
-    args, b = batching.match_bdims(axis_size, args, dims)
+def _concatenate_batch(axis_data, args, dims, *, dimension):
+    args, b = batching.match_bdims(axis_data.size, args, dims)
     return concatenate_p.bind(*args, dimension=dimension + (dimension >= b)), b
 
 
@@ -432,11 +433,11 @@ def _pad_transpose(ct, x, value, *, padding_config):
     return [ct_x if ad.is_undefined(x) else None, ct_value]
 
 
-def _pad_batch(axis_size, args, dims, *, padding_config):
+def _pad_batch(axis_data, args, dims, *, padding_config):
     x, value = args
     xb, vb = dims
     if xb is None:
-        x, xb = batching.broadcast_batched(x, axis_size, 0), 0
+        x, xb = batching.broadcast_batched(x, axis_data.size, 0), 0
     config = list(padding_config)
     config.insert(xb, (0, 0, 0))
     if vb is None:
@@ -460,8 +461,8 @@ batching.batch_rules[pad_p] = _pad_batch
 def rev(operand, dimensions):
     """Reverse ``operand`` along ``dimensions``. Lowers to ``stablehlo.reverse``."""
     dims = _canonical_dims(dimensions, get_aval(operand).ndim, "rev")
-    if not dims:
-        return operand
+    if not dims and hasattr(operand, "aval"):
+        return operand   # (NumPy input still becomes an Array, as in JAX)
     return rev_p.bind(operand, dimensions=tuple(sorted(dims)))
 
 
@@ -480,7 +481,7 @@ lowering_rules[rev_p] = lambda ctx, x, *, dimensions: ctx.op(
     "stablehlo.reverse", [x], attrs={"dimensions": i64_array(dimensions)})
 
 
-def _rev_batch(axis_size, args, dims, *, dimensions):
+def _rev_batch(axis_data, args, dims, *, dimensions):
     b = dims[0]
     return rev_p.bind(args[0], dimensions=tuple(d + (d >= b) for d in dimensions)), b
 

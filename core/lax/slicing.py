@@ -138,11 +138,11 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
     return [_shape.pad(ct, np.zeros((), x.aval.dtype)[()], config)]
 
 
-def _slice_batch(axis_size, args, dims, *, start_indices, limit_indices, strides):
+def _slice_batch(axis_data, args, dims, *, start_indices, limit_indices, strides):
     b = dims[0]
     start, limit = list(start_indices), list(limit_indices)
     start.insert(b, 0)
-    limit.insert(b, axis_size)
+    limit.insert(b, axis_data.size)
     if strides is not None:
         strides = strides[:b] + (1,) + strides[b:]
     return slice_p.bind(args[0], start_indices=tuple(start), limit_indices=tuple(limit),
@@ -211,7 +211,9 @@ def _dynamic_slice_indices(fun_name, operand_shape, start_indices, allow_negativ
                                 f"{i!r}") from None
             out.append(np.array(value + size if value < 0 and allow_neg else value, dtype)[()])
         elif allow_neg and not dtypes.is_unsigned(get_aval(i).dtype):
-            out.append(_ew.select(_bw.lt(i, 0), _ew.add(i, size), i))
+            # constants of i's dtype: lax does not promote Python ints
+            zero, size = (_ew.convert_element_type(c, get_aval(i).dtype) for c in (0, size))
+            out.append(_ew.select(_bw.lt(i, zero), _ew.add(i, size), i))
         else:
             out.append(i)
     return out
@@ -288,20 +290,20 @@ def _index_zero(idx):
     return np.zeros((), get_aval(idx[0]).dtype if idx else np.int32)[()]
 
 
-def _dynamic_slice_batch(axis_size, args, dims, *, slice_sizes):
+def _dynamic_slice_batch(axis_data, args, dims, *, slice_sizes):
     (x, *idx), (xb, *idx_dims) = args, dims
     if builtins.all(d is None for d in idx_dims):
         # Only the operand is batched: take the whole batch dim along with the window.
         starts, sizes = list(idx), list(slice_sizes)
         starts.insert(xb, _index_zero(idx))
-        sizes.insert(xb, axis_size)
+        sizes.insert(xb, axis_data.size)
         return dynamic_slice_p.bind(x, *starts, slice_sizes=tuple(sizes)), xb
     # Per-example starts: a gather of one window per example (XLA clamps gathers exactly
     # as it clamps dynamic_slice, and CLIP keeps the transpose exact).
     n = len(idx)
     dnums = GatherDimensionNumbers(offset_dims=tuple(range(n)), collapsed_slice_dims=(),
                                    start_index_map=tuple(range(n)))
-    return _gather_batch(axis_size, [x, _batch_start_indices(axis_size, idx, idx_dims)],
+    return _gather_batch(axis_data.size, [x, _batch_start_indices(axis_data.size, idx, idx_dims)],
                          [xb, 0], dimension_numbers=dnums, slice_sizes=slice_sizes,
                          unique_indices=True, indices_are_sorted=True,
                          mode=GatherScatterMode.CLIP, fill_value=None)
@@ -386,11 +388,11 @@ def _dynamic_update_slice_transpose(ct, x, update, *idx):
     return [ct_x, ct_u] + [None] * len(idx)
 
 
-def _dynamic_update_slice_batch(axis_size, args, dims):
+def _dynamic_update_slice_batch(axis_data, args, dims):
     (x, update, *idx), (xb, ub, *idx_dims) = args, dims
     if builtins.all(d is None for d in idx_dims):
         # Same starts for every example: write the update across the whole batch dim.
-        (x, update), b = batching.match_bdims(axis_size, [x, update], [xb, ub])
+        (x, update), b = batching.match_bdims(axis_data.size, [x, update], [xb, ub])
         starts = list(idx)
         starts.insert(b, _index_zero(idx))
         return dynamic_update_slice_p.bind(x, update, *starts), b
@@ -402,7 +404,7 @@ def _dynamic_update_slice_batch(axis_size, args, dims):
                                     inserted_window_dims=(),
                                     scatter_dims_to_operand_dims=tuple(range(n)))
     batch = _scatter_batch(scatter_p)
-    return batch(axis_size, [x, _batch_start_indices(axis_size, idx, idx_dims), update],
+    return batch(axis_data.size, [x, _batch_start_indices(axis_data.size, idx, idx_dims), update],
                  [xb, 0, ub], dimension_numbers=dnums, indices_are_sorted=True,
                  unique_indices=True, mode=GatherScatterMode.CLIP)
 
@@ -721,7 +723,7 @@ def _shift(dims, by=1):
     return tuple(int(d) + by for d in dims)
 
 
-def _gather_batch(axis_size, args, dims, *, dimension_numbers, slice_sizes, unique_indices,
+def _gather_batch(axis_data, args, dims, *, dimension_numbers, slice_sizes, unique_indices,
                   indices_are_sorted, mode, fill_value):
     (x, indices), (xb, ib) = args, dims
     d = dimension_numbers
@@ -736,7 +738,7 @@ def _gather_batch(axis_size, args, dims, *, dimension_numbers, slice_sizes, uniq
             operand_batching_dims=_shift(d.operand_batching_dims),
             start_indices_batching_dims=d.start_indices_batching_dims)
         return gather_p.bind(x, indices, dimension_numbers=dnums,
-                             slice_sizes=(axis_size,) + slice_sizes,
+                             slice_sizes=(axis_data.size,) + slice_sizes,
                              unique_indices=unique_indices,
                              indices_are_sorted=indices_are_sorted, **params), 0
     indices = batching.moveaxis(indices, ib, 0)
@@ -755,7 +757,7 @@ def _gather_batch(axis_size, args, dims, *, dimension_numbers, slice_sizes, uniq
         operand_batching_dims=(0,) + _shift(d.operand_batching_dims),
         start_indices_batching_dims=(0,) + _shift(d.start_indices_batching_dims))
     return gather_p.bind(x, indices, dimension_numbers=dnums,
-                         slice_sizes=(min(axis_size, 1),) + slice_sizes,
+                         slice_sizes=(min(axis_data.size, 1),) + slice_sizes,
                          unique_indices=unique_indices, indices_are_sorted=indices_are_sorted,
                          **params), 0
 

@@ -172,8 +172,8 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
     return list(outs[:-1]), tangents_out
 
 
-def _sort_batch_rule(axis_size, args, dims, *, dimension, is_stable, num_keys):
-    args, bdim = batching.match_bdims(axis_size, args, dims)
+def _sort_batch_rule(axis_data, args, dims, *, dimension, is_stable, num_keys):
+    args, bdim = batching.match_bdims(axis_data.size, args, dims)
     outs = sort_p.bind(*args, dimension=dimension + (bdim <= dimension), is_stable=is_stable,
                        num_keys=num_keys)
     return outs, [bdim] * len(outs)
@@ -230,7 +230,7 @@ def _top_k_jvp(primals, tangents, *, k):
     return [values, idx], [_gather_at(t, index + [idx]), ad.Zero(get_aval(idx))]
 
 
-def _top_k_batch_rule(axis_size, args, dims, *, k):
+def _top_k_batch_rule(axis_data, args, dims, *, k):
     (x,), (bdim,) = args, dims
     if bdim == get_aval(x).ndim - 1:   # top_k works on the last axis: move the batch dim off it
         x, bdim = batching.moveaxis(x, bdim, 0), 0

@@ -107,12 +107,17 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     >>> jnp.reshape(jnp.arange(6), (2, -1))
     Array([[0, 1, 2],
            [3, 4, 5]], dtype=int32)
+
+    As in JAX, a NumPy array is reshaped by its own ``reshape`` method: the
+    result is a NumPy array of the same dtype (not an Array).
     """
     check_arraylike("reshape", a)
     if shape is None:
         if newshape is None:
             raise TypeError("reshape: missing the required argument 'shape'")
         shape = newshape
+    if isinstance(a, (np.ndarray, np.generic)):
+        return a.reshape(shape, order=order)   # JAX forwards to the array's method
     dims = _newshape(math.prod(_shape(a)), shape)
     if order == "C":
         return lax.reshape(a, dims)
@@ -124,7 +129,7 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
 def ravel(a, order="C"):
     """``a`` flattened to one dimension (row-major by default)."""
     check_arraylike("ravel", a)
-    return reshape(a, (math.prod(_shape(a)),), order=order)
+    return reshape(asarray(a), (math.prod(_shape(a)),), order=order)   # an Array, even from NumPy
 
 
 def transpose(a, axes=None):
@@ -532,7 +537,7 @@ def rot90(m, k=1, axes=(0, 1)):
         raise ValueError(f"rot90: axes must be different, got {axes}")
     k = static_int(k, "rot90: k") % 4
     if k == 0:
-        return m
+        return asarray(m)
     if k == 2:
         return flip(m, (ax1, ax2))
     perm = list(range(n))

@@ -174,9 +174,10 @@ def floor_divide(x1, x2, /):
 
 
 def _float_divmod(x1, x2):
-    # As CPython's float_divmod (floatobject.c), the way JAX does it.
+    # As CPython's float_divmod (floatobject.c), the way JAX does it. Dividing by
+    # zero divides x1 itself (x1 - nan would make it nan): x // 0.0 is +-inf.
     mod = lax.rem(x1, x2)
-    div = lax.div(lax.sub(x1, mod), x2)
+    div = lax.div(lax.select(lax.eq(x2, _const(x2, 0)), x1, lax.sub(x1, mod)), x2)
     fix = lax.bitwise_and(lax.ne(mod, _const(mod, 0)), lax.ne(lax.sign(x2), lax.sign(mod)))
     mod = lax.select(fix, lax.add(mod, x2), mod)
     div = lax.select(fix, lax.sub(div, _const(div, 1)), div)

@@ -138,8 +138,8 @@ def _random_gamma_jvp(primals, tangents, *, log_space):
     return ans, lax.mul(t, _gamma_grad(ans, a, log_space=log_space))
 
 
-def _random_gamma_batch(axis_size, args, dims, *, log_space):
-    key, a = (batching.bdim_at_front(x, d, axis_size) for x, d in zip(args, dims))
+def _random_gamma_batch(axis_data, args, dims, *, log_space):
+    key, a = (batching.bdim_at_front(x, d, axis_data.size) for x, d in zip(args, dims))
     return random_gamma_p.bind(key, a, log_space=log_space), 0
 
 

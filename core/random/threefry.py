@@ -111,9 +111,9 @@ def _threefry2x32_lowering(ctx, k1, k2, x1, x2):
     return lower_traced(ctx, _threefry2x32_rounds, [k1, k2, x1, x2])
 
 
-def _threefry2x32_batch(axis_size, args, dims):
+def _threefry2x32_batch(axis_data, args, dims):
     # Elementwise: align the batch dims (broadcasting unbatched operands), hash as one.
-    args, bdim = batching.match_bdims(axis_size, args, dims)
+    args, bdim = batching.match_bdims(axis_data.size, args, dims)
     return threefry2x32_p.bind(*args), [bdim, bdim]
 
 
