@@ -17,7 +17,7 @@ from .errors import (ConcretizationTypeError, TracerArrayConversionError,  # noq
                      UnexpectedTracerError)
 from .autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F401
                        linear_transpose, linearize, stop_gradient, value_and_grad, vjp)
-from .batching import vmap  # noqa: F401
+from .interpreters.batching import vmap  # noqa: F401
 from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401

@@ -1,5 +1,5 @@
 """``glassbox.ad_checkpoint``: checkpoint/remat and a way to see what reverse mode saves."""
-from . import ad
+from .interpreters import ad
 from .core import get_aval
 from .custom_derivatives import checkpoint, remat  # noqa: F401
 from .tree_util import tree_flatten, tree_unflatten

@@ -22,9 +22,9 @@ from .call_primitives import compiled_call, is_compiled, jit_p
 from .config import config
 from .core import (ShapedArray, Tracer, current_trace, eval_trace, get_aval,
                    hoist_consts, is_array_like)
-from .dispatch import device_of
-from .lowering import lower_jaxpr
-from .tracing import trace_to_jaxpr
+from .interpreters.dispatch import device_of
+from .interpreters.lowering import lower_jaxpr
+from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tree_map,
                         tree_unflatten)
 

@@ -7,8 +7,9 @@ import functools
 
 import numpy as np
 
-from . import ad, dtypes, source_info
-from .ad import Zero, instantiate
+from . import dtypes, source_info
+from .interpreters import ad
+from .interpreters.ad import Zero, instantiate
 from .array import device_put
 from .core import get_aval
 from .errors import GlassboxError
@@ -369,7 +370,7 @@ def stop_gradient(x):
 
 def linear_transpose(fun, *primals):
     """The transpose of the linear function ``fun``, at inputs shaped like ``primals``."""
-    from .tracing import trace_to_jaxpr
+    from .interpreters.tracing import trace_to_jaxpr
     flat, in_tree = tree_flatten(primals)
     flat_fun, store = _flatten_fun(fun, in_tree)
     avals = [get_aval(p).strip_weak_type() for p in flat]
@@ -463,7 +464,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     Output leaves have shape ``out_shape + in_shape``. Efficient for "tall" Jacobians
     (few inputs, many outputs).
     """
-    from .batching import vmap
+    from .interpreters.batching import vmap
 
     @api_boundary
     def jacfun(*args, **kwargs):
@@ -490,7 +491,7 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     Output leaves have shape ``out_shape + in_shape``. Efficient for "wide" Jacobians
     (many inputs, few outputs).
     """
-    from .batching import vmap
+    from .interpreters.batching import vmap
 
     @api_boundary
     def jacfun(*args, **kwargs):

@@ -21,14 +21,15 @@ jaxpr-level entry points (``ad.jvp_jaxpr``, ``batching.batch_jaxpr``).
 The user-facing wrappers (``jit`` objects in ``api``, ``custom_jvp``,
 ``custom_vjp`` and ``checkpoint`` in ``custom_derivatives``) bind these.
 """
-from . import ad, batching, source_info
-from .ad import Zero, instantiate
+from . import source_info
+from .interpreters import ad, batching
+from .interpreters.ad import Zero, instantiate
 from .core import (ClosedJaxpr, Primitive, abstract_eval_rules, dce_jaxpr, eval_jaxpr,
                    get_aval, impl_rules, set_current_trace)
-from .dispatch import compile_jaxpr, device_of
+from .interpreters.dispatch import compile_jaxpr, device_of
 from .errors import GlassboxError
-from .lowering import lowering_rules
-from .tracing import trace_to_jaxpr
+from .interpreters.lowering import lowering_rules
+from .interpreters.tracing import trace_to_jaxpr
 
 
 class CustomRuleError(GlassboxError, TypeError):

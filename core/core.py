@@ -332,7 +332,7 @@ class EvalTrace(Trace):
 def _apply_primitive(prim, args, params):
     # Replaced by dispatch.apply_primitive on first use (dispatch imports this module).
     global _apply_primitive
-    from .dispatch import apply_primitive
+    from .interpreters.dispatch import apply_primitive
     _apply_primitive = apply_primitive
     return apply_primitive(prim, args, params)
 

@@ -9,13 +9,14 @@ and all their rules live in ``call_primitives``: ``custom_jvp_call``,
 import functools
 import inspect
 
-from . import ad, source_info
-from .ad import Zero, instantiate
+from . import source_info
+from .interpreters import ad
+from .interpreters.ad import Zero, instantiate
 from .call_primitives import (CustomRuleError, custom_jvp_call_p, custom_lin_p,  # noqa: F401
                               custom_vjp_call_p, remat_p)
 from .core import (Tracer, current_trace, eval_trace, get_aval, hoist_consts,
                    set_current_trace)
-from .tracing import trace_to_jaxpr
+from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 

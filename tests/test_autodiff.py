@@ -273,7 +273,7 @@ def test_backward_equations_record_the_forward_line():
 
 def test_missing_jvp_rule_names_the_primitive():
     from glassbox.core import Primitive, abstract_eval_rules
-    from glassbox.lowering import lowering_rules
+    from glassbox.interpreters.lowering import lowering_rules
     mystery_p = Primitive("mystery")
     abstract_eval_rules[mystery_p] = lambda x: x
     lowering_rules[mystery_p] = lambda ctx, x: x

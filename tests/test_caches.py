@@ -8,7 +8,8 @@ import numpy as np
 
 import glassbox as gb
 import glassbox.numpy as jnp
-from glassbox import dispatch, lax
+from glassbox import lax
+from glassbox.interpreters import dispatch
 from glassbox.core import ClosedJaxpr
 from glassbox.lax import _control_flow
 

@@ -12,7 +12,8 @@ import pytest
 
 import glassbox as gb
 import glassbox.numpy as jnp
-from glassbox import dispatch, lax
+from glassbox import lax
+from glassbox.interpreters import dispatch
 from glassbox import test_util
 
 # The data here is float32 from a shared RNG (so it depends on test order) and the

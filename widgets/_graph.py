@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from glassbox import ad, batching, lowering
+from glassbox.interpreters import ad, batching, lowering
 from glassbox import core as gb_core
 from glassbox.core import ClosedJaxpr, Jaxpr, Literal
 from glassbox.pretty import VarNames, pp_jaxpr
@@ -135,18 +135,16 @@ def _param_text(value):
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-# Rules are data: each interpretation's public table(s), Primitive -> rule. vmap has
-# two (collectives and calls that need the axis itself are in ``axis_rules``).
-RULE_TABLES = (("shape", (gb_core.abstract_eval_rules,)), ("jvp", (ad.jvp_rules,)),
-               ("transpose", (ad.transpose_rules,)),
-               ("vmap", (batching.batch_rules, batching.axis_rules)),
-               ("lowering", (lowering.lowering_rules,)))
+# Rules are data: each interpretation's public table, Primitive -> rule.
+RULE_TABLES = (("shape", gb_core.abstract_eval_rules), ("jvp", ad.jvp_rules),
+               ("transpose", ad.transpose_rules), ("vmap", batching.batch_rules),
+               ("lowering", lowering.lowering_rules))
 
 
 def rule_coverage(prim):
     """Which interpretations have a rule for ``prim``: ``"shape yes, jvp yes, ..."``."""
-    return ", ".join(f"{name} {'yes' if any(prim in t for t in tables) else 'no'}"
-                     for name, tables in RULE_TABLES)
+    return ", ".join(f"{name} {'yes' if prim in table else 'no'}"
+                     for name, table in RULE_TABLES)
 
 
 def produced_by(stack):

@@ -5,7 +5,7 @@ The lowering writes no locations, so the jaxpr is lowered again with
 emitted. The result is checked against the real lowering's text: if the two
 ever differ, the text is shown untagged rather than wrongly tagged.
 """
-from glassbox import lowering
+from glassbox.interpreters import lowering
 
 from ._graph import line_key, short_source
 

@@ -4,14 +4,15 @@
   returns the norm of every watched value. It is an ordinary Python function
   of arrays, so ``jit`` compiles it once and a slider re-runs the executable.
 * ``batch_axes(fun, args, levels)``: traces ``fun`` per example, re-runs that
-  jaxpr under nested ``vmap`` asking ``glassbox.batching.batch_dims`` about every
+  jaxpr under nested ``vmap`` asking ``glassbox.interpreters.batching.batch_dims`` about every
   value, and says where each vmap's axis sits (or that it is absent).
 """
 import numpy as np
 
 import glassbox
 from glassbox import core as gb_core
-from glassbox import batching, source_info
+from glassbox import source_info
+from glassbox.interpreters import batching
 from glassbox import numpy as jnp
 from glassbox.core import Literal, get_aval
 from glassbox.tree_util import tree_flatten, tree_unflatten

@@ -14,7 +14,7 @@ by source line.
 
 Batch axes come from the batching module, never from tracer internals: the view
 re-runs the per-example jaxpr under nested ``vmap`` and asks
-``glassbox.batching.batch_dims`` where each vmap holds every value it defines.
+``glassbox.interpreters.batching.batch_dims`` where each vmap holds every value it defines.
 """
 import glassbox
 from glassbox.core import Literal

@@ -32,7 +32,7 @@ from .. import dtypes, source_info
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, Tracer, Var, dce_jaxpr, get_aval, hoist_consts,
                      is_array_like)
-from ..tracing import trace_to_jaxpr
+from ..interpreters.tracing import trace_to_jaxpr
 from ..tree_util import keystr, tree_flatten, tree_flatten_with_path, tree_unflatten
 from .elementwise import convert_element_type
 

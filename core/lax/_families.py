@@ -25,9 +25,10 @@ beside each primitive; ``defjvp_zero`` is the one for piecewise-constant ops.
 """
 import numpy as np
 
-from .. import ad, batching, dtypes
+from .. import dtypes
+from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 from .shape import broadcast_in_dim
 
 
@@ -203,7 +204,7 @@ def lower_traced(ctx, fun, args, **params):
     """Trace ``fun`` (lax code returning a list) on the equation's input avals and inline
     the result into the module being lowered; returns the output value names."""
     from ..core import set_current_trace
-    from ..tracing import JaxprTrace
+    from ..interpreters.tracing import JaxprTrace
     trace = JaxprTrace(getattr(fun, "__name__", "lowered"))
     tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
     try:

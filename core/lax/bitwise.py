@@ -12,9 +12,10 @@ integers, so every jvp rule is a zero tangent (``defjvp_zero``, as JAX's
 """
 import numpy as np
 
-from .. import batching, dtypes
+from .. import dtypes
+from ..interpreters import batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 from ._families import (any_dtype, compare_op, defjvp_zero, int_or_bool, integer, nary_args,
                         naryop, ordered)
 

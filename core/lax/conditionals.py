@@ -22,18 +22,19 @@ import itertools
 
 import numpy as np
 
-from .. import ad, batching, source_info
+from .. import source_info
+from ..interpreters import ad, batching
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, Primitive, Tracer, Var, abstract_eval_rules,
                      eval_jaxpr, get_aval, is_array_like, set_current_trace)
-from ..lowering import lowering_rules
-from ..tracing import trace_to_jaxpr
+from ..interpreters.lowering import lowering_rules
+from ..interpreters.tracing import trace_to_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
 from .bitwise import eq, ne
 from .elementwise import clamp, convert_element_type, select, select_n
 from .shape import broadcast_in_dim
-from ..ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
-from ..batching import batch_jaxpr, move_to
+from ..interpreters.ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
+from ..interpreters.batching import batch_jaxpr, move_to
 from ..core import host_consts
 from ._control_flow import avals_of, cached, check_outputs_match, fun_name, same_type, trace_fun
 

@@ -25,9 +25,10 @@ import enum
 
 import numpy as np
 
-from .. import ad, batching, dtypes
+from .. import dtypes
+from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         check_same_dtypes, compare, complex_, complex_or_parts, complex_parts,
                         defjvp_zero, floating, full_like_aval, inexact, nary_args,

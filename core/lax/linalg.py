@@ -20,10 +20,11 @@ Primitives: ``cholesky_p``, ``eig_p``, ``triangular_solve_p``, ``lu_p``,
 """
 import numpy as np
 
-from .. import batching, dtypes
-from ..batching import batch_rules
+from .. import dtypes
+from ..interpreters import batching
+from ..interpreters.batching import batch_rules
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import i64_array, lowering_rules
+from ..interpreters.lowering import i64_array, lowering_rules
 from . import shape as _shape
 from .elementwise import add as _add, conj as _conj, div as _div
 

@@ -25,19 +25,20 @@ import weakref
 
 import numpy as np
 
-from .. import ad, batching, dtypes, source_info
+from .. import dtypes, source_info
+from ..interpreters import ad, batching
 from ..config import config
 from ..core import (Primitive, Tracer, abstract_eval_rules, eval_jaxpr, get_aval,
                      set_current_trace)
-from ..lowering import lowering_rules
-from ..tracing import trace_to_jaxpr
+from ..interpreters.lowering import lowering_rules
+from ..interpreters.tracing import trace_to_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
 from .bitwise import lt
 from .elementwise import add, convert_element_type, select_n
 from .reductions import reduce_or
 from .shape import broadcast_in_dim
-from ..ad import jvp_jaxpr, partial_eval_jaxpr
-from ..batching import batch_jaxpr, move_to
+from ..interpreters.ad import jvp_jaxpr, partial_eval_jaxpr
+from ..interpreters.batching import batch_jaxpr, move_to
 from ..core import host_consts
 from ._control_flow import (avals_of, cached, check_carry, fun_name, permute, promote_weak_carry,
                             prune_outputs, same_type, trace_fun, with_extra_inputs)

@@ -4,7 +4,7 @@ They only mean something inside ``vmap(..., axis_name=name)``: the batching
 trace that owns ``name`` reduces over its batch dimension. Anywhere else the
 axis is unbound, which is an error naming the axis.
 """
-from .. import batching
+from ..interpreters import batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, impl_rules
 from ..tree_util import tree_map
 

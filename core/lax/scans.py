@@ -25,19 +25,20 @@ import weakref
 
 import numpy as np
 
-from .. import ad, batching, source_info
+from .. import source_info
+from ..interpreters import ad, batching
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, Primitive, abstract_eval_rules, eval_jaxpr, get_aval,
                      set_current_trace)
-from ..lowering import lowering_rules
-from ..tracing import trace_to_jaxpr
+from ..interpreters.lowering import lowering_rules
+from ..interpreters.tracing import trace_to_jaxpr
 from ..tree_util import tree_flatten, tree_map, tree_unflatten, treedef_children
 from .bitwise import lt
 from .elementwise import add, mul, sub
 from .shape import broadcast_in_dim, concatenate, expand_dims, reshape, squeeze
 from .slicing import (dynamic_slice, dynamic_update_slice, index_in_dim, slice_in_dim)
-from ..ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
-from ..batching import batch_jaxpr, move_to
+from ..interpreters.ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
+from ..interpreters.batching import batch_jaxpr, move_to
 from ..core import host_consts
 from ._control_flow import (avals_of, cached, check_carry, depends_on, fun_name, permute,
                             promote_weak_carry, prune_outputs, same_type, trace_fun)
@@ -502,7 +503,7 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 (lax's name)
         lax.map(lambda row: jnp.sort(row)[-1], matrix)   # max of each row
     """
     if batch_size is not None:
-        from ..batching import vmap
+        from ..interpreters.batching import vmap
         leaves, tree = tree_flatten(xs)
         n = get_aval(leaves[0]).shape[0]
         full = (n // batch_size) * batch_size

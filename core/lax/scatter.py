@@ -10,9 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import ad, batching, dtypes
+from .. import dtypes
+from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 from . import bitwise as _bw
 from . import elementwise as _ew
 from . import shape as _shape

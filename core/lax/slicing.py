@@ -28,9 +28,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import ad, batching, dtypes
+from .. import dtypes
+from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules
-from ..lowering import i64_array, lowering_rules
+from ..interpreters.lowering import i64_array, lowering_rules
 from . import bitwise as _bw
 from . import elementwise as _ew
 from . import reductions as _red
@@ -108,7 +109,7 @@ def _slice_lowering(ctx, x, *, start_indices, limit_indices, strides):
 def _slice_impl(x, *, start_indices, limit_indices, strides):
     # Eagerly, run unit-stride slices as dynamic_slice with the starts as arguments
     # (as JAX does): x[0], x[1], ... then share one compiled executable.
-    from ..dispatch import apply_primitive
+    from ..interpreters.dispatch import apply_primitive
     _slice_abstract_eval(get_aval(x), start_indices=start_indices, limit_indices=limit_indices,
                          strides=strides)   # the checks and messages of slice, not dynamic_slice
     if strides is not None:
@@ -303,7 +304,7 @@ def _dynamic_slice_batch(axis_data, args, dims, *, slice_sizes):
     n = len(idx)
     dnums = GatherDimensionNumbers(offset_dims=tuple(range(n)), collapsed_slice_dims=(),
                                    start_index_map=tuple(range(n)))
-    return _gather_batch(axis_data.size, [x, _batch_start_indices(axis_data.size, idx, idx_dims)],
+    return _gather_batch(axis_data, [x, _batch_start_indices(axis_data.size, idx, idx_dims)],
                          [xb, 0], dimension_numbers=dnums, slice_sizes=slice_sizes,
                          unique_indices=True, indices_are_sorted=True,
                          mode=GatherScatterMode.CLIP, fill_value=None)
@@ -404,7 +405,7 @@ def _dynamic_update_slice_batch(axis_data, args, dims):
                                     inserted_window_dims=(),
                                     scatter_dims_to_operand_dims=tuple(range(n)))
     batch = _scatter_batch(scatter_p)
-    return batch(axis_data.size, [x, _batch_start_indices(axis_data.size, idx, idx_dims), update],
+    return batch(axis_data, [x, _batch_start_indices(axis_data.size, idx, idx_dims), update],
                  [xb, 0, ub], dimension_numbers=dnums, indices_are_sorted=True,
                  unique_indices=True, mode=GatherScatterMode.CLIP)
 
@@ -631,7 +632,7 @@ def _bool_attr(b):
 
 def _inline(ctx, fun, args, avals, name):
     """Trace ``fun`` (lax code) on ``avals`` and emit it here; returns its one result."""
-    from ..tracing import trace_to_jaxpr
+    from ..interpreters.tracing import trace_to_jaxpr
     closed = trace_to_jaxpr(lambda *xs: [fun(*xs)], list(avals), name=name)
     return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))[0]
 

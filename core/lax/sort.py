@@ -14,9 +14,10 @@ import operator
 
 import numpy as np
 
-from .. import ad, batching, dtypes
+from .. import dtypes
+from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 from . import shape as _shape
 from . import slicing as _slicing
 from .reductions import emit_compare

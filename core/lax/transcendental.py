@@ -9,7 +9,8 @@ lowering and its jvp rule (JAX's formulas, e.g. ``sqrt'(0) = inf``,
 """
 import numpy as np
 
-from .. import ad, dtypes
+from .. import dtypes
+from ..interpreters import ad
 from ._families import floating, full_like_aval, inexact, lower_fun, naryop
 from .elementwise import (_binary, _const, _unary_jvp, _unary_jvp_with_output, add, complex,
                           div, imag, integer_pow, mul, neg, real, reciprocal, select_n, square,

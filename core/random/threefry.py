@@ -24,10 +24,11 @@ import math
 
 import numpy as np
 
-from .. import batching, dtypes, lax
+from .. import dtypes, lax
+from ..interpreters import batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..lax._families import lower_traced
-from ..lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules
 
 _U32 = np.dtype(np.uint32)
 _U64 = np.dtype(np.uint64)

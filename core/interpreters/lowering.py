@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from .core import Literal
+from ..core import Literal
 
 lowering_rules = {}   # prim -> rule(ctx, *operands, **params)
 

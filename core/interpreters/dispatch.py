@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 
-from . import events, runtime, source_info
-from .array import ArrayImpl, device_put
-from .config import config
-from .core import ClosedJaxpr, Jaxpr, JaxprEqn, Var, abstract_eval, get_aval, hoist_consts
+from .. import events, runtime, source_info
+from ..array import ArrayImpl, device_put
+from ..config import config
+from ..core import ClosedJaxpr, Jaxpr, JaxprEqn, Var, abstract_eval, get_aval, hoist_consts
 from .lowering import lower_jaxpr
 
 
@@ -105,7 +105,7 @@ def _nan_error(prim_name, where, inside=""):
 
 def _first_nan_eqn(jaxpr, inputs):
     """The first equation of ``jaxpr`` (nested jit bodies entered) with a NaN output."""
-    from .core import Literal, subjaxprs
+    from ..core import Literal, subjaxprs
     env = dict(zip(jaxpr.constvars + jaxpr.invars, inputs))
     read = lambda atom: atom.val if type(atom) is Literal else env[atom]  # noqa: E731
     for eqn in jaxpr.eqns:

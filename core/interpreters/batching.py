@@ -22,13 +22,13 @@ with ``batch_move`` / ``batch_broadcast``.
 import contextlib
 from typing import NamedTuple
 
-from . import events, source_info
-from .core import (Trace, Tracer, current_trace, eval_jaxpr, get_aval, host_consts,
+from .. import events, source_info
+from ..core import (Trace, Tracer, current_trace, eval_jaxpr, get_aval, host_consts,
                    set_current_trace)
-from .errors import GlassboxError, TracerBoolConversionError
-from .traceback_util import api_boundary
+from ..errors import GlassboxError, TracerBoolConversionError
+from ..traceback_util import api_boundary
 from .tracing import trace_to_jaxpr
-from .tree_util import tree_flatten, tree_unflatten
+from ..tree_util import tree_flatten, tree_unflatten
 
 batch_rules = {}
 always_batch = set()   # primitives whose rule runs even when no argument is batched
@@ -141,7 +141,7 @@ def batch_dims(x):
 
 def moveaxis(x, src, dst):
     """Move axis ``src`` of ``x`` to ``dst`` (a transpose, labelled as a batch-dim move)."""
-    from . import lax
+    from .. import lax
     ndim = get_aval(x).ndim
     src, dst = src % ndim, dst % ndim
     if src == dst:
@@ -154,7 +154,7 @@ def moveaxis(x, src, dst):
 
 def broadcast_batched(x, axis_size, bdim):
     """An unbatched ``x`` given a batch dim of size ``axis_size`` at ``bdim``."""
-    from . import lax
+    from .. import lax
     aval = get_aval(x)
     shape = list(aval.shape)
     shape.insert(bdim, axis_size)
@@ -313,7 +313,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
 
     @api_boundary
     def vmapped(*args, **kwargs):
-        from .core import current_trace
+        from ..core import current_trace
         spec = in_axes
         flat_args, in_tree = tree_flatten((args, kwargs))
         if isinstance(spec, tuple) and len(spec) != len(args):

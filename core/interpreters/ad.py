@@ -21,14 +21,14 @@ import contextlib
 
 import numpy as np
 
-from . import dtypes, source_info
-from .core import (ClosedJaxpr, Jaxpr, Literal, Primitive, Trace, Tracer, Var,
+from .. import dtypes, source_info
+from ..core import (ClosedJaxpr, Jaxpr, Literal, Primitive, Trace, Tracer, Var,
                    abstract_eval_rules, current_trace, eval_jaxpr, get_aval, host_consts,
                    set_current_trace)
-from .errors import GlassboxError
+from ..errors import GlassboxError
 from .lowering import lowering_rules, simple_lowering
 from .tracing import JaxprTrace, JaxprTracer, trace_to_jaxpr
-from .tree_util import tree_map
+from ..tree_util import tree_map
 
 jvp_rules = {}
 transpose_rules = {}
@@ -64,7 +64,7 @@ def tangent_aval(aval):
 
 
 def zeros_like_aval(aval):
-    from . import lax
+    from .. import lax
     zero = lax.convert_element_type(0, aval.dtype)
     return lax.broadcast_in_dim(zero, aval.shape, ()) if aval.shape else \
         lax.convert_element_type(zero, aval.dtype)

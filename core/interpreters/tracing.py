@@ -10,9 +10,9 @@ import time
 
 import numpy as np
 
-from . import events, source_info
-from .config import config
-from .core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, abstract_eval,
+from .. import events, source_info
+from ..config import config
+from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, abstract_eval,
                    check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
 
 _SCALARS = (bool, int, float, complex)
