@@ -1,7 +1,9 @@
 """glassbox.random: JAX's bits, the threefry hash, typed keys, transforms, statistics, errors.
 
-* Golden: every case of ``random_cases.py`` equals JAX 0.10.2's result bit for
-  bit (``random_golden.json``, made by ``make_random_golden.py`` with real JAX).
+* Golden: every case of ``random_cases.py`` equals JAX 0.10.2's result
+  (``random_golden.json``, made by ``make_random_golden.py`` with real JAX): bit
+  for bit, except the float results of transcendental samplers, which are within
+  a few ulp (XLA compiles exp/log/pow for the host CPU; see ``TRANSCENDENTAL``).
 * threefry2x32 against the Random123 known-answer vectors and a NumPy
   implementation of the hash.
 * eager == jit, vmap over a batch of keys == a loop, grad through
@@ -24,7 +26,7 @@ import glassbox.numpy as jnp
 import glassbox.random as random
 from glassbox.random.threefry import threefry2x32
 
-from .random_cases import CASES
+from .random_cases import CASES, TRANSCENDENTAL, TRANSCENDENTAL_ULP
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "random_golden.json")) as _f:
@@ -38,12 +40,21 @@ def _as_array(x):
 
 
 @pytest.mark.parametrize("name,fn", CASES, ids=[name for name, _ in CASES])
-def test_matches_jax_bit_for_bit(name, fn):
+def test_matches_jax(name, fn):
     got = _as_array(fn(jax, jnp, random))
     want = GOLDEN[name]
     assert got.dtype.name == want["dtype"] and list(got.shape) == want["shape"]
-    assert got.tobytes().hex() == want["hex"], (
-        f"{name}: got {got.tolist()}, JAX gives {want['values']}")
+    if name in TRANSCENDENTAL and got.dtype.kind in "fc":
+        expected = np.frombuffer(bytes.fromhex(want["hex"]), got.dtype).reshape(got.shape)
+        real = (lambda a: a.view(a.real.dtype)) if got.dtype.kind == "c" else (lambda a: a)
+        np.testing.assert_array_max_ulp(real(got), real(expected), maxulp=TRANSCENDENTAL_ULP)
+    else:
+        assert got.tobytes().hex() == want["hex"], (
+            f"{name}: got {got.tolist()}, JAX gives {want['values']}")
+
+
+def test_transcendental_cases_are_cases():
+    assert TRANSCENDENTAL <= {name for name, _ in CASES}
 
 
 def test_golden_covers_every_case():
