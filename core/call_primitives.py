@@ -23,7 +23,7 @@ The user-facing wrappers (``jit`` objects in ``api``, ``custom_jvp``,
 """
 from . import source_info
 from .interpreters import ad, batching
-from .interpreters.ad import Zero, instantiate
+from .interpreters.ad import instantiate
 from .core import (ClosedJaxpr, Primitive, abstract_eval_rules, dce_jaxpr, eval_jaxpr,
                    get_aval, impl_rules, set_current_trace)
 from .interpreters.dispatch import compile_jaxpr, device_of
@@ -81,7 +81,7 @@ def _jvp_of_call(prim, primals, tangents, params):
     outs = prim.bind(*primals, *[t for t in tangents if not ad.is_zero(t)],
                      **dict(params, jaxpr=jvp))
     it = iter(outs[n:])
-    return outs[:n], [next(it) if nz else Zero(ad.tangent_aval(a) or a)
+    return outs[:n], [next(it) if nz else ad.zero_tangent(a)
                       for nz, a in zip(out_nz, jaxpr.out_avals)]
 
 

@@ -68,11 +68,6 @@ def devices(backend=None):
     return list(client().devices())
 
 
-def multi_device():
-    """True when the client has more than one device (then placement matters)."""
-    return len(client().devices()) > 1 if _multi is None else _multi
-
-
 def default_device():
     return client().devices()[0]
 

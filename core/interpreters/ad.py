@@ -70,6 +70,12 @@ def zeros_like_aval(aval):
         lax.convert_element_type(zero, aval.dtype)
 
 
+def zero_tangent(aval):
+    """The symbolic zero tangent of a value of type ``aval`` (integers: a zero of their own
+    type, which marks "no tangent")."""
+    return Zero(tangent_aval(aval) or aval)
+
+
 def instantiate(t):
     """A real array for a tangent that may be a symbolic ``Zero``."""
     return zeros_like_aval(t.aval) if type(t) is Zero else t
@@ -127,7 +133,7 @@ class JVPTrace(Trace):
     def to_primal_tangent(self, x):
         if isinstance(x, JVPTracer) and x._trace is self:
             return x.primal, x.tangent
-        return x, Zero(tangent_aval(get_aval(x)) or get_aval(x))
+        return x, zero_tangent(get_aval(x))
 
     def process_primitive(self, prim, args, params):
         primals, tangents = zip(*map(self.to_primal_tangent, args)) if args else ((), ())
@@ -245,7 +251,7 @@ def jvp_jaxpr(closed, nonzeros, instantiate_out):
 
         def body(*args):
             ts = iter(args[n:])
-            tangents = [next(ts) if nz else Zero(tangent_aval(a) or a)
+            tangents = [next(ts) if nz else zero_tangent(a)
                         for a, nz in zip(in_avals, nonzeros)]
             p_out, t_out = jvp_flat(lambda *xs: eval_jaxpr(closed.jaxpr, closed.consts, *xs),
                                     list(args[:n]), tangents)
@@ -404,8 +410,7 @@ stop_gradient_p = Primitive("stop_gradient")
 abstract_eval_rules[stop_gradient_p] = lambda x: x
 lowering_rules[stop_gradient_p] = lambda ctx, x: x
 jvp_rules[stop_gradient_p] = lambda primals, tangents: (
-    stop_gradient_p.bind(primals[0]), Zero(tangent_aval(get_aval(primals[0])) or
-                                           get_aval(primals[0])))
+    stop_gradient_p.bind(primals[0]), zero_tangent(get_aval(primals[0])))
 
 
 # --- helpers for rule authors ------------------------------------------------------
@@ -418,7 +423,7 @@ def defjvp(prim, *tangent_fns):
     """
     def rule(primals, tangents, **params):
         out = prim.bind(*primals, **params)
-        total = Zero(tangent_aval(get_aval(out)) or get_aval(out))
+        total = zero_tangent(get_aval(out))
         for fn, t in zip(tangent_fns, tangents):
             if fn is not None and type(t) is not Zero:
                 total = add_tangents(total, fn(t, *primals, **params))
@@ -445,7 +450,7 @@ def deflinear(prim, transpose_fn):
     def jvp(primals, tangents, **params):
         out = prim.bind(*primals, **params)
         if all(type(t) is Zero for t in tangents):
-            return out, Zero(tangent_aval(get_aval(out)) or get_aval(out))
+            return out, zero_tangent(get_aval(out))
         return out, prim.bind(*map(instantiate, tangents), **params)
     jvp_rules[prim] = jvp
     transpose_rules[prim] = transpose_fn

@@ -28,7 +28,7 @@ import numpy as np
 from .. import dtypes
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
-from ..interpreters.lowering import lowering_rules
+from ..interpreters.lowering import lowering_rules, simple_lowering
 from .shape import broadcast_in_dim
 
 
@@ -180,14 +180,6 @@ def full_like_aval(ctx, value, aval):
     return broadcast_operand(ctx, scalar, aval.update(shape=()), aval.shape)
 
 
-def elementwise_lowering(op_name, **attrs):
-    """A rule emitting one ``op_name`` over all operands, with fixed attributes."""
-    def rule(ctx, *args, **params):
-        return ctx.op(op_name, list(args), attrs=attrs or None)
-    rule.__name__ = f"_lower_{op_name.split('.')[-1]}"
-    return rule
-
-
 def lower_fun(fun):
     """A lowering rule that traces ``fun(*operands, **params)`` (lax code) and inlines it.
 
@@ -245,7 +237,7 @@ def naryop(name, accepts, lowering=None, result_dtype=None, **attrs):
     prim = Primitive(name)
     abstract_eval_rules[prim] = elementwise_abstract_eval(name, accepts, result_dtype)
     if isinstance(lowering, str):
-        lowering_rules[prim] = elementwise_lowering(lowering, **attrs)
+        lowering_rules[prim] = simple_lowering(lowering, **attrs)
     elif lowering is not None:
         lowering_rules[prim] = lowering
     batching.defbroadcasting(prim)
@@ -264,7 +256,7 @@ def defjvp_zero(prim):
     def rule(primals, tangents, **params):
         out = prim.bind(*primals, **params)
         aval = get_aval(out)
-        return out, ad.Zero(ad.tangent_aval(aval) or aval)
+        return out, ad.zero_tangent(aval)
     rule.__name__ = f"_{prim.name}_jvp_zero"
     ad.jvp_rules[prim] = rule
 

@@ -244,7 +244,7 @@ def _cond_jvp(primals, tangents, *, branches):
     outs = cond_p.bind(index, *ops, *[t for t, nz in zip(ops_dot, ops_nz) if nz],
                        branches=branches_jvp)
     primals_out, tangents_out = outs[:n_out], iter(outs[n_out:])
-    return primals_out, [next(tangents_out) if nz else ad.Zero(ad.tangent_aval(a) or a)
+    return primals_out, [next(tangents_out) if nz else ad.zero_tangent(a)
                          for nz, a in zip(out_nz, branches[0].out_avals)]
 
 

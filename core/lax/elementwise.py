@@ -217,7 +217,7 @@ def _add_jvp(primals, tangents):
     tx, ty = tangents
     out = add_p.bind(*primals)
     if ad.is_zero(tx) and ad.is_zero(ty):
-        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+        return out, ad.zero_tangent(get_aval(out))
     return out, ty if ad.is_zero(tx) else tx if ad.is_zero(ty) else add(tx, ty)
 
 
@@ -237,7 +237,7 @@ def _sub_jvp(primals, tangents):
     tx, ty = tangents
     out = sub_p.bind(*primals)
     if ad.is_zero(tx) and ad.is_zero(ty):
-        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+        return out, ad.zero_tangent(get_aval(out))
     return out, neg(ty) if ad.is_zero(tx) else tx if ad.is_zero(ty) else sub(tx, ty)
 
 
@@ -344,7 +344,7 @@ def _defjvp_minmax(prim):
     def rule(primals, tangents):
         x, y = primals
         out = prim.bind(x, y)
-        total = ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+        total = ad.zero_tangent(get_aval(out))
         for t, (a, b) in zip(tangents, ((x, y), (y, x))):
             if not ad.is_zero(t):
                 total = ad.add_tangents(total, mul(t, _balanced_eq(a, out, b)))
@@ -745,7 +745,7 @@ def _select_n_jvp(primals, tangents):
     out = select_n_p.bind(which, *cases)
     case_tangents = tangents[1:]   # the predicate is not differentiable
     if all(ad.is_zero(t) for t in case_tangents):
-        return out, ad.Zero(ad.tangent_aval(get_aval(out)) or get_aval(out))
+        return out, ad.zero_tangent(get_aval(out))
     # zero tangents become zeros like a nonzero one (its weak type included), as in JAX
     zero = _full_like(next(t for t in case_tangents if not ad.is_zero(t)), 0)
     return out, select_n_p.bind(which, *[zero if ad.is_zero(t) else t for t in case_tangents])

@@ -178,7 +178,7 @@ def _while_jvp(primals, tangents, *, cond_jaxpr, body_jaxpr, cond_nconsts, body_
                         body_jaxpr=body, cond_nconsts=cond_nconsts,
                         body_nconsts=nb + len(bconst_dot))
     carry, dots = outs[:nc], iter(outs[nc:])
-    return carry, [next(dots) if z else ad.Zero(ad.tangent_aval(a) or a)
+    return carry, [next(dots) if z else ad.zero_tangent(a)
                    for z, a in zip(carry_nz, body_jaxpr.out_avals)]
 
 

@@ -57,7 +57,7 @@ def _full(shape, value, dtype):
 def _zero_like(out):
     """The symbolic zero tangent of a primal output (integer outputs: their own aval)."""
     aval = get_aval(out)
-    return ad.Zero(ad.tangent_aval(aval) or aval)
+    return ad.zero_tangent(aval)
 
 
 # --- slice -------------------------------------------------------------------
