@@ -5,6 +5,7 @@ import gc
 import weakref
 
 import numpy as np
+import pytest
 
 import glassbox as gb
 import glassbox.numpy as jnp
@@ -94,5 +95,27 @@ def test_batched_jit_body_is_freed_with_the_function():
     assert closed._derived    # batch_jaxpr cached the batched body on it
     ref = weakref.ref(closed)
     del f, jitted, closed
+    gc.collect()
+    assert ref() is None
+
+
+@pytest.mark.parametrize("loop", ["map", "fori_scan", "fori_while"])
+def test_loop_body_functions_are_freed(loop):
+    """lax.map and fori_loop keep one wrapper per body function (so re-runs hit the trace
+    cache); the wrapper must not keep the function alive."""
+    def make():
+        def body(*args):
+            return args[-1] * 2.0
+        return body
+    f = make()
+    ref = weakref.ref(f)
+    x = jnp.ones(3)
+    if loop == "map":
+        lax.map(f, jnp.ones((2, 3)))
+    elif loop == "fori_scan":
+        lax.fori_loop(0, 3, f, x)        # static bounds: a scan
+    else:
+        lax.fori_loop(0, jnp.int32(3), f, x)   # traced bound: a while loop
+    del f
     gc.collect()
     assert ref() is None

@@ -304,14 +304,28 @@ _fori_bodies = weakref.WeakKeyDictionary()
 
 
 def _cached_body(kind, body_fun, make):
-    """One wrapper per (kind, body_fun), so the loop's trace cache hits on re-runs."""
+    """One wrapper per (kind, body_fun), so the loop's trace cache hits on re-runs.
+
+    The wrapper reaches ``body_fun`` through a weak reference: it is the value of a
+    dict weakly keyed on ``body_fun``, and a strong one would keep both alive forever.
+    """
     try:
         per_fun = _fori_bodies.setdefault(body_fun, {})
     except TypeError:
         return make(body_fun)
     if kind not in per_fun:
-        per_fun[kind] = make(body_fun)
+        per_fun[kind] = make(_weak_caller(body_fun))
     return per_fun[kind]
+
+
+def _weak_caller(fun):
+    """``fun`` called through a weak reference (named like ``fun``, for the jaxpr)."""
+    ref = weakref.ref(fun)
+
+    def call(*args):
+        return ref()(*args)
+    call.__name__ = fun_name(fun)
+    return call
 
 
 def _next(i):

@@ -476,14 +476,22 @@ _map_bodies = weakref.WeakKeyDictionary()
 
 
 def _map_body(f):
-    """``(carry, x) -> (carry, f(x))``, one per ``f`` so scan's trace cache can hit."""
+    """``(carry, x) -> (carry, f(x))``, one per ``f`` so scan's trace cache can hit.
+
+    The body reaches ``f`` through a weak reference where it can: it is the value of a
+    dict weakly keyed on ``f``, and a strong one would keep both alive forever.
+    """
     try:
         return _map_bodies[f]
     except (KeyError, TypeError):
         pass
+    try:
+        ref = weakref.ref(f)
+    except TypeError:   # not weak-referenceable: not cached either
+        ref = lambda: f  # noqa: E731
 
     def body(carry, x):
-        return carry, f(x)
+        return carry, ref()(x)
     body.__name__ = fun_name(f)
     try:
         _map_bodies[f] = body
