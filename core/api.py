@@ -18,12 +18,11 @@ import numpy as np
 
 from . import core, events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
-from .call_primitives import compiled_call, is_compiled, jit_p
+from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
 from .core import (ShapedArray, Tracer, current_trace, eval_trace, get_aval,
                    hoist_consts, is_array_like)
 from .interpreters.dispatch import device_of
-from .interpreters.lowering import lower_jaxpr
 from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tree_map,
                         tree_unflatten)
@@ -43,10 +42,11 @@ class _Entry:
     """
 
     __slots__ = ("closed", "jaxpr", "consts", "out_tree", "compiled", "signature",
-                 "consts_are_traced")
+                 "consts_are_traced", "donated")
 
-    def __init__(self, closed, out_tree, signature):
+    def __init__(self, closed, out_tree, signature, donated=None):
         self.closed, self.out_tree, self.signature = closed, out_tree, signature
+        self.donated = donated   # a flag per argument leaf, or None when none is donated
         self.jaxpr, self.consts = hoist_consts(closed)
         self.compiled = None
         self.consts_are_traced = any(isinstance(c, Tracer) for c in self.consts)
@@ -137,7 +137,6 @@ class Jitted:
         self.name, self.signature = shared.name, shared.signature
         self.static_argnums, self.static_argnames = shared.static_argnums, shared.static_argnames
         self.donate_argnums, self.donate_argnames = shared.donate_argnums, shared.donate_argnames
-        # Kept, not yet acted on (donation and placement come with a later change).
         self.keep_unused, self.device, self.backend, self.inline = (keep_unused, device,
                                                                     backend, inline)
         functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
@@ -175,6 +174,51 @@ class Jitted:
                 for i in range(len(dyn_args) + len(positional))]
         return args, kwargs
 
+    def _donated_leaves(self, args, kwargs):
+        """A donation flag per argument leaf, in ``tree_flatten`` order (None: none donated).
+
+        Positional arguments are donated by number (negative ones from the end), keyword
+        arguments by name; ``_resolve_argnums`` filled in each from the other."""
+        if not self.donate_argnums and not self.donate_argnames:
+            return None
+        n, static, donate = len(args), self.static_argnums, self.donate_argnums
+        flags_args = tuple(tree_map(lambda _, d=(i in donate or i - n in donate): d, a)
+                           for i, a in enumerate(args)
+                           if not (i in static or i - n in static))
+        flags_kwargs = {k: tree_map(lambda _, d=(k in self.donate_argnames): d, v)
+                        for k, v in kwargs.items() if k not in self.static_argnames}
+        flags = tuple(tree_flatten((flags_args, flags_kwargs))[0])
+        return flags if any(flags) else None
+
+    def _target_device(self):
+        """The device ``device=``/``backend=`` asks for (None: where the arguments are).
+
+        Checked at trace time, as JAX does: an unknown backend is JAX's RuntimeError."""
+        if self.device is not None:
+            if self.device not in runtime.devices():
+                raise AttributeError(   # JAX's class: it looks up ``device.client``
+                    f"jit({self.name}, device={self.device!r}): not a device (at "
+                    f"{source_info.user_location()}); pass one of glassbox.devices()")
+            return self.device
+        if self.backend is not None:
+            return runtime.devices(self.backend)[0]
+        return None
+
+    def _jit_params(self, entry):
+        """The ``jit`` equation's parameters beyond ``jaxpr`` and ``name``: only those
+        that differ from the defaults, so that jaxprs print as JAX's do."""
+        params = {}
+        target = self._target_device()
+        if target is not None:
+            params["device"] = target
+        if entry.donated is not None:
+            params["donated_invars"] = (False,) * len(entry.consts) + entry.donated
+        if self.inline and target is None:   # JAX inlines only calls without placement
+            params["inline"] = True
+        if self.keep_unused:
+            params["keep_unused"] = True
+        return params
+
     # --- tracing
     def _trace(self, static, in_tree, avals):
         out_tree_box = []
@@ -206,8 +250,10 @@ class Jitted:
         if entry is not None:
             self._cache.move_to_end(signature)   # most recently used
         else:
+            if self.device is not None or self.backend is not None:
+                self._target_device()   # an unknown backend raises before tracing, as in JAX
             closed, out_tree = self._trace(static, in_tree, avals)
-            entry = _Entry(closed, out_tree, signature)
+            entry = _Entry(closed, out_tree, signature, self._donated_leaves(args, kwargs))
             if not entry.consts_are_traced:
                 self._shared.add(signature, entry)
         return entry, leaves
@@ -242,16 +288,27 @@ class Jitted:
                     type(a) is ArrayImpl for a in args) and not entry.signature[2]:
                 self._fast[(entry.signature[1], entry.signature[3])] = entry
         else:
-            outs = jit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
+            outs = jit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name,
+                              **self._jit_params(entry))
         return tree_unflatten(entry.out_tree, outs)
 
+    def _device_for(self, leaves):
+        """Where a call runs: ``device=``/``backend=``'s device, else (with several devices)
+        the first argument's; None for the default device."""
+        device = self._target_device()
+        if device is None and runtime._multi:
+            device = device_of(leaves)
+        return None if device == runtime.default_device() else device
+
+    def _compiled(self, entry, device, text=None):
+        return compiled_call(entry.closed, self.name, device, text=text, donated=entry.donated,
+                             keep_unused=self.keep_unused)
+
     def _run(self, entry, leaves):
-        device = device_of(leaves) if runtime._multi else None
-        if device == runtime.default_device():
-            device = None
+        device = self._device_for(leaves)
         if events.listening:
             self._emit_compile_event(entry, device)
-        compiled = compiled_call(entry.closed, self.name, device)
+        compiled = self._compiled(entry, device)
         if device is None:
             entry.compiled = compiled
         self._shared.last_signature = entry.signature
@@ -264,12 +321,12 @@ class Jitted:
 
     def _emit_compile_event(self, entry, device):
         """The ``compiled`` event of a call: a cache hit, or a compile and why it happened."""
-        if is_compiled(entry.closed, device):
+        if is_compiled(entry.closed, device, entry.donated, self.keep_unused):
             events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
             return
         reason = _why_recompiled(self._shared.last_signature, entry.signature)
         start = time.perf_counter()
-        compiled_call(entry.closed, self.name, device)
+        self._compiled(entry, device)
         events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
                     cache_hit=False, reason=reason)
 
@@ -320,14 +377,12 @@ class Traced:
         return self.entry.jaxpr
 
     def lower(self):
-        start = time.perf_counter()
         consts = self.entry.consts
         if any(isinstance(c, Tracer) for c in consts):
             raise TypeError("cannot lower a function that closes over traced values")
-        text = lower_jaxpr(self.entry.jaxpr, f"jit_{self.jitted.name}")
-        if events.listening:
-            events.emit("lowered", fun_name=self.jitted.name, text=text,
-                        seconds=time.perf_counter() - start)
+        # Lowered once per body and options (the "lowered" event comes from there).
+        text = lowered_text(self.entry.closed, self.jitted.name, self.entry.donated,
+                            self.jitted.keep_unused)
         return Lowered(self.jitted, self.entry, text)
 
 
@@ -345,7 +400,7 @@ class Lowered:
     def compile(self):
         """Compile this StableHLO (reusing the text, not lowering again)."""
         entry = self.entry
-        entry.compiled = compiled_call(entry.closed, self.jitted.name, text=self._text)
+        entry.compiled = self.jitted._compiled(entry, self.jitted._device_for(()), self._text)
         return CompiledFunction(self.jitted, entry)
 
     def _repr_html_(self):
@@ -575,8 +630,15 @@ def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnum
         constants (must be hashable); a new value recompiles. Given one of the
         two, the other is filled in from ``fun``'s signature; numbers past its
         positional parameters or names it does not take are a ``ValueError``.
-      donate_argnums / donate_argnames, keep_unused, device, backend, inline:
-        checked like JAX's and kept on the result; not yet acted on.
+      donate_argnums / donate_argnames: arguments whose buffers XLA may reuse for
+        outputs (same shape and dtype, or as many elements); after the call they
+        are deleted. Donations that fit no output warn and are kept, as in JAX.
+      keep_unused: keep arguments the function does not use in the compiled
+        computation (by default they are pruned, with dead code, as in JAX).
+      device / backend: (deprecated, as in JAX) run on this device, or on the
+        backend's first device; the outputs live there.
+      inline: traced inside another function (``jit``, ``make_jaxpr``...), record
+        ``fun``'s equations in place of one ``jit`` equation.
 
     Returns:
       A ``Jitted`` function: call it like ``fun``; ``.lower(*args).as_text()``

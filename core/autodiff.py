@@ -7,11 +7,14 @@ import functools
 
 import numpy as np
 
-from . import dtypes, source_info
+from . import core, dtypes, lax, source_info
 from .interpreters import ad
 from .interpreters.ad import Zero, instantiate
+from .interpreters.batching import vmap
+from .interpreters.tracing import trace_to_jaxpr
 from .array import device_put
-from .core import get_aval
+from .core import eval_jaxpr, get_aval
+from .lax import stop_gradient  # noqa: F401  (glassbox.stop_gradient, as in JAX)
 from .errors import GlassboxError
 from .traceback_util import api_boundary
 from .tree_util import Partial, register_pytree_node, tree_flatten, tree_map, tree_unflatten
@@ -125,7 +128,6 @@ class _LinearMeta:
 
     def jvp(self, residuals, *tangents):
         """``linearize``'s jvp function: evaluate the linear jaxpr on ``tangents``."""
-        from .core import eval_jaxpr
         flat_t, tree_t = tree_flatten(tangents)
         if tree_t != self.in_tree:
             raise TypeError(f"linearized function expects tangents of structure "
@@ -334,7 +336,6 @@ def _check_scalar_output(value, holomorphic):
 
 def _ones_like(value):
     """The seed cotangent 1.0, weakly typed when the output is (JAX's grad keeps weak types)."""
-    from . import core, lax
     aval = get_aval(value)
     if core.current_trace() is core.eval_trace:   # an Array, as JAX's: a custom bwd sees one
         return device_put(np.ones((), aval.dtype), weak_type=aval.weak_type)
@@ -363,14 +364,8 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     return grad_f
 
 
-def stop_gradient(x):
-    """Identity whose derivative is zero: no gradient flows through ``x`` (a pytree)."""
-    return tree_map(lambda leaf: ad.stop_gradient_p.bind(leaf), x)
-
-
 def linear_transpose(fun, *primals):
     """The transpose of the linear function ``fun``, at inputs shaped like ``primals``."""
-    from .interpreters.tracing import trace_to_jaxpr
     flat, in_tree = tree_flatten(primals)
     flat_fun, store = _flatten_fun(fun, in_tree)
     avals = [get_aval(p).strip_weak_type() for p in flat]
@@ -401,7 +396,6 @@ def _std_basis(leaves):
     program, as JAX does: XLA fuses it into its consumers, where a NumPy identity
     would become an N x N constant read from memory.
     """
-    from . import core
     sizes = [int(np.prod(get_aval(x).shape, dtype=np.int64)) for x in leaves]
     n = sum(sizes)
     eager = core.current_trace() is core.eval_trace
@@ -417,7 +411,6 @@ def _std_basis(leaves):
 
 def _iota_eye(n, size, start, dtype):
     """``np.eye(n, size, -start)`` as traced primitives."""
-    from . import lax
     rows = lax.broadcasted_iota(np.int32, (n, size), 0)
     cols = lax.broadcasted_iota(np.int32, (n, size), 1)
     return lax.convert_element_type(lax.eq(rows, lax.add(cols, np.int32(start))), dtype)
@@ -425,24 +418,22 @@ def _iota_eye(n, size, start, dtype):
 
 def _split_last(jac, sizes, in_leaves):
     """(out_shape + (N,)) -> per input leaf (out_shape + in_shape)."""
-    from . import numpy as jnp
     out_shape = get_aval(jac).shape[:-1]
     parts, start = [], 0
     for size, leaf in zip(sizes, in_leaves):
-        part = jac[..., start:start + size]
-        parts.append(jnp.reshape(part, out_shape + get_aval(leaf).shape))
+        part = lax.slice_in_dim(jac, start, start + size, axis=-1)
+        parts.append(lax.reshape(part, out_shape + get_aval(leaf).shape))
         start += size
     return parts
 
 
 def _split_first(jac, sizes, out_leaves):
     """((N,) + in_shape) -> per output leaf (out_shape + in_shape)."""
-    from . import numpy as jnp
     in_shape = get_aval(jac).shape[1:]
     parts, start = [], 0
     for size, leaf in zip(sizes, out_leaves):
-        part = jac[start:start + size]
-        parts.append(jnp.reshape(part, get_aval(leaf).shape + in_shape))
+        part = lax.slice_in_dim(jac, start, start + size, axis=0)
+        parts.append(lax.reshape(part, get_aval(leaf).shape + in_shape))
         start += size
     return parts
 
@@ -464,8 +455,6 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     Output leaves have shape ``out_shape + in_shape``. Efficient for "tall" Jacobians
     (few inputs, many outputs).
     """
-    from .interpreters.batching import vmap
-
     @api_boundary
     def jacfun(*args, **kwargs):
         partial_fun, diff = _diff_args(fun, args, kwargs, argnums, "jacfwd")
@@ -491,8 +480,6 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     Output leaves have shape ``out_shape + in_shape``. Efficient for "wide" Jacobians
     (many inputs, few outputs).
     """
-    from .interpreters.batching import vmap
-
     @api_boundary
     def jacfun(*args, **kwargs):
         partial_fun, diff = _diff_args(fun, args, kwargs, argnums, "jacrev")

@@ -21,12 +21,14 @@ jaxpr-level entry points (``ad.jvp_jaxpr``, ``batching.batch_jaxpr``).
 The user-facing wrappers (``jit`` objects in ``api``, ``custom_jvp``,
 ``custom_vjp`` and ``checkpoint`` in ``custom_derivatives``) bind these.
 """
-from . import source_info
-from .interpreters import ad, batching
+import time
+
+from . import events, source_info
+from .interpreters import ad, batching, tracing
 from .interpreters.ad import instantiate
 from .core import (ClosedJaxpr, Primitive, abstract_eval_rules, dce_jaxpr, eval_jaxpr,
                    get_aval, impl_rules, set_current_trace)
-from .interpreters.dispatch import compile_jaxpr, device_of
+from .interpreters.dispatch import compile_jaxpr, device_of, lower_main
 from .errors import GlassboxError
 from .interpreters.lowering import lowering_rules
 from .interpreters.tracing import trace_to_jaxpr
@@ -40,26 +42,48 @@ class CustomRuleError(GlassboxError, TypeError):
 # What every call primitive shares
 
 
-def compiled_call(closed, name, device=None, text=None):
+def compiled_call(closed, name, device=None, text=None, donated=None, keep_unused=False):
     """The executable of the body ``closed`` on ``device``: compiled once, kept on the body.
 
     ``text``, if given, is the body's StableHLO already lowered (``Lowered.compile``).
+    ``donated`` (a flag per argument, or None) and ``keep_unused`` are ``jit``'s options:
+    as in JAX, unused arguments are pruned from the computation unless ``keep_unused``,
+    and donated ones are handed to XLA, which frees them (``dispatch.lower_main``).
     """
-    return closed.derived(("compiled", device), lambda: compile_jaxpr(
-        closed, name, device, text=text, module_name=f"jit_{name}"))
+    return closed.derived(("compiled", device, donated, keep_unused), lambda: compile_jaxpr(
+        closed, name, device, text=text or lowered_text(closed, name, donated, keep_unused),
+        donated=donated, keep_unused=keep_unused))
 
 
-def is_compiled(closed, device=None):
-    """Whether ``compiled_call(closed, ..., device)`` would be a cache hit."""
-    return closed.has_derived(("compiled", device))
+def lowered_text(closed, name, donated=None, keep_unused=False):
+    """The StableHLO of the body ``closed`` as ``jit(name)`` computes it: lowered once
+    per options and kept on the body, so ``.lower()`` and calls share it (and an
+    unusable donation warns once, as in JAX)."""
+    def lower():
+        start = time.perf_counter()
+        text = lower_main(closed, f"jit_{name}", donated, keep_unused)
+        if events.listening:
+            events.emit("lowered", fun_name=name, text=text,
+                        seconds=time.perf_counter() - start)
+        return text
+    return closed.derived(("lowered", name, donated, keep_unused), lower)
+
+
+def is_compiled(closed, device=None, donated=None, keep_unused=False):
+    """Whether ``compiled_call(closed, ..., device, ...)`` would be a cache hit."""
+    return closed.has_derived(("compiled", device, donated, keep_unused))
 
 
 def _call_abstract_eval(*avals, jaxpr, **_):
     return jaxpr.out_avals
 
 
-def _call_impl(*args, jaxpr, name, **_):
-    return compiled_call(jaxpr, name, device_of(args)).run(args)
+def _call_impl(*args, jaxpr, name, device=None, donated_invars=None, keep_unused=False, **_):
+    # ``device``, ``donated_invars``, ``keep_unused``: only jit equations carry them,
+    # and only when not the default (so that jaxprs print as JAX's do).
+    device = device or device_of(args)
+    return compiled_call(jaxpr, name, device, donated=donated_invars,
+                         keep_unused=keep_unused).run(args)
 
 
 def _call_lowering(ctx, *args, jaxpr, name, **_):
@@ -78,8 +102,11 @@ def _jvp_of_call(prim, primals, tangents, params):
     nonzero = [not ad.is_zero(t) for t in tangents]
     n = len(jaxpr.out_avals)
     jvp, out_nz = ad.jvp_jaxpr(jaxpr, nonzero, [True] * n)
-    outs = prim.bind(*primals, *[t for t in tangents if not ad.is_zero(t)],
-                     **dict(params, jaxpr=jvp))
+    params = dict(params, jaxpr=jvp)
+    if "donated_invars" in params:   # as in JAX, a tangent is donated with its primal
+        donated = params["donated_invars"]
+        params["donated_invars"] = donated + tuple(d for d, nz in zip(donated, nonzero) if nz)
+    outs = prim.bind(*primals, *[t for t in tangents if not ad.is_zero(t)], **params)
     it = iter(outs[n:])
     return outs[:n], [next(it) if nz else ad.zero_tangent(a)
                       for nz, a in zip(out_nz, jaxpr.out_avals)]
@@ -107,7 +134,16 @@ def _jit_partial_eval(trace, args, params):
         return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
 
 
+def _jit_staging(trace, args, params):
+    """Staged into a jaxpr, ``jit(f, inline=True)`` records ``f``'s equations in place
+    of one ``jit`` equation (as JAX's staging rule does); other jit calls stay whole."""
+    if params.get("inline"):
+        return trace.inline(params["jaxpr"], args)
+    return None
+
+
 _register_call(jit_p)
+tracing.staging_rules[jit_p] = _jit_staging
 ad.jvp_rules[jit_p] = lambda primals, tangents, **params: _jvp_of_call(
     jit_p, primals, tangents, params)
 ad.partial_eval_rules[jit_p] = _jit_partial_eval

@@ -330,11 +330,17 @@ class EvalTrace(Trace):
 
 
 def _apply_primitive(prim, args, params):
-    # Replaced by dispatch.apply_primitive on first use (dispatch imports this module).
+    # The default impl, compiling the primitive alone and running it, belongs to the
+    # dispatch interpreter a layer up: importing it installs it with set_default_impl.
+    raise NotImplementedError(f"no impl rule for {prim.name!r}, and glassbox.interpreters."
+                              f"dispatch, which installs the default one, is not imported")
+
+
+def set_default_impl(apply_primitive):
+    """Install ``apply_primitive(prim, args, params)``: how ``EvalTrace`` runs a primitive
+    with no ``impl_rules`` entry (``dispatch.apply_primitive`` does, at import)."""
     global _apply_primitive
-    from .interpreters.dispatch import apply_primitive
     _apply_primitive = apply_primitive
-    return apply_primitive(prim, args, params)
 
 
 eval_trace = EvalTrace()

@@ -62,9 +62,14 @@ config._watchers.append(_on_config_change)
 
 
 def devices(backend=None):
-    """All devices of the client (``backend`` accepted for JAX compatibility: only "cpu")."""
-    if backend not in (None, "cpu"):
-        raise ValueError(f"backend {backend!r} is not available here; available: 'cpu'")
+    """All devices of the client (``backend``: None or "cpu", the only platform here).
+
+    Any other backend raises JAX's ``RuntimeError``."""
+    if backend is not None and backend != "cpu":
+        if backend == "gpu":
+            raise RuntimeError("Unknown backend: 'gpu' requested, but no platforms that are "
+                               "instances of gpu are present. Platforms present are: cpu")
+        raise RuntimeError(f"Unknown backend {backend}. Available backends are ['cpu']")
     return list(client().devices())
 
 

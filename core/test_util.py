@@ -17,6 +17,7 @@ import ml_dtypes
 import numpy as np
 
 from . import dtypes
+from .autodiff import jvp, linearize, vjp
 from .tree_util import tree_map, tree_reduce
 
 EPS = 1e-4
@@ -210,7 +211,6 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
 
         check_grads(jnp.sin, (0.5,), order=2)
     """
-    from .autodiff import jvp, linearize, vjp
     args, eps = tuple(args), eps or EPS
     fwd_check = functools.partial(check_jvp, atol=atol, rtol=rtol, eps=eps)
     rev_check = functools.partial(check_vjp, atol=atol, rtol=rtol, eps=eps)

@@ -7,6 +7,13 @@ Run with JAX's interpreter, from the repository root::
 Each case of ``random_cases.py`` is run with JAX 0.10.2 in its default
 configuration (x64 off, ``jax_threefry_partitionable=True``); the result's
 dtype, shape and raw bytes (hex) are stored, with the values for reading.
+
+The bytes are this machine's: cases built on exp/log/erf_inv or linear algebra
+differ in their last bits on other CPU models, so ``test_random.py`` compares
+those (``PER_ELEMENT`` / ``PER_ARRAY`` in ``random_cases.py``) within a few ulp.
+To check that split after adding a case, run the golden tests as if on other
+CPUs: ``XLA_FLAGS=--xla_cpu_max_isa=AVX`` (no FMA) and ``=AVX2``; a case that
+moves there but is not listed must be listed (or reseeded, see random_cases).
 """
 import json
 import os

@@ -155,25 +155,42 @@ CASES = [
 ]
 
 
-# Cases computed through transcendental functions (exp, log, pow, tan, erf/erf_inv...).
-# XLA compiles those for the host CPU, so their last bits depend on the CPU model, for
-# JAX as for glassbox: the golden values were made on one machine, and on another both
-# libraries agree with each other but may differ from the file by a few ulp. Their
-# float results are compared within ``TRANSCENDENTAL_ULP`` ulp; integer results that
-# come from them (categorical, poisson, choice without replacement) stay exact: a
-# last-bit change moves an index or a count only at an exact tie. Every other case
-# (keys, splits, bits, uniform, randint, permutations...) is integer or plain
-# arithmetic and is compared bit for bit.
-TRANSCENDENTAL = {
+# --- What holds on every CPU ------------------------------------------------------------
+# XLA compiles exp, log, log1p, tan, erf, erf_inv, pow... for the host CPU, and where the
+# CPU has FMA it fuses a * b + c into one rounding. Results built on them equal JAX's bit
+# for bit on one machine, but their last bits depend on the CPU model, for JAX as for
+# glassbox. (To see it on one machine, set XLA_FLAGS=--xla_cpu_max_isa=AVX, i.e. no FMA:
+# normal, mvn, orthogonal and gamma move by 1-6 ulp, in both libraries alike.) The float
+# results of those cases are compared within ``CROSS_CPU_ULP`` ulp of their dtype, measured
+#
+# * PER_ELEMENT: against each element's own ulp. Samplers that apply a few functions to
+#   each uniform (normal's erf_inv, gumbel's logs, gamma's loop of logs and powers); each
+#   function is within ~1 ulp, a chain adds up (beta and gamma_vmap moved by 3).
+# * PER_ARRAY: against the ulp of the array's largest magnitude. Results that subtract or
+#   sum (truncated_normal shifts a uniform between erf bounds; mvn and orthogonal go
+#   through matrix products and factorisations): their rounding error is relative to the
+#   array's scale, so a small element can move by many of its own ulps (6 for orthogonal).
+#
+# Every other case is exact on any CPU: integer arithmetic and bit manipulation (keys,
+# split, fold_in, bits, randint, permutation, choice), and floats made by single IEEE
+# operations (uniform maps bits to [1, 2) - 1, then u * (hi - lo) + lo, which FMA may fuse;
+# for the uniform_minmax inputs the fused and unfused roundings agree). Integer results
+# decided by comparing such floats (categorical's argmax, poisson's counts, choice with p
+# and no replacement) stay exact, as do the accept/reject steps of gamma's and poisson's
+# loops: a few-ulp change moves them only where a value lies within those ulps of its
+# threshold, which no draw here does (checked under --xla_cpu_max_isa=SSE4_2, AVX, AVX2,
+# AVX512). A case that ever flips one changes its whole sample, not its last bits: give
+# it another seed rather than a wider tolerance.
+PER_ELEMENT = {
     "normal_raw_0_3", "normal_typed_0_3", "normal_1_2x5", "normal_42_scalar", "normal_f16",
     "normal_bf16", "normal_c64", "normal_jit", "normal_vmap", "normal_vmap_raw",
-    "truncated_normal", "truncated_normal_arr", "truncated_normal_f16", "exponential",
-    "exponential_bf16", "laplace", "laplace_f16", "logistic", "cauchy", "gumbel_low",
-    "gumbel_high", "gumbel_highest", "gumbel_bf16", "mvn_cholesky", "mvn_eigh", "mvn_svd",
-    "orthogonal_3", "orthogonal_3x5_batch", "gamma_05", "gamma_1", "gamma_3", "gamma_arr",
-    "gamma_f16", "loggamma", "beta", "dirichlet", "gamma_grad", "gamma_vmap",
-    "x64_normal_f64",
+    "exponential", "exponential_bf16", "laplace", "laplace_f16", "logistic", "cauchy",
+    "gumbel_low", "gumbel_high", "gumbel_highest", "gumbel_bf16", "gamma_05", "gamma_1",
+    "gamma_3", "gamma_arr", "gamma_f16", "loggamma", "beta", "dirichlet", "gamma_grad",
+    "gamma_vmap", "x64_normal_f64",
 }
-# Each transcendental op may differ by one ulp; samplers compose several (beta divides
-# two gamma samples, each from a rejection loop of logs and powers).
-TRANSCENDENTAL_ULP = 8
+PER_ARRAY = {
+    "truncated_normal", "truncated_normal_arr", "truncated_normal_f16",
+    "mvn_cholesky", "mvn_eigh", "mvn_svd", "orthogonal_3", "orthogonal_3x5_batch",
+}
+CROSS_CPU_ULP = 8   # the most seen is 3 (per element) and 2 (per array)

@@ -1,6 +1,10 @@
 """jit: caching by signature, static arguments, pytrees, nesting, AOT API, errors."""
 import gc
+import json
 import re
+import subprocess
+import sys
+import warnings
 import weakref
 
 import numpy as np
@@ -415,3 +419,175 @@ def test_functions_with_any_name_compile(f, value, grad, module, private):
     np.testing.assert_allclose(gb.grad(lambda x: gb.jit(f)(x).sum())(x), grad(x), rtol=1e-6)
     assert gb.jit(f).lower(x).as_text().startswith(module + " attributes")
     assert private + "(" in gb.jit(lambda x: gb.jit(f)(x) + 1).lower(x).as_text()
+
+
+# ---------------------------------------------------------------------------
+# keep_unused, inline, donation, device/backend: acted on as JAX 0.10.2 does (the
+# expected StableHLO fragments and jaxprs are from real JAX)
+
+def _main_signature(jf, *args):
+    """The ``func.func public @main(...)`` line of ``jf.lower(*args)``."""
+    return next(line for line in jf.lower(*args).as_text().splitlines() if "@main(" in line)
+
+
+def test_keep_unused_false_prunes_unused_arguments_and_dead_code():
+    def f(x, y, z):
+        dead = jnp.sin(y)   # noqa: F841 - only y's use, and it is dead
+        return x * 2, x + z
+    x, y, z = jnp.ones(3), jnp.ones(2), jnp.full(3, 2.0)
+    pruned = gb.jit(f).lower(x, y, z).as_text()
+    assert "@main(%arg0: tensor<3xf32>, %arg1: tensor<3xf32>) ->" in pruned
+    assert "sine" not in pruned
+    kept = gb.jit(f, keep_unused=True).lower(x, y, z).as_text()
+    assert "@main(%arg0: tensor<3xf32>, %arg1: tensor<2xf32>, %arg2: tensor<3xf32>) ->" in kept
+    assert "sine" in kept
+    for jf in (gb.jit(f), gb.jit(f, keep_unused=True)):
+        for _ in range(2):   # the trace-and-compile call, then the fast path
+            a, b = jf(x, y, z)
+            np.testing.assert_array_equal(b, [3.0, 3.0, 3.0])
+    a, b = gb.jit(f)(x, z=z, y=y)   # keyword arguments are pruned too
+    np.testing.assert_array_equal(b, [3.0, 3.0, 3.0])
+
+
+def test_keep_unused_shows_on_the_jit_equation():
+    jaxpr = gb.make_jaxpr(lambda a: gb.jit(lambda x: x + 1, keep_unused=True)(a))(1.0)
+    assert "keep_unused=True" in str(jaxpr)
+    assert "keep_unused" not in str(gb.make_jaxpr(lambda a: gb.jit(lambda x: x + 1)(a))(1.0))
+
+
+def test_inline_records_the_body_in_place_of_a_jit_equation():
+    def f(x, y):
+        return jnp.sin(x) * y   # the line the inlined equations keep
+    line = f.__code__.co_firstlineno + 1
+    x = jnp.ones(3)
+    assert [e.primitive.name for e in gb.make_jaxpr(gb.jit(f))(x, x).eqns] == ["jit"]
+    for outer in (lambda a: gb.jit(f, inline=True)(a, a) + 1,
+                  gb.jit(lambda a: gb.jit(f, inline=True)(a, a) + 1)):
+        eqns = gb.make_jaxpr(outer)(x).eqns
+        if eqns[0].primitive.name == "jit":   # the outer jit: look inside it
+            eqns = eqns[0].params["jaxpr"].jaxpr.eqns
+        names = [e.primitive.name for e in eqns]
+        assert "jit" not in names and names[:2] == ["sin", "mul"]
+        assert eqns[0].source_info.line == line
+    # Called on arrays, an inline function still compiles (as in JAX).
+    jf = gb.jit(f, inline=True)
+    np.testing.assert_allclose(jf(x, x), np.sin(1.0) * np.ones(3), rtol=1e-6)
+    assert jf._cache_size() == 1 and jf.cache_entries()[0][1]
+    np.testing.assert_allclose(gb.grad(lambda a: jf(a, 2.0))(0.0), 2.0)
+
+
+def test_donation_marks_aliases_and_buffer_donors_and_deletes_the_inputs():
+    def f(x, y):
+        return x + 1, (y * 2).astype(jnp.int32)
+    x, y = jnp.ones(3), jnp.ones(2)
+    jf = gb.jit(f, donate_argnums=(0, 1))
+    assert _main_signature(jf, x, y).startswith(
+        "  func.func public @main(%arg0: tensor<3xf32> {tf.aliasing_output = 0 : i32}, "
+        "%arg1: tensor<2xf32> {jax.buffer_donor = true}) ->")
+    for _ in range(2):   # the compiling call, then the fast path
+        x, y = jnp.ones(3), jnp.ones(2)
+        a, b = jf(x, y)
+        assert x.is_deleted() and y.is_deleted()
+        np.testing.assert_array_equal(a, [2.0, 2.0, 2.0])
+        np.testing.assert_array_equal(b, [2, 2])
+    with pytest.raises(RuntimeError, match=re.escape("Array has been deleted with "
+                                                     "shape=float32[3].")):
+        x + 1
+    with pytest.raises(RuntimeError, match="Array has been deleted"):
+        np.asarray(y)
+    a, _ = jf(np.ones(3, np.float32), np.ones(2, np.float32))   # NumPy inputs: copies donated
+    np.testing.assert_array_equal(a, [2.0, 2.0, 2.0])
+
+
+def test_donate_argnums_and_argnames_reach_positional_keyword_and_pytree_arguments():
+    def h(a, b):
+        return a["w"] + b
+    donated = {"w": jnp.ones(3), "v": jnp.ones(2)}
+    gb.jit(h, donate_argnums=0)(donated, jnp.ones(3))
+    assert donated["w"].is_deleted() and not donated["v"].is_deleted()  # v: no output fits
+    for how in ({"donate_argnames": "b"}, {"donate_argnums": 1}):
+        pos, kw, other = jnp.ones(3), jnp.ones(3), {"w": jnp.ones(3)}
+        gb.jit(h, **how)(other, pos)
+        gb.jit(h, **how)(other, b=kw)
+        assert pos.is_deleted() and kw.is_deleted() and not other["w"].is_deleted()
+
+
+def test_a_donation_no_output_can_use_warns_once_and_keeps_the_input():
+    x1, x2 = jnp.ones(3), jnp.ones(3)
+    jf = gb.jit(lambda a, b: a + b, donate_argnums=(0, 1))
+    with pytest.warns(UserWarning, match=re.escape(
+            "Some donated buffers were not usable: float32[3].\nSee an explanation at "
+            "https://docs.jax.dev/en/latest/faq.html#buffer-donation.")):
+        assert "%arg1: tensor<3xf32>) ->" in _main_signature(jf, x1, x2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # lowered once: the call does not warn again
+        jf(x1, x2)
+    assert x1.is_deleted() and not x2.is_deleted()
+    # A donated argument pruned as unused is neither warned about nor deleted (as in JAX).
+    y = jnp.ones(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gb.jit(lambda a, b: a * 2, donate_argnums=1)(jnp.ones(3), y)
+    assert not y.is_deleted()
+
+
+def test_donation_under_transforms():
+    f = gb.jit(lambda a: jnp.sin(a), donate_argnums=0)
+    x = jnp.ones(3)
+    assert "donated_invars=(True,)" in str(gb.make_jaxpr(f)(x))
+    # jvp: the tangent is donated with its primal; both are deleted after the call.
+    assert "donated_invars=(True, True)" in str(
+        gb.make_jaxpr(lambda p, t: gb.jvp(f, (p,), (t,)))(x, x))
+    t = jnp.ones(3)
+    gb.jvp(f, (x,), (t,))
+    assert x.is_deleted() and t.is_deleted()
+    # Inside another jit the donation is the outer computation's business: nothing is freed.
+    y = jnp.ones(3)
+    gb.jit(lambda a: f(a) * 2)(y)
+    assert not y.is_deleted()
+
+
+def test_unknown_backend_and_bad_device_raise_as_jax_at_trace_time():
+    f = lambda x: x + 1  # noqa: E731
+    with pytest.warns(DeprecationWarning):
+        jf, jg = gb.jit(f, backend="foo"), gb.jit(f, backend="gpu")   # no error yet
+        js = gb.jit(f, device="cpu")
+    for call in (lambda: jf(1.0), lambda: jf.lower(1.0), lambda: gb.make_jaxpr(jf)(1.0)):
+        with pytest.raises(RuntimeError, match=re.escape(
+                "Unknown backend foo. Available backends are ['cpu']")):
+            call()
+    with pytest.raises(RuntimeError, match="Unknown backend: 'gpu' requested, but no "
+                                           "platforms that are instances of gpu are present"):
+        jg(1.0)
+    with pytest.raises(RuntimeError, match="Unknown backend foo"):
+        gb.devices("foo")
+    with pytest.raises(AttributeError, match="not a device .*test_jit.py"):
+        js(1.0)
+    with pytest.warns(DeprecationWarning):
+        jc = gb.jit(f, backend="cpu")
+    assert float(jc(1.0)) == 2.0
+
+
+def test_device_and_backend_choose_where_the_computation_runs():
+    # The CPU device count is fixed when the first array is made: use a fresh process.
+    code = """
+import json, warnings, numpy as np, glassbox as gb, glassbox.numpy as jnp
+gb.config.update("cpu_device_count", 2)
+warnings.simplefilter("ignore", DeprecationWarning)
+d0, d1 = gb.devices()
+f = lambda x: x + 1
+on_d1 = gb.jit(f, device=d1)
+x = jnp.ones(3)                                  # on cpu:0
+y = gb.device_put(np.ones(3, np.float32), d1)    # on cpu:1
+out = [on_d1(x), on_d1(np.ones(3)), on_d1.lower(x).compile()(x),
+       gb.vmap(on_d1)(x), gb.jit(f, backend="cpu")(y), gb.jit(f)(y)]
+print(json.dumps([[str(o.device) for o in out], [float(o.sum()) for o in out],
+                  str(gb.make_jaxpr(on_d1)(x))]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    where, sums, jaxpr = json.loads(out.stdout.strip().splitlines()[-1])
+    assert where == ["cpu:1"] * 4 + ["cpu:0", "cpu:1"]
+    assert sums == [6.0] * 6
+    assert "device=CpuDevice(id=1)" in jaxpr

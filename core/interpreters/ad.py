@@ -26,6 +26,7 @@ from ..core import (ClosedJaxpr, Jaxpr, Literal, Primitive, Trace, Tracer, Var,
                    abstract_eval_rules, current_trace, eval_jaxpr, get_aval, host_consts,
                    set_current_trace)
 from ..errors import GlassboxError
+from . import batching
 from .lowering import lowering_rules, simple_lowering
 from .tracing import JaxprTrace, JaxprTracer, trace_to_jaxpr
 from ..tree_util import tree_map
@@ -63,11 +64,14 @@ def tangent_aval(aval):
     return aval if dtypes.is_inexact(aval.dtype) else None
 
 
+# How to build a zero array of an aval, per aval type (JAX's ``aval_zeros_likers``): it
+# needs the shape and conversion primitives of ``glassbox.lax``, a layer up, which fills
+# this table when it is imported (rules are data; the interpreter never imports lax).
+aval_zeros_likers = {}
+
+
 def zeros_like_aval(aval):
-    from .. import lax
-    zero = lax.convert_element_type(0, aval.dtype)
-    return lax.broadcast_in_dim(zero, aval.shape, ()) if aval.shape else \
-        lax.convert_element_type(zero, aval.dtype)
+    return aval_zeros_likers[type(aval)](aval)
 
 
 def zero_tangent(aval):
@@ -460,10 +464,5 @@ def is_undefined(x):
     return type(x) is UndefinedPrimal
 
 
-def _register_batching():
-    from . import batching
-    batching.defbroadcasting(add_any_p)
-    batching.defvectorized(stop_gradient_p)
-
-
-_register_batching()
+batching.defbroadcasting(add_any_p)
+batching.defvectorized(stop_gradient_p)

@@ -138,10 +138,14 @@ def batch_dims(x):
 # ---------------------------------------------------------------------------
 # Helpers for rules
 
+# The two shape primitives the helpers below bind, ``transpose(x, permutation)`` and
+# ``broadcast_in_dim(x, shape, broadcast_dimensions)``: they are defined in
+# ``glassbox.lax``, a layer up, which fills this table when it is imported.
+layout_ops = {}
+
 
 def moveaxis(x, src, dst):
     """Move axis ``src`` of ``x`` to ``dst`` (a transpose, labelled as a batch-dim move)."""
-    from .. import lax
     ndim = get_aval(x).ndim
     src, dst = src % ndim, dst % ndim
     if src == dst:
@@ -149,18 +153,17 @@ def moveaxis(x, src, dst):
     perm = [i for i in range(ndim) if i != src]
     perm.insert(dst, src)
     with source_info.extend_name_stack("batch_move"):
-        return lax.transpose(x, perm)
+        return layout_ops["transpose"](x, perm)
 
 
 def broadcast_batched(x, axis_size, bdim):
     """An unbatched ``x`` given a batch dim of size ``axis_size`` at ``bdim``."""
-    from .. import lax
     aval = get_aval(x)
     shape = list(aval.shape)
     shape.insert(bdim, axis_size)
     dims = [i for i in range(len(shape)) if i != bdim]
     with source_info.extend_name_stack("batch_broadcast"):
-        return lax.broadcast_in_dim(x, tuple(shape), tuple(dims))
+        return layout_ops["broadcast_in_dim"](x, tuple(shape), tuple(dims))
 
 
 def bdim_at_front(x, bdim, axis_size):
@@ -313,7 +316,6 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
 
     @api_boundary
     def vmapped(*args, **kwargs):
-        from ..core import current_trace
         spec = in_axes
         flat_args, in_tree = tree_flatten((args, kwargs))
         if isinstance(spec, tuple) and len(spec) != len(args):

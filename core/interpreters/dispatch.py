@@ -6,23 +6,25 @@ same for a whole jaxpr (the body of a ``jit``).
 """
 import functools
 import time
+import warnings
 
 import numpy as np
 
 from .. import events, runtime, source_info
 from ..array import ArrayImpl, device_put
 from ..config import config
-from ..core import ClosedJaxpr, Jaxpr, JaxprEqn, Var, abstract_eval, get_aval, hoist_consts
-from .lowering import lower_jaxpr
+from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
+                    get_aval, hoist_consts, set_default_impl, subjaxprs)
+from .lowering import donation_attrs, lower_jaxpr
 
 
 class Compiled:
     """An executable plus what is needed to call it with Arrays and wrap its outputs."""
 
     __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text", "device",
-                 "jaxpr")
+                 "jaxpr", "kept")
 
-    def __init__(self, executable, out_avals, const_bufs, name, text):
+    def __init__(self, executable, out_avals, const_bufs, name, text, kept=None):
         self.executable = executable
         # With several devices, arguments elsewhere are copied to the executable's.
         self.device = executable.device if runtime._multi else None
@@ -32,12 +34,14 @@ class Compiled:
         self.name = name
         self.text = text
         self.jaxpr = None   # set by compile_jaxpr: debug_nans re-runs it op by op
+        self.kept = kept    # indices of the arguments the executable takes (None: all)
 
     def run(self, args):
+        passed = args if self.kept is None else [args[i] for i in self.kept]
         if self.device is None:
-            bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in args]
+            bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in passed]
         else:
-            bufs = [device_put(a, self.device)._buf for a in args]
+            bufs = [device_put(a, self.device)._buf for a in passed]
         if self.const_bufs:
             bufs = self.const_bufs + bufs
         try:
@@ -105,7 +109,6 @@ def _nan_error(prim_name, where, inside=""):
 
 def _first_nan_eqn(jaxpr, inputs):
     """The first equation of ``jaxpr`` (nested jit bodies entered) with a NaN output."""
-    from ..core import Literal, subjaxprs
     env = dict(zip(jaxpr.constvars + jaxpr.invars, inputs))
     read = lambda atom: atom.val if type(atom) is Literal else env[atom]  # noqa: E731
     for eqn in jaxpr.eqns:
@@ -129,12 +132,64 @@ def device_of(args):
     return None
 
 
-def compile_jaxpr(closed, name, device=None, text=None, module_name=None):
-    """Lower (unless ``text`` is given) and compile ``closed``; consts are uploaded once."""
+def main_jaxpr(closed, keep_unused=True):
+    """``(jaxpr, kept)``: what the module's ``main`` computes for the body ``closed``.
+
+    ``jaxpr`` takes the body's consts, then its arguments, as inputs. Unless
+    ``keep_unused``, it is pruned as JAX prunes a ``jit``: equations whose results are
+    never used go, and so do arguments nothing uses (consts are always kept: they
+    are glassbox's, not the caller's). ``kept`` lists the arguments ``main`` still
+    takes, or is None when it takes them all.
+    """
+    hoisted = hoist_consts(closed)[0]
+    if keep_unused:
+        return hoisted, None
+    j, n_consts = hoisted.jaxpr, len(closed.jaxpr.constvars)
+    pruned, used = dce_jaxpr(j, [True] * len(j.outvars))
+    used[:n_consts] = [True] * n_consts
+    invars = [v for v, u in zip(j.invars, used) if u]
+    main = ClosedJaxpr(Jaxpr([], invars, pruned.outvars, pruned.eqns, j.name), [])
+    kept = [i for i, u in enumerate(used[n_consts:]) if u]
+    return main, (None if len(kept) == len(closed.jaxpr.invars) else kept)
+
+
+def lower_main(closed, module_name, donated=None, keep_unused=True):
+    """The StableHLO of ``closed`` as a ``jit`` computation: ``main`` pruned unless
+    ``keep_unused``, and its donated arguments (``donated``: a flag per argument)
+    marked for XLA to reuse, as JAX marks them (``lowering.donation_attrs``)."""
+    main, kept = main_jaxpr(closed, keep_unused)
+    arg_attrs = None
+    if donated is not None and any(donated):
+        flags = [False] * len(closed.jaxpr.constvars) + [
+            donated[i] for i in (range(len(donated)) if kept is None else kept)]
+        arg_attrs, unusable = donation_attrs([v.aval for v in main.jaxpr.invars],
+                                             main.out_avals, flags)
+        if unusable:
+            _warn_unusable_donations(unusable, module_name)
+    return lower_jaxpr(main, module_name, arg_attrs=arg_attrs)
+
+
+def _warn_unusable_donations(avals, module_name):
+    names = ", ".join(f"{a.dtype.name}[{','.join(map(str, a.shape))}]" for a in avals)
+    warnings.warn(
+        f"Some donated buffers were not usable: {names}.\nSee an explanation at "
+        f"https://docs.jax.dev/en/latest/faq.html#buffer-donation.\n({module_name}, called "
+        f"at {source_info.user_location()}: a donated input is reused only for an output of "
+        f"its shape and dtype, or of as many elements; these are kept, not deleted.)",
+        UserWarning, stacklevel=2)
+
+
+def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donated=None,
+                  keep_unused=True):
+    """Lower (unless ``text`` is given) and compile ``closed``; consts are uploaded once.
+
+    ``donated`` and ``keep_unused`` are ``jit``'s options (see ``lower_main``); the
+    executable's ``run`` still takes every argument and passes on those ``main`` kept.
+    """
     jaxpr = closed.jaxpr
     if text is None:
         start = time.perf_counter()
-        text = lower_jaxpr(hoist_consts(closed)[0], module_name or name)
+        text = lower_main(closed, module_name or name, donated, keep_unused)
         if events.listening:
             events.emit("lowered", fun_name=name, text=text,
                         seconds=time.perf_counter() - start)
@@ -142,7 +197,8 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None):
     exe = runtime.compile(text, out_avals, device, name)
     const_bufs = [as_buffer(c) if not isinstance(c, ArrayImpl) or device is None
                   else device_put(c, device)._buf for c in closed.consts]
-    compiled = Compiled(exe, out_avals, const_bufs, name, text)
+    kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
+    compiled = Compiled(exe, out_avals, const_bufs, name, text, kept)
     compiled.jaxpr = closed
     return compiled
 
@@ -180,3 +236,6 @@ def apply_primitive(prim, args, params):
         compiled = _compile_op.__wrapped__(prim, avals, items, device)
     outs = compiled.run(args)
     return outs if prim.multiple_results else outs[0]
+
+
+set_default_impl(apply_primitive)   # EvalTrace's way to run a primitive with no impl rule

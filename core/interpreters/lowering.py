@@ -10,6 +10,7 @@ operands are SSA value names (strings), ``ctx.avals_in``/``ctx.avals_out``
 are the equation's avals, and it returns one SSA name (or a list, for
 multiple-result primitives). Rules emit ops with ``ctx.op(...)``.
 """
+import collections
 import re
 
 import numpy as np
@@ -231,7 +232,7 @@ def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
     return [read(v) for v in jaxpr.outvars]
 
 
-def _lower_function(module, closed, name, private, on_eqn=None):
+def _lower_function(module, closed, name, private, on_eqn=None, arg_attrs=None):
     key = id(closed.jaxpr)
     if key in module.lowered_subs:
         return module.lowered_subs[key]
@@ -248,24 +249,60 @@ def _lower_function(module, closed, name, private, on_eqn=None):
     out_types = ", ".join(tensor_type(v.aval) for v in jaxpr.outvars)
     fb.lines.append(f'    "func.return"({", ".join(outs)}) : ({out_types}) -> ()')
     visibility = "private" if private else "public"
-    params = ", ".join(f"{a}: {fb.types[a]}" for a in args)
+    attrs = arg_attrs or [None] * len(args)
+    params = ", ".join(f"{a}: {fb.types[a]}" + (f" {{{at}}}" if at else "")
+                       for a, at in zip(args, attrs))
     text = (f"  func.func {visibility} @{symbol(fname)}({params}) -> ({out_types}) {{\n"
             + "\n".join(fb.lines) + "\n  }")
     module.functions.append(text)
     return fname
 
 
-def lower_jaxpr(closed, name="main", on_eqn=None):
+def lower_jaxpr(closed, name="main", on_eqn=None, arg_attrs=None):
     """StableHLO text for a ClosedJaxpr whose consts are host values (arrays, scalars).
 
     The module's ``main`` takes the jaxpr's invars and returns its outvars.
     ``on_eqn(eqn, emitted)``, if given, is called for each equation of ``main`` with
     the op texts its rule emitted (each may span lines): how a view links StableHLO
-    lines back to equations and their source lines.
+    lines back to equations and their source lines. ``arg_attrs``, if given, holds
+    one attribute text (or None) per input of ``main`` (``donation_attrs`` makes them).
     """
     module = ModuleBuilder(_module_name(name))
-    _lower_function(module, closed, "main", private=False, on_eqn=on_eqn)
+    _lower_function(module, closed, "main", private=False, on_eqn=on_eqn, arg_attrs=arg_attrs)
     return module.text()
+
+
+def donation_attrs(in_avals, out_avals, donated):
+    """The argument attributes marking donated inputs of ``main``, as JAX's lowering does.
+
+    Returns ``(attrs, unusable)``: per input, ``tf.aliasing_output = N : i32`` when it
+    is aliased to output N (the first unclaimed output of the same shape and dtype,
+    outputs taken in order), else ``jax.buffer_donor = true`` when some unclaimed output
+    has as many elements (XLA may reuse the memory), else None; ``unusable`` lists the
+    donated inputs that got neither (JAX warns about those and does not delete them).
+    """
+    attrs = [None] * len(in_avals)
+    waiting = collections.defaultdict(collections.deque)   # (shape, dtype) -> donated inputs
+    for i, (aval, d) in enumerate(zip(in_avals, donated)):
+        if d:
+            waiting[(aval.shape, aval.dtype)].append(i)
+    unmatched_outs = collections.defaultdict(int)           # size -> outputs not aliased
+    for j, aval in enumerate(out_avals):
+        queue = waiting.get((aval.shape, aval.dtype))
+        if queue:
+            attrs[queue.popleft()] = f"tf.aliasing_output = {j} : i32"
+        else:
+            unmatched_outs[aval.size] += 1
+    unusable = []
+    for i, (aval, d) in enumerate(zip(in_avals, donated)):
+        if not d or attrs[i] is not None:
+            continue
+        if unmatched_outs[aval.size]:
+            unmatched_outs[aval.size] -= 1
+            attrs[i] = "jax.buffer_donor = true"
+        else:
+            unusable.append(aval)
+    return attrs, unusable
 
 
 def _module_name(name):

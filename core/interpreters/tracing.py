@@ -17,6 +17,10 @@ from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, a
 
 _SCALARS = (bool, int, float, complex)
 
+# prim -> rule(trace, args, params): how to stage ``prim`` other than as one equation
+# (e.g. ``jit(f, inline=True)`` records f's equations); a rule returning None declines.
+staging_rules = {}
+
 
 class JaxprTracer(Tracer):
     __slots__ = ("var",)
@@ -58,12 +62,33 @@ class JaxprTrace(Trace):
         return entry[0]
 
     def process_primitive(self, prim, args, params):
+        rule = staging_rules.get(prim)
+        if rule is not None:
+            outs = rule(self, args, params)
+            if outs is not None:
+                return outs
         invars = [self.atom(x) for x in args]
         out_avals = abstract_eval(prim, [v.aval for v in invars], params)
         outvars = [Var(aval) for aval in out_avals]
         self.eqns.append(JaxprEqn(prim, invars, outvars, params, source_info.current()))
         outs = [JaxprTracer(self, v) for v in outvars]
         return outs if prim.multiple_results else outs[0]
+
+    def inline(self, closed, args):
+        """Record the equations of ``closed`` applied to ``args`` here, each with its own
+        source line and name stack; returns its outputs (tracers, or ``args``/consts
+        returned as they are)."""
+        jaxpr = closed.jaxpr
+        env = dict(zip(jaxpr.constvars, closed.consts))
+        env.update(zip(jaxpr.invars, args))
+        read = lambda atom: atom.val if type(atom) is Literal else env[atom]  # noqa: E731
+        for eqn in jaxpr.eqns:
+            invars = [v if type(v) is Literal else self.atom(env[v]) for v in eqn.invars]
+            outvars = [Var(v.aval) for v in eqn.outvars]
+            self.eqns.append(JaxprEqn(eqn.primitive, invars, outvars, eqn.params,
+                                      eqn.source_info))
+            env.update((v, JaxprTracer(self, o)) for v, o in zip(eqn.outvars, outvars))
+        return [read(v) for v in jaxpr.outvars]
 
     def to_jaxpr(self, outs, arg_names=None):
         outvars = [self.atom(x) for x in outs]

@@ -2,10 +2,14 @@
 
 Each family module defines its primitives (``*_p``) with all their rules and
 lists its public names in ``__all__``; this package re-exports them.
+
+``shape`` comes first: every other family builds on its ``broadcast_in_dim``, and it
+imports the elementwise, reduction and slicing families at its end (its transpose rules
+use them), once all of its own names are defined.
 """
+from .shape import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .bitwise import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
 from .slicing import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .dot import *  # noqa: F401,F403
@@ -16,4 +20,3 @@ from .conditionals import *  # noqa: F401,F403
 from .scans import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
 from .associative import *  # noqa: F401,F403
-from ..autodiff import stop_gradient  # noqa: F401,E402

@@ -27,8 +27,9 @@ import numpy as np
 
 from .. import dtypes
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, set_current_trace
 from ..interpreters.lowering import lowering_rules, simple_lowering
+from ..interpreters.tracing import JaxprTrace
 from .shape import broadcast_in_dim
 
 
@@ -195,8 +196,6 @@ def lower_fun(fun):
 def lower_traced(ctx, fun, args, **params):
     """Trace ``fun`` (lax code returning a list) on the equation's input avals and inline
     the result into the module being lowered; returns the output value names."""
-    from ..core import set_current_trace
-    from ..interpreters.tracing import JaxprTrace
     trace = JaxprTrace(getattr(fun, "__name__", "lowered"))
     tracers = [trace.new_arg(aval) for aval in ctx.avals_in]
     try:

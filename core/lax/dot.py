@@ -20,6 +20,8 @@ from .. import dtypes
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..interpreters.lowering import lowering_rules
+from .elementwise import convert_element_type
+from .shape import transpose
 
 
 class Precision(enum.Enum):
@@ -88,7 +90,6 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
 
 def _scalar_operands(lhs, rhs):
     # Python scalars take the other operand's dtype (weakly), as lax ops accept them.
-    from .elementwise import convert_element_type
     scalars = (bool, int, float, complex)
     if type(lhs) in scalars and type(rhs) not in scalars:
         lhs = convert_element_type(lhs, get_aval(rhs).dtype, weak_type=True)
@@ -219,8 +220,6 @@ def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
                                preferred_element_type, swap_ans=False):
     """Cotangent of ``x`` in ``dot_general(x, y)``: contract ``ct`` with ``y`` over the
     result's y-free dims, then permute to ``x``'s layout (JAX's rule)."""
-    from .elementwise import convert_element_type
-    from .shape import transpose
     (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
     x_aval, y_ndim = x.aval, get_aval(y).ndim
     x_kept = _remaining(x_aval.ndim, x_contract, x_batch)

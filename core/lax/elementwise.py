@@ -22,6 +22,7 @@ size-1 dimensions broadcast (see ``_families.nary_args``).
 """
 import builtins
 import enum
+import operator
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from .. import dtypes
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..interpreters.lowering import lowering_rules
+from ..tree_util import tree_map
 from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         check_same_dtypes, compare, complex_, complex_or_parts, complex_parts,
                         defjvp_zero, floating, full_like_aval, inexact, nary_args,
@@ -443,7 +445,6 @@ def integer_pow(x, y):
     ``y`` gives ``1 / x**-y`` (floating and complex dtypes only). Lowers to
     ``stablehlo.multiply`` ops (and one ``stablehlo.divide``), as JAX does.
     """
-    import operator
     try:
         y = operator.index(y)
     except TypeError:
@@ -874,6 +875,23 @@ ad.transpose_rules[convert_element_type_p] = _convert_transpose
 batching.defvectorized(convert_element_type_p)
 
 
+def _zeros_like_shaped_array(aval):
+    """A zero array of ``aval``'s shape and dtype (how ``ad`` instantiates a ``Zero``)."""
+    zero = convert_element_type(0, aval.dtype)
+    return broadcast_in_dim(zero, aval.shape, ()) if aval.shape else \
+        convert_element_type(zero, aval.dtype)
+
+
+ad.aval_zeros_likers[ShapedArray] = _zeros_like_shaped_array
+
+
+# --- stop_gradient (the primitive is ad's: ad.stop_gradient_p) ------------------
+
+def stop_gradient(x):
+    """Identity whose derivative is zero: no gradient flows through ``x`` (a pytree)."""
+    return tree_map(lambda leaf: ad.stop_gradient_p.bind(leaf), x)
+
+
 # Comparisons (used by the derivative rules above) live in bitwise.py; exponentials,
 # trigonometric and special functions in transcendental.py, re-exported from here. Both
 # import names from this module, so they are imported last.
@@ -890,5 +908,5 @@ __all__ = [
     "square", "square_p", "reciprocal", "abs", "abs_p", "nextafter", "nextafter_p",
     "real", "real_p", "imag", "imag_p", "complex", "complex_p", "conj", "conj_p",
     "clamp", "clamp_p", "select_n", "select_n_p", "select",
-    "convert_element_type", "convert_element_type_p",
+    "convert_element_type", "convert_element_type_p", "stop_gradient",
 ] + list(_transcendental_all)

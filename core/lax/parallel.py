@@ -7,6 +7,8 @@ axis is unbound, which is an error naming the axis.
 from ..interpreters import batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, impl_rules
 from ..tree_util import tree_map
+from .reductions import reduce_max, reduce_min, reduce_sum
+from .shape import iota, reshape
 
 
 def _axes(axis_name):
@@ -58,22 +60,18 @@ def _reducer_collective(prim, reduce, unbatched):
     return rule
 
 
-def _make(name, reduce_name, unbatched):
+def _make(name, reduce, unbatched):
     prim = Primitive(name)
     abstract_eval_rules[prim] = lambda x, *, axes: x
     impl_rules[prim] = _unbound(name)
-
-    def reduce(x, axes):
-        from .. import lax
-        return getattr(lax, reduce_name)(x, axes)
     batching.batch_rules[prim] = _reducer_collective(prim, reduce, unbatched)
     batching.always_batch.add(prim)
     return prim
 
 
-psum_p = _make("psum", "reduce_sum", lambda x, n: x * n)
-pmax_p = _make("pmax", "reduce_max", lambda x, n: x)
-pmin_p = _make("pmin", "reduce_min", lambda x, n: x)
+psum_p = _make("psum", reduce_sum, lambda x, n: x * n)
+pmax_p = _make("pmax", reduce_max, lambda x, n: x)
+pmin_p = _make("pmin", reduce_min, lambda x, n: x)
 
 
 # --- axis_index -------------------------------------------------------------------------
@@ -90,8 +88,7 @@ abstract_eval_rules[axis_index_p] = lambda *, axis_name: ShapedArray((), "int32"
 def _axis_index_collective(axis_data, args, dims, *, axis_name):
     if axis_data.name != axis_name:
         return axis_index_p.bind(axis_name=axis_name), None
-    from .. import lax
-    return lax.iota("int32", axis_data.size), 0
+    return iota("int32", axis_data.size), 0
 
 
 impl_rules[axis_index_p] = _unbound("axis_index")
@@ -124,7 +121,6 @@ def _all_gather_collective(axis_data, args, dims, *, axis_name, axis, tiled):
     (x,), (d,) = args, dims
     if axis_data.name != axis_name:
         return all_gather_p.bind(x, axis_name=axis_name, axis=axis, tiled=tiled), d
-    from .. import lax
     if d is None:
         x = batching.broadcast_batched(x, axis_data.size, 0)
         d = 0
@@ -133,7 +129,7 @@ def _all_gather_collective(axis_data, args, dims, *, axis_name, axis, tiled):
     if tiled:
         shape = list(out.shape)
         merged = shape[axis] * shape[axis + 1] if axis + 1 < len(shape) else shape[axis]
-        out = lax.reshape(out, tuple(shape[:axis]) + (merged,) + tuple(shape[axis + 2:]))
+        out = reshape(out, tuple(shape[:axis]) + (merged,) + tuple(shape[axis + 2:]))
     return out, None
 
 

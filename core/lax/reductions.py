@@ -28,6 +28,7 @@ from ..interpreters.lowering import i64_array, lowering_rules
 from . import bitwise as _bw
 from . import elementwise as _ew
 from . import shape as _shape
+from . import slicing as _sl   # a module: slicing imports this one too
 
 # ---------------------------------------------------------------------------
 # Lowering helpers shared by the reductions (and by sort.py)
@@ -259,12 +260,11 @@ def _reduce_prod_jvp(primals, tangents, *, axes):
     new_shape = (n,) + out_shape
     x = _shape.reshape(x, new_shape, tuple(axes) + kept)
     t = _shape.reshape(t, new_shape, tuple(axes) + kept)
-    from .slicing import slice_in_dim   # here: slicing imports this module
     while get_aval(x).shape[0] > 1:
         m = get_aval(x).shape[0]
         half = (m + 1) // 2
-        x1, x2 = slice_in_dim(x, 0, half), slice_in_dim(x, half, m)
-        t1, t2 = slice_in_dim(t, 0, half), slice_in_dim(t, half, m)
+        x1, x2 = _sl.slice_in_dim(x, 0, half), _sl.slice_in_dim(x, half, m)
+        t1, t2 = _sl.slice_in_dim(t, 0, half), _sl.slice_in_dim(t, half, m)
         if m - half != half:
             config = [(0, 1, 0)] + [(0, 0, 0)] * len(out_shape)
             x2, t2 = _shape.pad(x2, 1, config), _shape.pad(t2, 0, config)
@@ -308,7 +308,6 @@ def reduce(operands, init_values, computation, dimensions):
     Other computations would need a reduce primitive carrying a jaxpr; they raise
     ``NotImplementedError``.
     """
-    from .. import lax
     single = not isinstance(operands, (tuple, list))
     ops = [operands] if single else list(operands)
     inits = [init_values] if single else list(init_values)
@@ -318,7 +317,10 @@ def reduce(operands, init_values, computation, dimensions):
              "bitwise_and": (reduce_and, lambda d: np.array(-1).astype(d)),
              "bitwise_or": (reduce_or, lambda d: np.array(0, d)),
              "bitwise_xor": (reduce_xor, lambda d: np.array(0, d))}
-    name = next((n for n in table if computation is getattr(lax, n, None)), None)
+    known = {"add": _ew.add, "mul": _ew.mul, "max": _ew.max, "min": _ew.min,
+             "bitwise_and": _bw.bitwise_and, "bitwise_or": _bw.bitwise_or,
+             "bitwise_xor": _bw.bitwise_xor}   # lax.add is elementwise.add, and so on
+    name = next((n for n in table if computation is known[n]), None)
     if name is None:
         raise NotImplementedError(
             f"lax.reduce with computation {computation!r}: glassbox supports lax.add, "
@@ -656,12 +658,11 @@ def _pair_map(f, pair):
 
 def _scan_pairs(combine, elem, axis):
     """``_associative_scan`` (above) on (primal, tangent) pairs, with lax ops."""
-    from .slicing import slice_in_dim   # here: slicing imports this module
     n = get_aval(elem[0]).shape[axis]
     if n < 2:
         return elem
     sl = lambda start, stop, stride=1: (  # noqa: E731
-        lambda v: slice_in_dim(v, start, stop, stride, axis))
+        lambda v: _sl.slice_in_dim(v, start, stop, stride, axis))
     reduced = combine(_pair_map(sl(0, n - 1, 2), elem), _pair_map(sl(1, n, 2), elem))
     odd = _scan_pairs(combine, reduced, axis)
     if n % 2 == 0:

@@ -38,7 +38,7 @@ from .elementwise import add, mul, sub
 from .shape import broadcast_in_dim, concatenate, expand_dims, reshape, squeeze
 from .slicing import (dynamic_slice, dynamic_update_slice, index_in_dim, slice_in_dim)
 from ..interpreters.ad import jvp_jaxpr, partial_eval_jaxpr, zeros_if_zero
-from ..interpreters.batching import batch_jaxpr, move_to
+from ..interpreters.batching import batch_jaxpr, move_to, vmap
 from ..core import host_consts
 from ._control_flow import (avals_of, cached, check_carry, depends_on, fun_name, permute,
                             promote_weak_carry, prune_outputs, same_type, trace_fun)
@@ -189,7 +189,6 @@ def _scan_abstract_eval(*avals, jaxpr, length, reverse, unroll, num_consts, num_
 
 def _scan_impl_fun(*args, jaxpr, length, reverse, unroll, num_consts, num_carry):
     """scan as ``while_loop`` + dynamic slices: what the lowering inlines."""
-    from .loops import while_loop
     consts, carry, xs = _split(args, num_consts, num_carry)
     y_avals = jaxpr.out_avals[num_carry:]
     ys = [broadcast_in_dim(np.zeros((), y.dtype), (length,) + y.shape, ()) for y in y_avals]
@@ -511,7 +510,6 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 (lax's name)
         lax.map(lambda row: jnp.sort(row)[-1], matrix)   # max of each row
     """
     if batch_size is not None:
-        from ..interpreters.batching import vmap
         leaves, tree = tree_flatten(xs)
         n = get_aval(leaves[0]).shape[0]
         full = (n // batch_size) * batch_size
@@ -519,10 +517,16 @@ def map(f, xs, *, batch_size=None):  # noqa: A001 (lax's name)
             reshape(slice_in_dim(x, 0, full), (n // batch_size, batch_size) + x.shape[1:])
             for x in leaves])
         rest = tree_unflatten(tree, [slice_in_dim(x, full, n) for x in leaves])
-        _, ys = scan(_map_body(vmap(f)), (), batched)
+        batched_f = vmap(f)   # held here: the body reaches it through a weak reference
+        _, ys = scan(_map_body(batched_f), (), batched)
         ys = tree_map(lambda y: reshape(y, (full,) + y.shape[2:]), ys)
         if full == n:
             return ys
-        return tree_map(lambda a, b: concatenate([a, b], 0), ys, vmap(f)(rest))
+        return tree_map(lambda a, b: concatenate([a, b], 0), ys, batched_f(rest))
     _, ys = scan(_map_body(f), (), xs)
     return ys
+
+
+# The lowering of scan inlines a while_loop; loops.py imports ``scan`` from this module,
+# so it is imported last.
+from .loops import while_loop  # noqa: E402

@@ -75,13 +75,12 @@ def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
     # the kept dimensions back in operand order and shape.
     if ad.is_zero(ct):
         return [ad.Zero(x.aval)]
-    from .reductions import reduce_sum
     in_shape = x.aval.shape
     expanded = {d for i, d in enumerate(broadcast_dimensions)
                 if in_shape[i] == 1 and shape[d] != 1}
     axes = tuple(d for d in range(len(shape))
                  if d not in broadcast_dimensions or d in expanded)
-    summed = reduce_sum(ct, axes) if axes else ct
+    summed = _red.reduce_sum(ct, axes) if axes else ct
     kept = [d for d in range(len(shape)) if d not in axes]
     order = [kept.index(d) for d in broadcast_dimensions if d in kept]
     return [reshape(transpose(summed, order), in_shape)]
@@ -190,6 +189,8 @@ def _transpose_batch(axis_data, args, dims, *, permutation):
 
 ad.deflinear(transpose_p, _transpose_transpose)
 batching.batch_rules[transpose_p] = _transpose_batch
+# what batching.moveaxis and batching.broadcast_batched bind
+batching.layout_ops.update(transpose=transpose, broadcast_in_dim=broadcast_in_dim)
 
 
 
@@ -330,7 +331,6 @@ lowering_rules[concatenate_p] = lambda ctx, *xs, dimension: ctx.op(
 def _concatenate_transpose(ct, *xs, dimension):
     # Each linear operand gets its slice of the cotangent; constants (e.g. instantiated
     # zero tangents) get None.
-    from .slicing import slice_in_dim
     out, start = [], 0
     for x in xs:
         size = (x.aval if ad.is_undefined(x) else get_aval(x)).shape[dimension]
@@ -339,7 +339,7 @@ def _concatenate_transpose(ct, *xs, dimension):
         elif ad.is_zero(ct):
             out.append(ad.Zero(x.aval))
         else:
-            out.append(slice_in_dim(ct, start, start + size, axis=dimension))
+            out.append(_sl.slice_in_dim(ct, start, start + size, axis=dimension))
         start += size
     return out
 
@@ -372,8 +372,7 @@ def pad(operand, padding_value, padding_config):
         aval = get_aval(operand)
         padding_value = np.array(padding_value, aval.dtype)[()]
         if aval.weak_type:
-            from .elementwise import convert_element_type
-            padding_value = convert_element_type(padding_value, aval.dtype, weak_type=True)
+            padding_value = _ew.convert_element_type(padding_value, aval.dtype, weak_type=True)
     return pad_p.bind(operand, padding_value, padding_config=config)
 
 
@@ -419,17 +418,14 @@ def _pad_transpose(ct, x, value, *, padding_config):
     if ad.is_zero(ct):
         return [ad.Zero(x_aval) if ad.is_undefined(x) else None,
                 ad.Zero(value.aval) if ad.is_undefined(value) else None]
-    from .reductions import reduce_sum
-    from .slicing import slice as slice_
     zero = np.zeros((), x_aval.dtype)[()]
     unpadded = pad(ct, zero, [(-lo, -hi, 0) for lo, hi, _ in padding_config])
-    ct_x = slice_(unpadded, (0,) * x_aval.ndim, get_aval(unpadded).shape,
-                  tuple(mid + 1 for _, _, mid in padding_config))
+    ct_x = _sl.slice(unpadded, (0,) * x_aval.ndim, get_aval(unpadded).shape,
+                     tuple(mid + 1 for _, _, mid in padding_config))
     ct_value = None
     if ad.is_undefined(value):
-        from .elementwise import sub
         every = tuple(range(x_aval.ndim))
-        ct_value = sub(reduce_sum(ct, every), reduce_sum(ct_x, every)) if every else \
+        ct_value = _ew.sub(_red.reduce_sum(ct, every), _red.reduce_sum(ct_x, every)) if every else \
             ad.Zero(value.aval)
     return [ct_x if ad.is_undefined(x) else None, ct_value]
 
@@ -445,12 +441,11 @@ def _pad_batch(axis_data, args, dims, *, padding_config):
         return pad_p.bind(x, value, padding_config=tuple(config)), xb
     # A batched padding value: pad with zeros, then select each example's value where
     # the mask (padded like x) says "padding".
-    from .elementwise import select
     aval = get_aval(x)
     padded = pad(x, np.zeros((), aval.dtype)[()], config)
     inside = pad(broadcast_in_dim(np.array(True), aval.shape, ()), np.False_, config)
     fill = broadcast_in_dim(value, get_aval(padded).shape, (xb,))
-    return select(inside, padded, fill), xb
+    return _ew.select(inside, padded, fill), xb
 
 
 ad.deflinear(pad_p, _pad_transpose)
@@ -534,3 +529,10 @@ __all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "reshape", "re
            "transpose", "transpose_p", "squeeze", "squeeze_p", "expand_dims", "collapse",
            "concatenate", "concatenate_p", "pad", "pad_p", "rev", "rev_p", "iota",
            "broadcasted_iota", "iota_p"]
+
+# The transpose and batching rules above use the elementwise, reduction and slicing
+# families, which all import this module's broadcast_in_dim first: lax/__init__ imports
+# this module first, and these at its end, when every name here is defined.
+from . import elementwise as _ew  # noqa: E402
+from . import reductions as _red  # noqa: E402
+from . import slicing as _sl  # noqa: E402

@@ -31,7 +31,9 @@ import numpy as np
 from .. import dtypes
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules
+from ..interpreters.dispatch import apply_primitive
 from ..interpreters.lowering import i64_array, lowering_rules
+from ..interpreters.tracing import trace_to_jaxpr
 from . import bitwise as _bw
 from . import elementwise as _ew
 from . import reductions as _red
@@ -109,7 +111,6 @@ def _slice_lowering(ctx, x, *, start_indices, limit_indices, strides):
 def _slice_impl(x, *, start_indices, limit_indices, strides):
     # Eagerly, run unit-stride slices as dynamic_slice with the starts as arguments
     # (as JAX does): x[0], x[1], ... then share one compiled executable.
-    from ..interpreters.dispatch import apply_primitive
     _slice_abstract_eval(get_aval(x), start_indices=start_indices, limit_indices=limit_indices,
                          strides=strides)   # the checks and messages of slice, not dynamic_slice
     if strides is not None:
@@ -399,12 +400,11 @@ def _dynamic_update_slice_batch(axis_data, args, dims):
         return dynamic_update_slice_p.bind(x, update, *starts), b
     # Per-example starts: a scatter of one window per example, clamped like XLA's
     # dynamic_update_slice (as JAX does).
-    from .scatter import ScatterDimensionNumbers, _scatter_batch, scatter_p
     n = len(idx)
-    dnums = ScatterDimensionNumbers(update_window_dims=tuple(range(n)),
-                                    inserted_window_dims=(),
-                                    scatter_dims_to_operand_dims=tuple(range(n)))
-    batch = _scatter_batch(scatter_p)
+    dnums = _scatter.ScatterDimensionNumbers(update_window_dims=tuple(range(n)),
+                                             inserted_window_dims=(),
+                                             scatter_dims_to_operand_dims=tuple(range(n)))
+    batch = _scatter._scatter_batch(_scatter.scatter_p)
     return batch(axis_data, [x, _batch_start_indices(axis_data.size, idx, idx_dims), update],
                  [xb, 0, ub], dimension_numbers=dnums, indices_are_sorted=True,
                  unique_indices=True, mode=GatherScatterMode.CLIP)
@@ -632,7 +632,6 @@ def _bool_attr(b):
 
 def _inline(ctx, fun, args, avals, name):
     """Trace ``fun`` (lax code) on ``avals`` and emit it here; returns its one result."""
-    from ..interpreters.tracing import trace_to_jaxpr
     closed = trace_to_jaxpr(lambda *xs: [fun(*xs)], list(avals), name=name)
     return ctx.lower_jaxpr(closed.jaxpr, closed.consts, list(args))[0]
 
@@ -708,16 +707,16 @@ def _gather_transpose(ct, x, indices, *, dimension_numbers, slice_sizes, unique_
                       indices_are_sorted, mode, fill_value):
     if ad.is_zero(ct):
         return [ad.Zero(x.aval), None]
-    from .scatter import ScatterDimensionNumbers, scatter_add
     d = dimension_numbers
-    dnums = ScatterDimensionNumbers(
+    dnums = _scatter.ScatterDimensionNumbers(
         update_window_dims=d.offset_dims, inserted_window_dims=d.collapsed_slice_dims,
         scatter_dims_to_operand_dims=d.start_index_map,
         operand_batching_dims=d.operand_batching_dims,
         scatter_indices_batching_dims=d.start_indices_batching_dims)
     zeros = _full(x.aval.shape, 0, get_aval(ct).dtype)
-    return [scatter_add(zeros, indices, ct, dnums, indices_are_sorted=indices_are_sorted,
-                        unique_indices=unique_indices, mode=_adjoint_mode(mode)), None]
+    return [_scatter.scatter_add(zeros, indices, ct, dnums,
+                                 indices_are_sorted=indices_are_sorted,
+                                 unique_indices=unique_indices, mode=_adjoint_mode(mode)), None]
 
 
 def _shift(dims, by=1):
@@ -778,6 +777,8 @@ __all__ = [
 
 # The scatter family lives in scatter.py (module size); it is re-exported here so that
 # ``from .slicing import *`` (lax/__init__) and ``lax.slicing.scatter_add`` keep working.
+# scatter.py imports names from this module, so it is imported last; the gather rules
+# above reach it as ``_scatter`` when they run.
 from .scatter import *  # noqa: E402,F401,F403
 from . import scatter as _scatter  # noqa: E402
 

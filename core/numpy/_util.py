@@ -112,7 +112,6 @@ def promote_and_broadcast(fun_name, *args, inexact=False):
 
 def canonicalize_axis(axis, ndim, fun_name="axis"):
     """A non-negative axis, or a clear ``ValueError`` naming the function."""
-    import operator
     try:
         axis = operator.index(axis)
     except TypeError:

@@ -21,6 +21,7 @@ from ..api import jit
 from ..array import ArrayImpl, device_put
 from ..core import Tracer, get_aval
 from ..errors import ConcretizationTypeError
+from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 from ._util import broadcast_to, static_int
 from .dtype_api import canonicalize_user_dtype
 
@@ -30,11 +31,6 @@ __all__ = ["array", "asarray", "zeros", "ones", "empty", "full", "zeros_like", "
            "frombuffer"]
 
 _SCALARS = (bool, int, float, complex)
-
-
-def _jnp():
-    from .. import numpy as jnp  # the package: ufuncs etc. are looked up at call time
-    return jnp
 
 
 # ---------------------------------------------------------------------------
@@ -343,14 +339,14 @@ def arange(start, stop=None, step=None, dtype=None, *, device=None):
                                            np.dtype(dtype).itemsize < 4) else dtype
         size = max(0, int(np.ceil((stop - start) / step)))
         iota = lax.broadcasted_iota(working, (size,), 0)
-        out = _jnp().add(_host_scalar(start, working),
-                         _jnp().multiply(_host_scalar(step, working), iota))
+        out = jnp.add(_host_scalar(start, working),
+                         jnp.multiply(_host_scalar(step, working), iota))
         return _placed(lax.convert_element_type(out, dtype), device)
     if start == 0:
         size = max(0, int(np.ceil(stop)))
         return _placed(lax.broadcasted_iota(dtype, (size,), 0), device)
     size = max(0, int(np.ceil(stop - start)))
-    out = _jnp().add(_host_scalar(start, dtype), lax.broadcasted_iota(dtype, (size,), 0))
+    out = jnp.add(_host_scalar(start, dtype), lax.broadcasted_iota(dtype, (size,), 0))
     return _placed(out, device)
 
 
@@ -381,7 +377,6 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 @functools.partial(jit, static_argnames=("num", "endpoint", "retstep", "dtype", "axis"))
 def _linspace_jit(start, stop, num, endpoint, retstep, dtype, axis):
-    jnp = _jnp()
     if dtype is None:
         dtype = _inexact(dtypes.result_type(start, stop))
     computation = _inexact(dtype)
@@ -430,7 +425,7 @@ def _logspace_jit(start, stop, num, endpoint, base, dtype, axis):
     computation = _inexact(dtype)
     start, stop = asarray(start, dtype=computation), asarray(stop, dtype=computation)
     lin = linspace(start, stop, num, endpoint=endpoint, axis=axis)
-    return lax.convert_element_type(_jnp().power(base, lin), dtype)
+    return lax.convert_element_type(jnp.power(base, lin), dtype)
 
 
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
@@ -443,7 +438,6 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 @functools.partial(jit, static_argnames=("num", "endpoint", "dtype", "axis"))
 def _geomspace_jit(start, stop, num, endpoint, dtype, axis):
-    jnp = _jnp()
     if dtype is None:
         dtype = _inexact(dtypes.result_type(start, stop))
     computation = _inexact(dtype)
@@ -467,7 +461,6 @@ def _offset_mask(n, m, k, fun_name, direction):
     m = n if m is None else static_int(m, f"{fun_name}: M")
     if n < 0 or m < 0:
         raise ValueError(f"{fun_name}: negative dimensions are not allowed, got N={n} and M={m}")
-    jnp = _jnp()
     if hasattr(k, "aval"):
         offset = k
     else:  # a diagonal beyond the matrix is empty: clipping to int32 changes nothing
@@ -564,9 +557,9 @@ def diag(v, k=0):
         n = v.shape[0] + abs(k)
         zero = lax.convert_element_type(0, v.dtype, v.weak_type)
         v = lax.pad(v, zero, ((max(0, k), max(0, -k), 0),))
-        return _jnp().where(eye(n, k=k, dtype=bool), v, zeros_like(v))
+        return jnp.where(eye(n, k=k, dtype=bool), v, zeros_like(v))
     if v.ndim == 2:
-        return _jnp().diagonal(v, offset=k)
+        return jnp.diagonal(v, offset=k)
     raise ValueError(f"diag: input must be 1-D or 2-D, got shape {v.shape}")
 
 

@@ -19,6 +19,7 @@ import ml_dtypes
 import numpy as np
 
 from .. import dtypes
+from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 
 __all__ = [
     # scalar types
@@ -52,8 +53,7 @@ class _ScalarMeta(type):
         return not cls == other
 
     def __call__(cls, x):
-        from .creation import asarray  # creation imports this module
-        return asarray(x, dtype=cls.dtype)
+        return jnp.asarray(x, dtype=cls.dtype)
 
     def __instancecheck__(cls, instance):
         return isinstance(instance, cls.dtype.type)

@@ -28,8 +28,9 @@ from .. import dtypes, lax, source_info
 from ..core import Tracer, get_aval
 from ..errors import GlassboxError
 from ..lax.slicing import GatherDimensionNumbers, GatherScatterMode, ScatterDimensionNumbers
-from . import _util
+from . import _util, ufuncs
 from .creation import asarray
+from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 
 __all__ = ["getitem", "IndexUpdateHelper", "IndexUpdateRef", "NonConcreteBooleanIndexError",
            "index_to_gather", "take", "take_along_axis", "put_along_axis"]
@@ -309,8 +310,7 @@ def _sequence_to_array(seq):
     if all(not isinstance(e, Tracer) for e in np.ravel(np.asarray(seq, dtype=object))):
         value = np.asarray(seq)
         return value if value.size else value.astype(np.int32)
-    from .manipulation import stack
-    return stack([_sequence_to_array(e) if isinstance(e, (list, tuple)) else e for e in seq])
+    return jnp.stack([_sequence_to_array(e) if isinstance(e, (list, tuple)) else e for e in seq])
 
 
 def _normalize_index(i, size):
@@ -628,7 +628,6 @@ class IndexUpdateRef:
 
     def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
         """``x[idx] /= values`` (true division, as ``jnp.divide``)."""
-        from . import ufuncs
         ones = lax.broadcast_in_dim(np.ones((), get_aval(self.array).dtype),
                                     get_aval(self.array).shape, ())
         return ufuncs.divide(self.array, _scatter_update(
@@ -636,7 +635,6 @@ class IndexUpdateRef:
 
     def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
         """``x[idx] **= values``."""
-        from . import ufuncs
         ones = lax.broadcast_in_dim(np.ones((), get_aval(self.array).dtype),
                                     get_aval(self.array).shape, ())
         return ufuncs.power(self.array, _scatter_update(

@@ -19,6 +19,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..api import jit
 from ..lax import linalg as lax_linalg
+from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 from ._util import broadcast_to, canonicalize_axis, check_arraylike, promote_dtypes_inexact
 
 __all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh",
@@ -27,11 +28,6 @@ __all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigva
            "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
            "tensordot", "trace", "vecdot", "vector_norm", "EighResult", "QRResult",
            "SlogdetResult", "SVDResult"]
-
-
-def _jnp():
-    from .. import numpy as jnp  # looked up at call time: the package imports this module
-    return jnp
 
 
 class EighResult(NamedTuple):
@@ -57,8 +53,8 @@ class SVDResult(NamedTuple):
 
 def _inexact_array(fun_name, a):
     check_arraylike(fun_name, a)
-    (a,) = promote_dtypes_inexact(_jnp().asarray(a))
-    return _jnp().asarray(a)
+    (a,) = promote_dtypes_inexact(jnp.asarray(a))
+    return jnp.asarray(a)
 
 
 def _require_square(fun_name, a):
@@ -68,7 +64,7 @@ def _require_square(fun_name, a):
 
 
 def _H(x):
-    return _jnp().conjugate(matrix_transpose(x))
+    return jnp.conjugate(matrix_transpose(x))
 
 
 # ---------------------------------------------------------------------------
@@ -177,7 +173,6 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 
 @functools.partial(jit, static_argnames=("full_matrices", "compute_uv", "hermitian"))
 def _svd(a, full_matrices, compute_uv, hermitian):
-    jnp = _jnp()
     a = _inexact_array("jnp.linalg.svd", a)
     if a.ndim < 2:
         raise ValueError(f"jnp.linalg.svd: argument must have shape [..., m, n], got {a.shape}")
@@ -216,7 +211,7 @@ def _broadcast_batch(x, batch, core_shape):
 
 def _lu_solve(lu_, perm, b):
     """Solve with an LU factorization: ``b[..., perm, :]``, then L (unit) and U solves."""
-    b = _jnp().take_along_axis(b, perm[..., :, None], axis=-2)
+    b = jnp.take_along_axis(b, perm[..., :, None], axis=-2)
     x = lax_linalg.triangular_solve(lu_, b, left_side=True, lower=True, unit_diagonal=True)
     return lax_linalg.triangular_solve(lu_, x, left_side=True, lower=False)
 
@@ -230,7 +225,6 @@ def solve(a, b):
     dimensions broadcast.
     """
     check_arraylike("jnp.linalg.solve", a, b)
-    jnp = _jnp()
     a, b = promote_dtypes_inexact(jnp.asarray(a), jnp.asarray(b))
     _require_square("jnp.linalg.solve", a)
     m = a.shape[-1]
@@ -253,7 +247,6 @@ def solve(a, b):
 def inv(a):
     """Inverse of square matrices: ``solve(a, I)``."""
     check_arraylike("jnp.linalg.inv", a)
-    jnp = _jnp()
     a = jnp.asarray(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"jnp.linalg.inv: argument must have shape [..., n, n], got {a.shape}")
@@ -264,7 +257,6 @@ def inv(a):
 
 @functools.partial(jit, static_argnames=("hermitian",))
 def _pinv(a, rcond, hermitian):
-    jnp = _jnp()
     a = _inexact_array("jnp.linalg.pinv", a)
     m, n = a.shape[-2:]
     if m == 0 or n == 0:
@@ -303,7 +295,6 @@ def matrix_power(a, n):
 
 @functools.partial(jit, static_argnames=("n",))
 def _matrix_power(a, n):
-    jnp = _jnp()
     check_arraylike("jnp.linalg.matrix_power", a)
     (a,) = promote_dtypes_inexact(jnp.asarray(a))
     if a.ndim < 2:
@@ -349,7 +340,6 @@ def _det_3x3(a):
 
 
 def _slogdet_lu(a):
-    jnp = _jnp()
     dtype = a.dtype
     lu_, pivot, _ = lax_linalg.lu(a)
     diag = jnp.diagonal(lu_, axis1=-2, axis2=-1)
@@ -390,13 +380,12 @@ def det(a):
     if a.shape[-1] == 3:
         return _det_3x3(a)
     sign, logdet = _slogdet_lu(a)
-    return sign * _jnp().exp(logdet).astype(sign.dtype)
+    return sign * jnp.exp(logdet).astype(sign.dtype)
 
 
 @jit
 def matrix_rank(M, rtol=None, *, tol=None):
     """Number of singular values above ``tol`` (default ``max(s) * max(m, n) * eps``)."""
-    jnp = _jnp()
     M = _inexact_array("jnp.linalg.matrix_rank", M)
     if tol is None:
         tol = rtol
@@ -412,7 +401,6 @@ def matrix_rank(M, rtol=None, *, tol=None):
 
 def cond(x, p=None):
     """Condition number of ``x`` in the norm ``p`` (default: 2-norm, via the SVD)."""
-    jnp = _jnp()
     x = _inexact_array("jnp.linalg.cond", x)
     if x.ndim < 2:
         raise ValueError(f"jnp.linalg.cond: argument must be at least 2-D, got shape {x.shape}")
@@ -447,7 +435,6 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 @functools.partial(jit, static_argnames=("ord", "axis", "keepdims"))
 def _norm(x, ord, axis, keepdims):
-    jnp = _jnp()
     x = _inexact_array("jnp.linalg.norm", x)
     ndim = x.ndim
     if axis is None:
@@ -467,7 +454,6 @@ def _norm(x, ord, axis, keepdims):
 
 
 def _vector_norm(x, ord, axis, keepdims):
-    jnp = _jnp()
     if ord is None or ord == 2:
         return jnp.sqrt(jnp.sum(jnp.real(x * jnp.conjugate(x)), axis=axis, keepdims=keepdims))
     if isinstance(ord, str):
@@ -489,7 +475,6 @@ def _vector_norm(x, ord, axis, keepdims):
 
 
 def _matrix_norm(x, ord, axis, keepdims):
-    jnp = _jnp()
     row, col = axis
     if row == col:
         raise ValueError(f"jnp.linalg.norm: duplicate axes {axis} for a matrix norm")
@@ -518,7 +503,6 @@ def _matrix_norm(x, ord, axis, keepdims):
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """Array API vector norm: over all elements if ``axis`` is None."""
-    jnp = _jnp()
     check_arraylike("jnp.linalg.vector_norm", x)
     if axis is None:
         result = norm(jnp.ravel(x), ord=ord)
@@ -554,7 +538,6 @@ def lstsq(a, b, rcond=None, *, numpy_resid=False):
 
 
 def _lstsq(a, b, rcond, *, numpy_resid=False):
-    jnp = _jnp()
     a, b = promote_dtypes_inexact(jnp.asarray(a), jnp.asarray(b))
     if a.ndim != 2:
         raise TypeError(f"jnp.linalg.lstsq: {a.ndim}-dimensional array given; a must be 2-D")
@@ -603,7 +586,6 @@ def multi_dot(arrays, *, precision=None):
 
     The first array may be 1-D (a row vector) and the last 1-D (a column vector).
     """
-    jnp = _jnp()
     arrays = [jnp.asarray(a) for a in arrays]
     if len(arrays) < 2:
         raise ValueError(f"jnp.linalg.multi_dot: expected at least two arrays, got {len(arrays)}")
@@ -651,7 +633,7 @@ def _chain_order(dims):
 def matrix_transpose(x, /):
     """Swap the last two axes (a batch of matrices transposed)."""
     check_arraylike("jnp.linalg.matrix_transpose", x)
-    x = _jnp().asarray(x)
+    x = jnp.asarray(x)
     if x.ndim < 2:
         raise ValueError(f"jnp.linalg.matrix_transpose: needs at least 2 dimensions, got "
                          f"shape {x.shape}")
@@ -661,23 +643,22 @@ def matrix_transpose(x, /):
 def matmul(x1, x2, /):
     """``jnp.matmul`` (array API spelling)."""
     check_arraylike("jnp.linalg.matmul", x1, x2)
-    return _jnp().matmul(x1, x2)
+    return jnp.matmul(x1, x2)
 
 
 def tensordot(x1, x2, /, *, axes=2):
     """``jnp.tensordot`` (array API spelling)."""
     check_arraylike("jnp.linalg.tensordot", x1, x2)
-    return _jnp().tensordot(x1, x2, axes=axes)
+    return jnp.tensordot(x1, x2, axes=axes)
 
 
 def vecdot(x1, x2, /, *, axis=-1):
     """``jnp.vecdot`` (array API spelling)."""
-    return _jnp().vecdot(x1, x2, axis=axis)
+    return jnp.vecdot(x1, x2, axis=axis)
 
 
 def outer(x1, x2, /):
     """Outer product of two 1-D arrays."""
-    jnp = _jnp()
     check_arraylike("jnp.linalg.outer", x1, x2)
     x1, x2 = jnp.asarray(x1), jnp.asarray(x2)
     if x1.ndim != 1 or x2.ndim != 1:
@@ -688,7 +669,6 @@ def outer(x1, x2, /):
 
 def cross(x1, x2, /, *, axis=-1):
     """Cross product of 3-vectors along ``axis``."""
-    jnp = _jnp()
     check_arraylike("jnp.linalg.cross", x1, x2)
     x1, x2 = jnp.asarray(x1), jnp.asarray(x2)
     if x1.shape[axis] != 3 or x2.shape[axis] != 3:
@@ -700,11 +680,11 @@ def cross(x1, x2, /, *, axis=-1):
 def diagonal(x, /, *, offset=0):
     """Diagonals of the last two axes."""
     check_arraylike("jnp.linalg.diagonal", x)
-    return _jnp().diagonal(x, offset=offset, axis1=-2, axis2=-1)
+    return jnp.diagonal(x, offset=offset, axis1=-2, axis2=-1)
 
 
 def trace(x, /, *, offset=0, dtype=None):
     """Traces of the last two axes."""
     check_arraylike("jnp.linalg.trace", x)
-    return _jnp().trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
+    return jnp.trace(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 

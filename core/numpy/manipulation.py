@@ -19,6 +19,7 @@ from ..errors import ConcretizationTypeError
 from . import _util
 from ._util import canonicalize_axis, check_arraylike, static_int
 from .creation import asarray
+from .ufuncs import remainder
 
 __all__ = [
     "shape", "ndim", "size", "reshape", "ravel", "transpose", "permute_dims",
@@ -638,7 +639,6 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
                                           cols - builtins.max(offset, 0)))
     i = np.arange(length) - builtins.min(offset, 0)
     j = np.arange(length) + builtins.max(offset, 0)
-    from .indexing import getitem
     return getitem(x, (Ellipsis, i, j))
 
 
@@ -798,7 +798,6 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     elif mode == "clip":
         idx = [lax.clamp(0, i, d - 1) for i, d in zip(idx, dims)]
     elif mode == "wrap":
-        from .ufuncs import remainder
         idx = [remainder(i, d) for i, d in zip(idx, dims)]
     else:
         raise ValueError(f"ravel_multi_index: invalid mode={mode!r}; expected 'raise', 'wrap' "
@@ -853,5 +852,6 @@ def unravel_index(indices, shape):
     return tuple(reversed(out))
 
 
-from .indexing import put_along_axis, take, take_along_axis  # noqa: E402 (shares gather code)
+# indexing imports this module (it shares the gather code), so it is imported last.
+from .indexing import getitem, put_along_axis, take, take_along_axis  # noqa: E402
 from .padding import pad  # noqa: E402

@@ -15,6 +15,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import get_aval
 from ._util import broadcast_shapes, broadcast_to, check_arraylike, promote_dtypes
+from .reductions import sum as _sum
 
 __all__ = ["dot", "matmul", "vdot", "vecdot", "inner", "outer", "tensordot", "einsum",
            "einsum_path", "kron", "trace"]
@@ -508,5 +509,4 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
                                                   shape, ()))
     on_diag = lax.eq(rows, cols)
     zeros = lax.broadcast_in_dim(np.zeros((), get_aval(a).dtype), shape, ())
-    from .reductions import sum as _sum
     return _sum(lax.select(on_diag, a, zeros), axis=(ax1, ax2), dtype=dtype)

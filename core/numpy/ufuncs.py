@@ -12,12 +12,15 @@ Comparisons, logical functions, predicates, ``where`` and ``clip`` are in
 ``ufuncs_logic.py`` and re-exported here.
 """
 import operator
+import warnings
 
 import numpy as np
 
 from .. import dtypes, lax
+from ..api import device_put
 from ..core import Tracer, get_aval
 from ..custom_derivatives import custom_jvp
+from .dtype_api import canonicalize_user_dtype
 from ._util import (broadcast_shapes, broadcast_to, check_arraylike, promote_and_broadcast,
                     promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric)
 
@@ -753,8 +756,6 @@ def astype(x, dtype, /, *, copy=False, device=None):
     >>> jnp.astype(jnp.array([1.7, -0.2]), jnp.int32)
     Array([ 1,  0], dtype=int32)
     """
-    import warnings
-    from .dtype_api import canonicalize_user_dtype
     check_arraylike("astype", x)
     new_dtype = canonicalize_user_dtype(dtype, "astype")
     if new_dtype is None:
@@ -765,7 +766,6 @@ def astype(x, dtype, /, *, copy=False, device=None):
     out = lax.convert_element_type(x, new_dtype)
     out = _asarray(out)
     if device is not None:
-        from ..api import device_put
         out = device_put(out, device)
     return out
 

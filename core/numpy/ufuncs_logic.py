@@ -8,6 +8,7 @@ Re-exported by ``ufuncs.py`` (so ``glassbox.numpy`` has them); the helpers
 import numpy as np
 
 from .. import dtypes, lax
+from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 from ._util import check_arraylike, promote_dtypes_inexact
 from .ufuncs import (_asarray, _const, _dtype, _full_like, _is_complex, _isnan,
                      _promote_args, _promote_args_inexact, _promote_args_numeric, _where, absolute)
@@ -199,7 +200,6 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     Array([1. , 2.5], dtype=float32, weak_type=True)
     """
     if x is None and y is None:
-        from .. import numpy as jnp
         return jnp.nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
         raise ValueError("where: either both or neither of x and y must be given")
@@ -345,6 +345,5 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether ``isclose`` holds everywhere (a 0-d bool array)."""
-    from .. import numpy as jnp
     return jnp.all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

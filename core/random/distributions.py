@@ -22,23 +22,10 @@ from .. import numpy as jnp
 from ..api import jit
 from ..core import get_aval
 from ..numpy._util import check_arraylike, promote_dtypes_inexact
-from .keys import check_prng_key, random_bits, split_key
+from .keys import canonicalize_shape, check_prng_key, random_bits, split_key
 from .threefry import UINT_DTYPES
 
 # --- argument checking shared by the samplers -----------------------------------------
-
-
-def canonicalize_shape(name, shape):
-    """``shape`` as a tuple of non-negative Python ints (an int means ``(int,)``)."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        shape = tuple(operator.index(d) for d in shape)
-    except TypeError:
-        raise TypeError(f"{name}: shape must be a sequence of integers, got {shape!r}") from None
-    if any(d < 0 for d in shape):
-        raise ValueError(f"{name}: shape {shape} has a negative dimension")
-    return shape
 
 
 def float_dtype(name, dtype, allow_complex=False):

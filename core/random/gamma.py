@@ -23,6 +23,7 @@ from .. import numpy as jnp
 from ..api import jit
 from ..core import Primitive, abstract_eval_rules, get_aval
 from ..lax._families import lower_traced
+from ..interpreters.batching import vmap
 from ..interpreters.lowering import lowering_rules
 from .distributions import (broadcast_shapes, canonicalize_shape, check_shape, exponential,
                             float_dtype, int_dtype, normal, shape_of, uniform)
@@ -113,7 +114,6 @@ def _random_gamma_abstract_eval(key, a, *, log_space):
 
 
 def _gamma_impl(key_data, a, *, log_space):
-    from ..interpreters.batching import vmap
     a_shape = get_aval(a).shape
     kshape = get_aval(key_data).shape[:-1]
     split_count = math.prod(a_shape[len(kshape):])
@@ -153,7 +153,6 @@ batching.batch_rules[random_gamma_p] = _random_gamma_batch
 # --- the implicit gradient: d sample / d alpha ------------------------------------------------
 
 def _gamma_grad(sample, a, *, log_space):
-    from ..interpreters.batching import vmap
     samples = jnp.reshape(sample, -1)
     alphas = jnp.reshape(a, -1)
     if log_space:

@@ -21,6 +21,8 @@ a leaf: ``tree_leaves(key)`` is ``[key_data(key)]``; ``vmap``'s ``in_axes``
 and ``out_axes`` address the key data, so negative axes count the trailing
 key dimension.
 """
+import operator
+
 import numpy as np
 
 from .. import dtypes, lax
@@ -406,6 +408,19 @@ def random_bits(typed, bit_width, shape):
     return _bits_data(typed._base_array, bit_width, tuple(shape))
 
 
+def canonicalize_shape(name, shape):
+    """``shape`` as a tuple of non-negative Python ints (an int means ``(int,)``)."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(operator.index(d) for d in shape)
+    except TypeError:
+        raise TypeError(f"{name}: shape must be a sequence of integers, got {shape!r}") from None
+    if any(d < 0 for d in shape):
+        raise ValueError(f"{name}: shape {shape} has a negative dimension")
+    return shape
+
+
 def bits(key, shape=(), dtype=None):
     """Uniform random bits as unsigned integers of ``shape``.
 
@@ -414,7 +429,6 @@ def bits(key, shape=(), dtype=None):
       shape: the result shape (default ``()``).
       dtype: an unsigned integer dtype (default ``uint32``, or ``uint64`` with x64).
     """
-    from .distributions import canonicalize_shape
     typed, _ = check_prng_key("bits", key)
     dtype = dtypes.canonicalize_dtype(np.uint64 if dtype is None else dtype)
     if not dtypes.is_unsigned(dtype):

@@ -1,0 +1,219 @@
+"""Dependencies inside the core point one way: each module imports only from its own
+layer or the layers below (read from the source with ``ast``; nothing is imported).
+
+The layers, bottom to top (the README's "Layout" section describes them):
+
+  0 the IR and foundations: avals, jaxprs, primitives and their rule tables, dtypes,
+    config, pytrees, printing, errors, events, and the runtime (the only jaxlib caller)
+  1 the interpreters: tracing, dispatch, lowering, ad, batching
+  2 the call primitives and their wrappers: jit objects, custom rules, remat
+  3 the primitive families: lax, and the threefry primitive
+  4 the libraries built from primitives: numpy, random
+  5 the user-facing transforms and the package itself
+  6 kernel/ and widgets/, outside the core (tests/kernel/test_layering.py checks them)
+
+An import inside a function hides a dependency from the reader and from this test:
+every one must be listed in ``FUNCTION_IMPORTS`` with its reason. A lower layer that
+needs something from a higher one declares a table and lets the higher layer fill it
+(``ad.aval_zeros_likers``, ``batching.layout_ops``, ``core.set_default_impl``): rules
+are data.
+"""
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CORE = ROOT / "core"
+
+LAYER_NAMES = {0: "IR and foundations", 1: "interpreters", 2: "call primitives",
+               3: "primitive families", 4: "libraries", 5: "user API", 6: "notebook"}
+
+# Every module under core/ (its path there) and its layer. A new module goes here.
+LAYERS = {
+    # 0: the IR and foundations
+    "core.py": 0, "dtypes.py": 0, "config.py": 0, "source_info.py": 0, "errors.py": 0,
+    "events.py": 0, "tree_util.py": 0, "tree.py": 0, "pretty.py": 0, "array_methods.py": 0,
+    "traceback_util.py": 0, "runtime.py": 0, "array.py": 0,
+    # 1: the interpreters
+    "interpreters/__init__.py": 1, "interpreters/tracing.py": 1,
+    "interpreters/dispatch.py": 1, "interpreters/lowering.py": 1, "interpreters/ad.py": 1,
+    "interpreters/batching.py": 1,
+    # 2: the call primitives and their wrappers
+    "call_primitives.py": 2, "api.py": 2, "custom_derivatives.py": 2, "ad_checkpoint.py": 2,
+    # 3: the primitive families
+    "lax/__init__.py": 3, "lax/_families.py": 3, "lax/_control_flow.py": 3,
+    "lax/elementwise.py": 3, "lax/transcendental.py": 3, "lax/bitwise.py": 3,
+    "lax/shape.py": 3, "lax/slicing.py": 3, "lax/scatter.py": 3, "lax/reductions.py": 3,
+    "lax/dot.py": 3, "lax/sort.py": 3, "lax/linalg.py": 3, "lax/parallel.py": 3,
+    "lax/conditionals.py": 3, "lax/scans.py": 3, "lax/loops.py": 3, "lax/associative.py": 3,
+    "random/threefry.py": 3,
+    # 4: the libraries built from primitives (random_gamma_p is defined here: its rules
+    # use jnp and the samplers of random/distributions.py)
+    "numpy/__init__.py": 4, "numpy/_util.py": 4, "numpy/creation.py": 4,
+    "numpy/dtype_api.py": 4, "numpy/indexing.py": 4, "numpy/linalg.py": 4,
+    "numpy/manipulation.py": 4, "numpy/padding.py": 4, "numpy/products.py": 4,
+    "numpy/reductions.py": 4, "numpy/sorting.py": 4, "numpy/ufuncs.py": 4,
+    "numpy/ufuncs_logic.py": 4,
+    "random/__init__.py": 4, "random/keys.py": 4, "random/distributions.py": 4,
+    "random/gamma.py": 4,
+    # 5: the user-facing transforms and the package
+    "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
+}
+# Packages outside core/ that share the namespace: above every core layer.
+OUTSIDE = {"glassbox.kernel": 6, "glassbox.widgets": 6}
+
+# (module, enclosing function, imported module) -> why it is imported there.
+FUNCTION_IMPORTS = {
+    ("__init__.py", "load_ipython_extension", "glassbox.kernel"):
+        "%load_ext glassbox: the one place the core names the kernel, so importing "
+        "glassbox never loads IPython",
+    ("__init__.py", "unload_ipython_extension", "glassbox.kernel"):
+        "the matching unload hook of %load_ext glassbox",
+    ("core.py", "__repr__", "glassbox.pretty"):
+        "printing a jaxpr equation: pretty.py reads the IR classes defined in core.py",
+    ("core.py", "__str__", "glassbox.pretty"):
+        "printing a jaxpr: pretty.py reads the IR classes defined in core.py",
+    ("core.py", "_repr_html_", "glassbox.pretty"):
+        "a jaxpr's HTML view in notebooks: pretty.py reads the IR classes defined here",
+}
+
+
+def module_name(relative):
+    """``lax/shape.py`` -> ``glassbox.lax.shape``; ``lax/__init__.py`` -> ``glassbox.lax``."""
+    parts = pathlib.PurePosixPath(relative).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(("glassbox",) + parts)
+
+
+MODULES = {module_name(path): layer for path, layer in LAYERS.items()}
+
+
+def layer_of(name):
+    """The layer of an imported module, or None for a name that is not a module."""
+    for outside, layer in OUTSIDE.items():
+        if name == outside or name.startswith(outside + "."):
+            return layer
+    return MODULES.get(name)
+
+
+def imports(relative, source):
+    """``(imported glassbox module, enclosing function or None, line)`` for every import.
+
+    ``from . import lax`` counts as importing ``glassbox.lax``, not the package it is
+    read from; ``from .core import Array`` as importing ``glassbox.core``.
+    """
+    package = module_name(relative)
+    if not relative.endswith("__init__.py"):
+        package = package.rpartition(".")[0]
+    found = []
+
+    def visit(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, function or child.name)
+                continue
+            if isinstance(child, ast.Import):
+                names = [alias.name for alias in child.names]
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[:len(parts) - child.level + 1] + ([base] if base else []))
+                names = [f"{base}.{alias.name}" if layer_of(f"{base}.{alias.name}") is not None
+                         else base for alias in child.names]
+            else:
+                visit(child, function)
+                continue
+            for name in dict.fromkeys(names):
+                if name == "glassbox" or name.startswith("glassbox."):
+                    found.append((_known(name), function, child.lineno))
+    visit(ast.parse(source), None)
+    return found
+
+
+def _known(name):
+    """The longest prefix of ``name`` that is a core module (``glassbox.lax.shape.x`` ->
+    ``glassbox.lax.shape``), or the package outside the core it belongs to."""
+    for outside in OUTSIDE:
+        if name == outside or name.startswith(outside + "."):
+            return outside
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if layer_of(prefix) is not None:
+            return prefix
+    return name
+
+
+def problems(relative, source):
+    """What is wrong with the imports of one module (an empty list when nothing is)."""
+    own = LAYERS[relative]
+    bad = []
+    for name, function, line in imports(relative, source):
+        where = f"core/{relative}:{line}"
+        layer = layer_of(name)
+        if function is not None:
+            if (relative, function, name) not in FUNCTION_IMPORTS:
+                bad.append(f"{where}: imports {name} inside {function}(); move it to the top "
+                           f"of the module, or, if it cannot be, list it with its reason in "
+                           f"FUNCTION_IMPORTS in tests/test_layers.py")
+        elif layer is not None and layer > own:
+            bad.append(f"{where}: layer {own} ({LAYER_NAMES[own]}) imports {name}, layer "
+                       f"{layer} ({LAYER_NAMES[layer]}); let the higher layer fill a table "
+                       f"declared below instead")
+    return bad
+
+
+def core_modules():
+    return sorted(path.relative_to(CORE).as_posix() for path in CORE.rglob("*.py"))
+
+
+def test_every_core_module_has_a_layer():
+    missing = [m for m in core_modules() if m not in LAYERS]
+    assert missing == [], (f"modules with no layer: {missing}; add each to LAYERS in "
+                           f"tests/test_layers.py (and to the README's Layout section)")
+    gone = [m for m in LAYERS if m not in core_modules()]
+    assert gone == [], f"LAYERS names modules that no longer exist: {gone}"
+
+
+def test_imports_point_down_and_function_level_imports_are_listed():
+    bad = []
+    for relative in core_modules():
+        if relative in LAYERS:
+            bad.extend(problems(relative, (CORE / relative).read_text()))
+    assert bad == [], "\n".join(bad)
+
+
+def test_every_listed_function_level_import_is_still_there():
+    found = set()
+    for relative in core_modules():
+        for name, function, _ in imports(relative, (CORE / relative).read_text()):
+            if function is not None:
+                found.add((relative, function, name))
+    stale = sorted(set(FUNCTION_IMPORTS) - found)
+    assert stale == [], f"FUNCTION_IMPORTS lists imports that are gone: {stale}"
+
+
+def test_the_checker_sees_every_spelling():
+    """The rule is only as good as the reader of the source."""
+    sample = ("from .. import lax\nimport glassbox.numpy\nfrom ..autodiff import grad\n"
+              "from . import ad\nfrom .. import dtypes\n"
+              "def f():\n    from ..core import Literal\n"
+              "    def g():\n        from . import batching\n")
+    assert [(n, f) for n, f, _ in imports("interpreters/ad.py", sample)] == [
+        ("glassbox.lax", None), ("glassbox.numpy", None), ("glassbox.autodiff", None),
+        ("glassbox.interpreters.ad", None), ("glassbox.dtypes", None),
+        ("glassbox.core", "f"), ("glassbox.interpreters.batching", "f")]
+    bad = problems("interpreters/ad.py", sample)
+    assert len(bad) == 5, bad
+    assert "layer 1 (interpreters) imports glassbox.lax, layer 3" in bad[0]
+    assert "glassbox.numpy, layer 4" in bad[1] and "glassbox.autodiff, layer 5" in bad[2]
+    assert "imports glassbox.core inside f()" in bad[3]
+    assert "imports glassbox.interpreters.batching inside f()" in bad[4]
+    assert imports("lax/__init__.py", "from .shape import *\n")[0][0] == "glassbox.lax.shape"
+    assert imports("numpy/creation.py", "from .. import numpy as jnp\n")[0][0] == \
+        "glassbox.numpy"
+    hook = "def load_ipython_extension(ip):\n    from .kernel import load_ipython_extension\n"
+    assert problems("__init__.py", hook) == []
+    assert problems("api.py", hook) != []
+    assert problems("core.py", "from .interpreters.dispatch import apply_primitive\n") != []
