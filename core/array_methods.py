@@ -6,14 +6,14 @@ filled in by ``glassbox/__init__.py`` once ``glassbox.numpy`` is importable.
 """
 import operator
 
-jnp = None  # set by glassbox/__init__.py (avoids an import cycle)
+from .dtypes import PYTHON_SCALARS
 
-_SCALARS = (bool, int, float, complex)
+jnp = None  # set by glassbox/__init__.py (avoids an import cycle)
 
 
 def _ok(other):
     # Lists and tuples are not arrays in JAX: `x + [1, 2]` is a TypeError, as there.
-    return hasattr(other, "aval") or type(other) in _SCALARS or hasattr(other, "__array__")
+    return hasattr(other, "aval") or type(other) in PYTHON_SCALARS or hasattr(other, "__array__")
 
 
 def _binary(name, reflected=False):

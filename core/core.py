@@ -23,6 +23,7 @@ import itertools
 import numpy as np
 
 from . import dtypes, source_info, traceback_util
+from .dtypes import PYTHON_SCALARS
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
                      TracerBoolConversionError, TracerIntegerConversionError,
                      UnexpectedTracerError)
@@ -88,7 +89,7 @@ def get_aval(x):
     aval = getattr(x, "aval", None)
     if aval is not None:
         return aval
-    if type(x) in (bool, int, float, complex):
+    if type(x) in PYTHON_SCALARS:
         dtype, weak = dtypes.dtype_and_weak(x)
         dtypes.check_python_int(x, dtype)
         return ShapedArray((), dtype, weak)
@@ -99,7 +100,7 @@ def get_aval(x):
 
 
 def is_array_like(x):
-    return (hasattr(x, "aval") or type(x) in (bool, int, float, complex)
+    return (hasattr(x, "aval") or type(x) in PYTHON_SCALARS
             or isinstance(x, (np.ndarray, np.generic)))
 
 

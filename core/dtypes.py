@@ -13,6 +13,9 @@ import numpy as np
 
 from .config import config
 
+# The Python types that are array values (weakly typed scalars).
+PYTHON_SCALARS = (bool, int, float, complex)
+
 bool_ = np.dtype(np.bool_)
 int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
 uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import dtypes
 from .autodiff import jvp, linearize, vjp
+from .dtypes import PYTHON_SCALARS
 from .tree_util import tree_map, tree_reduce
 
 EPS = 1e-4
@@ -32,7 +33,7 @@ _GRAD_TOLERANCE = {np.dtype(ml_dtypes.bfloat16): 1e-1, np.dtype(np.float16): 1e-
 def _dtype(x):
     if hasattr(x, "dtype"):
         return np.dtype(x.dtype)
-    if type(x) in (bool, int, float, complex):
+    if type(x) in PYTHON_SCALARS:
         return dtypes.python_scalar_dtype(x)
     return np.asarray(x).dtype
 

@@ -14,8 +14,7 @@ from .. import events, source_info
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, abstract_eval,
                    check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
-
-_SCALARS = (bool, int, float, complex)
+from ..dtypes import PYTHON_SCALARS
 
 # prim -> rule(trace, args, params): how to stage ``prim`` other than as one equation
 # (e.g. ``jit(f, inline=True)`` records f's equations); a rule returning None declines.
@@ -50,7 +49,7 @@ class JaxprTrace(Trace):
         """The IR atom standing for ``x`` in this trace."""
         if isinstance(x, JaxprTracer) and x._trace is self:
             return x.var
-        if type(x) in _SCALARS:
+        if type(x) in PYTHON_SCALARS:
             return Literal(x, get_aval(x))
         if isinstance(x, Tracer):
             check_tracer_alive(x, self)

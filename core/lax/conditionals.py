@@ -41,7 +41,6 @@ from ._control_flow import avals_of, cached, check_outputs_match, fun_name, same
 __all__ = ["cond", "switch", "cond_p"]
 
 _NO_OPERAND = object()
-_SCALARS = (bool, int, float, complex)
 
 
 def _operands(operands, operand):

@@ -27,6 +27,7 @@ import operator
 import numpy as np
 
 from .. import dtypes
+from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..interpreters.lowering import lowering_rules
@@ -36,8 +37,6 @@ from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         defjvp_zero, floating, full_like_aval, inexact, nary_args,
                         naryop, numeric, ordered, real_num, signed_num)
 from .shape import broadcast_in_dim
-
-_SCALARS = (bool, int, float, complex)
 
 
 def _real_dtype(dtype):
@@ -808,7 +807,7 @@ def convert_element_type(x, new_dtype, weak_type=False):
     as in JAX (``convert_element_type(300, int8)`` is 44).
     """
     new_dtype = dtypes.canonicalize_dtype(new_dtype)
-    if type(x) in _SCALARS:
+    if type(x) in PYTHON_SCALARS:
         x = _wrap_python_int(x, new_dtype)
         if weak_type:
             py = {"b": bool, "i": int, "u": int, "f": float, "c": builtins.complex}[new_dtype.kind]

@@ -16,11 +16,10 @@ import operator
 import numpy as np
 
 from .. import dtypes
+from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..interpreters.lowering import i64_array, lowering_rules
-
-_SCALARS = (bool, int, float, complex)
 
 
 def _shape_tuple(shape, fun_name):
@@ -368,7 +367,7 @@ def pad(operand, padding_value, padding_config):
     except (TypeError, ValueError):
         raise TypeError(f"pad: padding_config must be a sequence of (low, high, interior) "
                         f"int triples, got {padding_config!r}") from None
-    if type(padding_value) in _SCALARS:
+    if type(padding_value) in PYTHON_SCALARS:
         aval = get_aval(operand)
         padding_value = np.array(padding_value, aval.dtype)[()]
         if aval.weak_type:

@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import dtypes
+from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules
 from ..interpreters.dispatch import apply_primitive
@@ -38,8 +39,6 @@ from . import bitwise as _bw
 from . import elementwise as _ew
 from . import reductions as _red
 from . import shape as _shape
-
-_SCALARS = (bool, int, float, complex)
 
 
 def _ints(values, fun_name, arg_name):
@@ -184,7 +183,7 @@ def index_in_dim(operand, index, axis=0, keepdims=True):
 
 def _index_dtype(indices):
     for i in indices:
-        if type(i) not in _SCALARS and not isinstance(i, (np.ndarray, np.generic)):
+        if type(i) not in PYTHON_SCALARS and not isinstance(i, (np.ndarray, np.generic)):
             return get_aval(i).dtype
     for i in indices:
         if isinstance(i, (np.ndarray, np.generic)):
@@ -205,7 +204,7 @@ def _dynamic_slice_indices(fun_name, operand_shape, start_indices, allow_negativ
     dtype = _index_dtype(start_indices)
     out = []
     for i, size, allow_neg in zip(start_indices, operand_shape, allow_negative_indices):
-        if type(i) in _SCALARS or isinstance(i, (np.ndarray, np.generic)):
+        if type(i) in PYTHON_SCALARS or isinstance(i, (np.ndarray, np.generic)):
             try:
                 value = operator.index(i)
             except TypeError:

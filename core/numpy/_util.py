@@ -10,9 +10,8 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..core import Tracer, get_aval, is_array_like
+from ..dtypes import PYTHON_SCALARS
 from ..errors import ConcretizationTypeError
-
-_SCALARS = (bool, int, float, complex)
 
 
 def check_arraylike(fun_name, *args):
@@ -82,7 +81,7 @@ def broadcast_to(x, shape):
     aval = get_aval(x)
     if aval.shape == shape:
         return x
-    if type(x) in _SCALARS:
+    if type(x) in PYTHON_SCALARS:
         x = lax.convert_element_type(x, aval.dtype, aval.weak_type)
     nlead = len(shape) - aval.ndim
     if nlead < 0:
@@ -105,9 +104,9 @@ def promote_and_broadcast(fun_name, *args, inexact=False):
             return list(args)
     check_arraylike(fun_name, *args)
     args = promote_dtypes_inexact(*args) if inexact else promote_dtypes(*args)
-    shapes = [np.shape(a) if type(a) in _SCALARS else get_aval(a).shape for a in args]
+    shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
     shape = broadcast_shapes(*shapes, fun_name=fun_name)
-    return [a if type(a) in _SCALARS and shape == () else broadcast_to(a, shape) for a in args]
+    return [a if type(a) in PYTHON_SCALARS and shape == () else broadcast_to(a, shape) for a in args]
 
 
 def canonicalize_axis(axis, ndim, fun_name="axis"):

@@ -20,6 +20,7 @@ from .. import dtypes, lax
 from ..api import jit
 from ..array import ArrayImpl, device_put
 from ..core import Tracer, get_aval
+from ..dtypes import PYTHON_SCALARS
 from ..errors import ConcretizationTypeError
 from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 from ._util import broadcast_to, static_int
@@ -30,8 +31,6 @@ __all__ = ["array", "asarray", "zeros", "ones", "empty", "full", "zeros_like", "
            "identity", "tri", "meshgrid", "indices", "diag", "diagflat", "fromfunction", "copy",
            "frombuffer"]
 
-_SCALARS = (bool, int, float, complex)
-
 
 # ---------------------------------------------------------------------------
 # Helpers
@@ -39,7 +38,7 @@ _SCALARS = (bool, int, float, complex)
 
 def _is_weak(x):
     """Python scalars and weakly typed arrays are weak; lists and NumPy values are not."""
-    if type(x) in _SCALARS:
+    if type(x) in PYTHON_SCALARS:
         return type(x) is not bool
     aval = getattr(x, "aval", None)
     return aval is not None and aval.weak_type
@@ -72,7 +71,7 @@ def _full(shape, fill_value, dtype, weak_type=False):
 
 
 def _check_arraylike(fun_name, x):
-    if not (hasattr(x, "aval") or type(x) in _SCALARS or isinstance(x, (np.ndarray, np.generic))):
+    if not (hasattr(x, "aval") or type(x) in PYTHON_SCALARS or isinstance(x, (np.ndarray, np.generic))):
         hint = " (use jnp.array(x) first)" if isinstance(x, (list, tuple)) else ""
         raise TypeError(f"{fun_name} requires ndarray or scalar arguments, got "
                         f"{type(x).__name__}{hint}")

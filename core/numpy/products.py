@@ -16,6 +16,7 @@ from .. import dtypes, lax
 from ..core import get_aval
 from ._util import broadcast_shapes, broadcast_to, check_arraylike, promote_dtypes
 from .reductions import sum as _sum
+from ..dtypes import PYTHON_SCALARS
 
 __all__ = ["dot", "matmul", "vdot", "vecdot", "inner", "outer", "tensordot", "einsum",
            "einsum_path", "kron", "trace"]
@@ -45,7 +46,7 @@ def _finish(x, dtype, weak):
 
 def _as_array(x):
     """Python scalars become rank-0 arrays of their (weak) dtype, so lax can bind them."""
-    if type(x) in (bool, int, float, complex):
+    if type(x) in PYTHON_SCALARS:
         aval = get_aval(x)
         return lax.convert_element_type(x, aval.dtype, False)
     return x

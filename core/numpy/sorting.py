@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..core import Tracer, get_aval
+from ..dtypes import PYTHON_SCALARS
 from ..errors import ConcretizationTypeError
 from ._util import check_arraylike, promote_dtypes
 
@@ -43,7 +44,7 @@ def _axis(axis, ndim, name):
 
 def _array(x):
     """Python scalars -> rank-0 arrays (lax needs an aval it can bind)."""
-    if type(x) in (bool, int, float, complex):
+    if type(x) in PYTHON_SCALARS:
         return lax.convert_element_type(x, _dtype(x), False)
     return x
 

@@ -23,8 +23,7 @@ from ..custom_derivatives import custom_jvp
 from .dtype_api import canonicalize_user_dtype
 from ._util import (broadcast_shapes, broadcast_to, check_arraylike, promote_and_broadcast,
                     promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric)
-
-_SCALARS = (bool, int, float, complex)
+from ..dtypes import PYTHON_SCALARS
 
 
 # --- helpers shared with ufuncs_logic ----------------------------------------
@@ -43,9 +42,9 @@ def _const(x, value):
 
 
 def _broadcast(fun_name, args):
-    shapes = [np.shape(a) if type(a) in _SCALARS else get_aval(a).shape for a in args]
+    shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
     shape = broadcast_shapes(*shapes, fun_name=fun_name)
-    return [a if type(a) in _SCALARS and shape == () else broadcast_to(a, shape) for a in args]
+    return [a if type(a) in PYTHON_SCALARS and shape == () else broadcast_to(a, shape) for a in args]
 
 
 _BOOL = np.dtype(np.bool_)
