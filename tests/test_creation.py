@@ -288,3 +288,12 @@ def test_explicit_float64_warns_without_x64():
     with glassbox.config.override(enable_x64=True), warnings.catch_warnings():
         warnings.simplefilter("error")
         assert jnp.zeros(2, dtype=jnp.float64).dtype == np.float64
+
+
+def test_lax_full_types_as_jax():
+    # JAX 0.10.2: lax.full((2,), 1.0) is a weak float32; with a dtype it is strong.
+    from glassbox import lax
+    weak, strong = lax.full((2,), 1.0), lax.full((2, 3), 1, "float32")
+    assert (weak.dtype, weak.aval.weak_type, weak.shape) == (np.float32, True, (2,))
+    assert (strong.dtype, strong.aval.weak_type, strong.shape) == (np.float32, False, (2, 3))
+    np.testing.assert_array_equal(strong, np.ones((2, 3), np.float32))

@@ -19,7 +19,7 @@ from . import elementwise as _ew
 from . import shape as _shape
 from .slicing import (GatherDimensionNumbers, GatherScatterMode, _adjoint_mode, _bool_attr,
                       _check_dims, _check_disjoint, _check_indices, _dims_attr, _dnums_tuple,
-                      _full, _inline, _shift, _zero_like, gather)
+                      _inline, _shift, _zero_like, gather)
 
 # --- scatter, scatter_add, scatter_sub, scatter_mul, scatter_min, scatter_max --
 
@@ -106,7 +106,7 @@ def _clamp_scatter_indices(x_shape, updates_shape, d, indices):
     idx = get_aval(indices)
     upper = np.array([x_shape[i] - sizes[i] for i in d.scatter_dims_to_operand_dims], idx.dtype)
     upper = _shape.broadcast_in_dim(upper, idx.shape, (idx.ndim - 1,))
-    return _ew.clamp(_full(idx.shape, 0, idx.dtype), indices, upper)
+    return _ew.clamp(_shape.full(idx.shape, 0, idx.dtype), indices, upper)
 
 
 def _scatter_lowering(combine_op):
@@ -282,11 +282,11 @@ def _scatter_set_jvp(primals, tangents, *, dimension_numbers, indices_are_sorted
                          id_shape)
     ids = _shape.broadcast_in_dim(_ew.add(ids, np.uint32(1)), u_shape,
                                   tuple(range(len(u_shape))))
-    written = scatter_p.bind(_full(x_shape, 0, np.uint32), indices, ids, **params)
+    written = scatter_p.bind(_shape.full(x_shape, 0, np.uint32), indices, ids, **params)
     won = _bw.eq(_read_windows(written, indices, d, u_shape, mode), ids)
     kept = _bw.eq(written, np.uint32(0))
-    tx = _ew.select(kept, tx, _full(x_shape, 0, get_aval(tx).dtype))
-    tu = _ew.select(won, tu, _full(u_shape, 0, get_aval(tu).dtype))
+    tx = _ew.select(kept, tx, _shape.full(x_shape, 0, get_aval(tx).dtype))
+    tu = _ew.select(won, tu, _shape.full(u_shape, 0, get_aval(tu).dtype))
     return out, scatter_add_p.bind(tx, indices, tu, **params)
 
 
@@ -300,7 +300,7 @@ def _scatter_set_transpose(ct, x, indices, updates, *, dimension_numbers,
     ct_x = ct_u = None
     if ad.is_undefined(x):
         ct_x = ad.Zero(x.aval) if ad.is_zero(ct) else scatter_p.bind(
-            ct, indices, _full(u_aval.shape, 0, u_aval.dtype), **params)
+            ct, indices, _shape.full(u_aval.shape, 0, u_aval.dtype), **params)
     if ad.is_undefined(updates):
         ct_u = ad.Zero(u_aval) if ad.is_zero(ct) else _read_windows(
             ct, indices, dimension_numbers, u_aval.shape, mode)
@@ -321,7 +321,7 @@ def _scatter_mul_jvp(primals, tangents, **params):
             raise NotImplementedError(
                 "scatter_mul gradients with respect to the updates are only implemented "
                 "with unique_indices=True (as in JAX)")
-        spread = scatter_add_p.bind(_full(get_aval(x).shape, 0, get_aval(tu).dtype),
+        spread = scatter_add_p.bind(_shape.full(get_aval(x).shape, 0, get_aval(tu).dtype),
                                     indices, tu, **params)
         total = ad.add_tangents(total, _ew.mul(x, spread))
     return out, total
@@ -363,9 +363,9 @@ def _scatter_extremal_jvp(prim):
             return _read_windows(v, indices, d, u_aval.shape, mode, fill)
 
         def count(v):   # per window: the sum of v over the updates hitting its places
-            return windows(scatter_add_p.bind(_full(x_aval.shape, 0, dtype), indices, v,
+            return windows(scatter_add_p.bind(_shape.full(x_aval.shape, 0, dtype), indices, v,
                                               **params), fill=1)
-        one, zero = _full(u_aval.shape, 1, dtype), _full(u_aval.shape, 0, dtype)
+        one, zero = _shape.full(u_aval.shape, 1, dtype), _shape.full(u_aval.shape, 0, dtype)
         target = windows(out)
         won = _bw.eq(updates, target)
         kept = _bw.eq(windows(x), target)

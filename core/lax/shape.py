@@ -108,6 +108,18 @@ def broadcast(operand, sizes):
                             tuple(range(len(sizes), len(sizes) + aval.ndim)))
 
 
+def full(shape, fill_value, dtype=None):
+    """An array of ``shape`` whose every element is ``fill_value`` (a splat:
+    ``stablehlo.broadcast_in_dim`` of a scalar). Without ``dtype`` it takes
+    ``fill_value``'s type, weak for a Python scalar, as in JAX."""
+    if dtype is None:
+        aval = get_aval(fill_value)
+        fill = _ew.convert_element_type(fill_value, aval.dtype, aval.weak_type)
+    else:
+        fill = np.asarray(fill_value, dtype)
+    return broadcast_in_dim(fill, tuple(shape), ())
+
+
 # --- reshape -----------------------------------------------------------------
 
 def reshape(operand, new_sizes, dimensions=None):
@@ -524,7 +536,7 @@ lowering_rules[iota_p] = lambda ctx, *, dtype, shape, dimension: ctx.op(
     "stablehlo.iota", [], attrs={"iota_dimension": f"{dimension} : i64"})
 # iota has no inputs: nothing to differentiate or batch (the traces bind it as is).
 
-__all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "reshape", "reshape_p",
+__all__ = ["broadcast", "broadcast_in_dim", "broadcast_in_dim_p", "full", "reshape", "reshape_p",
            "transpose", "transpose_p", "squeeze", "squeeze_p", "expand_dims", "collapse",
            "concatenate", "concatenate_p", "pad", "pad_p", "rev", "rev_p", "iota",
            "broadcasted_iota", "iota_p"]

@@ -50,11 +50,6 @@ def _ints(values, fun_name, arg_name):
                         f"traced start indices)") from None
 
 
-def _full(shape, value, dtype):
-    """A constant array (a splat broadcast), as lax.full."""
-    return _shape.broadcast_in_dim(np.array(value, dtype), tuple(shape), ())
-
-
 def _zero_like(out):
     """The symbolic zero tangent of a primal output (integer outputs: their own aval)."""
     aval = get_aval(out)
@@ -652,7 +647,7 @@ def _gather_fill(operand, indices, *, dimension_numbers, slice_sizes, unique_ind
     out_aval = get_aval(out)
     batch_dims = tuple(i for i in range(out_aval.ndim) if i not in d.offset_dims)
     ok = _shape.broadcast_in_dim(ok, out_aval.shape, batch_dims)
-    return _ew.select(ok, out, _full(out_aval.shape, fill_value, out_aval.dtype))
+    return _ew.select(ok, out, _shape.full(out_aval.shape, fill_value, out_aval.dtype))
 
 
 def _gather_lowering(ctx, x, indices, *, dimension_numbers, slice_sizes, unique_indices,
@@ -712,7 +707,7 @@ def _gather_transpose(ct, x, indices, *, dimension_numbers, slice_sizes, unique_
         scatter_dims_to_operand_dims=d.start_index_map,
         operand_batching_dims=d.operand_batching_dims,
         scatter_indices_batching_dims=d.start_indices_batching_dims)
-    zeros = _full(x.aval.shape, 0, get_aval(ct).dtype)
+    zeros = _shape.full(x.aval.shape, 0, get_aval(ct).dtype)
     return [_scatter.scatter_add(zeros, indices, ct, dnums,
                                  indices_are_sorted=indices_are_sorted,
                                  unique_indices=unique_indices, mode=_adjoint_mode(mode)), None]

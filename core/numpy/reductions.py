@@ -83,10 +83,6 @@ def _expand(x, in_shape, axes):
     return lax.reshape(x, _keepdims_shape(in_shape, axes))
 
 
-def _full(shape, value, dtype):
-    return lax.broadcast_in_dim(np.asarray(value, dtype), tuple(shape), ())
-
-
 def _where(cond, x, y):
     """``select(cond, x, y)`` with broadcasting; x and y must share a dtype."""
     shape = broadcast_shapes(_shape(cond), _shape(x), _shape(y), fun_name="where")
@@ -200,7 +196,7 @@ def _reduction(a, name, op, init, *, bool_op=None, has_identity=True, preproc=No
     init_val = _init_value(comp_dtype, init)
     where = _check_where(name, where, in_shape)
     if where is not None:
-        a = lax.select(where, a, _full(in_shape, init_val, comp_dtype))
+        a = lax.select(where, a, lax.full(in_shape, init_val, comp_dtype))
     result = reduce_fn(a, axes)
     if initial is not None:
         check_arraylike(name, initial)
@@ -309,7 +305,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     shape = _shape(a)
     axes = _axes(len(shape), axis, "mean")
     if where is None:
-        normalizer = _full((), _count(shape, axes), comp)
+        normalizer = lax.full((), _count(shape, axes), comp)
     else:
         normalizer = sum(_check_where("mean", where, shape), axis, dtype=comp, keepdims=keepdims)
     total = sum(a, axis, dtype=comp, keepdims=keepdims, where=where)
@@ -328,7 +324,7 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
         (a,) = promote_dtypes_inexact(a)
         avg = mean(a, axis=axis, keepdims=keepdims)
         shape = _shape(a)
-        wsum = _full(_shape(avg), _count(shape, _axes(len(shape), axis, "average")), _dtype(avg))
+        wsum = lax.full(_shape(avg), _count(shape, _axes(len(shape), axis, "average")), _dtype(avg))
     else:
         check_arraylike("average", a, weights)
         a, weights = promote_dtypes_inexact(a, weights)
@@ -391,15 +387,15 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     else:
         centered = lax.mul(centered, centered)
     if where is None:
-        normalizer = _full((), _count(shape, axes), comp)
+        normalizer = lax.full((), _count(shape, axes), comp)
     else:
         normalizer = sum(_check_where("var", where, shape), axis, dtype=comp, keepdims=keepdims)
-    normalizer = lax.sub(normalizer, broadcast_to(_full((), correction, comp), _shape(normalizer)))
+    normalizer = lax.sub(normalizer, broadcast_to(lax.full((), correction, comp), _shape(normalizer)))
     total = sum(centered, axis, dtype=comp, keepdims=keepdims, where=where)
     normalizer = broadcast_to(normalizer, _shape(total))
     result = lax.convert_element_type(lax.div(total, normalizer), dtype)
-    positive = lax.gt(normalizer, _full(_shape(normalizer), 0, _dtype(normalizer)))
-    return lax.select(positive, result, _full(_shape(result), np.nan, dtype))
+    positive = lax.gt(normalizer, lax.full(_shape(normalizer), 0, _dtype(normalizer)))
+    return lax.select(positive, result, lax.full(_shape(result), np.nan, dtype))
 
 
 def _correction(ddof, correction):
@@ -430,7 +426,7 @@ def ptp(a, axis=None, out=None, keepdims=False):
 def count_nonzero(a, axis=None, keepdims=False):
     """Number of nonzero entries along ``axis`` (int32)."""
     check_arraylike("count_nonzero", a)
-    nonzero = lax.ne(a, _full(_shape(a), 0, _dtype(a)))
+    nonzero = lax.ne(a, lax.full(_shape(a), 0, _dtype(a)))
     return sum(nonzero, axis=axis, dtype=dtypes.default_int(), keepdims=keepdims)
 
 
@@ -444,12 +440,12 @@ def _nan_reduction(a, name, reduction, init, nan_if_all_nan, axis=None, keepdims
     if not dtypes.is_inexact(_dtype(a)):
         return reduction(a, axis=axis, keepdims=keepdims, where=where, **kwargs)
     shape = _shape(a)
-    filled = lax.select(_isnan(a), _full(shape, _init_value(_dtype(a), init), _dtype(a)),
+    filled = lax.select(_isnan(a), lax.full(shape, _init_value(_dtype(a), init), _dtype(a)),
                         lax.convert_element_type(a, _dtype(a)))
     out = reduction(filled, axis=axis, keepdims=keepdims, where=where, **kwargs)
     if nan_if_all_nan:
         all_nan = all(_isnan(a), axis=axis, keepdims=keepdims)
-        return lax.select(all_nan, _full(_shape(out), np.nan, _dtype(out)), out)
+        return lax.select(all_nan, lax.full(_shape(out), np.nan, _dtype(out)), out)
     return out
 
 
@@ -498,17 +494,17 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
     shape = _shape(a)
     a_mean = broadcast_to(nanmean(a, axis, dtype=comp, keepdims=True, where=where), shape)
     isnan = _isnan(a)
-    centered = lax.select(isnan, _full(shape, 0, comp), lax.sub(a, a_mean))
+    centered = lax.select(isnan, lax.full(shape, 0, comp), lax.sub(a, a_mean))
     if dtypes.is_complex(comp):
         centered = lax.real(lax.mul(centered, lax.conj(centered)))
     else:
         centered = lax.mul(centered, centered)
     normalizer = sum(lax.bitwise_not(isnan), axis=axis, keepdims=keepdims, where=where)
-    normalizer = lax.sub(normalizer, _full(_shape(normalizer), ddof, _dtype(normalizer)))
-    bad = lax.le(normalizer, _full(_shape(normalizer), 0, _dtype(normalizer)))
+    normalizer = lax.sub(normalizer, lax.full(_shape(normalizer), ddof, _dtype(normalizer)))
+    bad = lax.le(normalizer, lax.full(_shape(normalizer), 0, _dtype(normalizer)))
     result = sum(centered, axis, keepdims=keepdims, where=where)
-    result = lax.select(bad, _full(_shape(result), np.nan, _dtype(result)), result)
-    divisor = lax.select(bad, _full(_shape(bad), 1, _dtype(normalizer)), normalizer)
+    result = lax.select(bad, lax.full(_shape(result), np.nan, _dtype(result)), result)
+    divisor = lax.select(bad, lax.full(_shape(bad), 1, _dtype(normalizer)), normalizer)
     result = lax.div(result, lax.convert_element_type(divisor, _dtype(result)))
     return lax.convert_element_type(result, dtype)
 
@@ -559,10 +555,10 @@ def _nanarg(name, fn, fill, a, axis, out, keepdims):
     if not dtypes.is_inexact(_dtype(a)):
         return fn(a, axis=axis, out=out, keepdims=keepdims)
     nan_mask = _isnan(a)
-    filled = lax.select(nan_mask, _full(_shape(a), fill, _dtype(a)), a)
+    filled = lax.select(nan_mask, lax.full(_shape(a), fill, _dtype(a)), a)
     res = fn(filled, axis=axis, out=out, keepdims=keepdims)
     all_nan = all(nan_mask, axis=axis, keepdims=keepdims)
-    return lax.select(all_nan, _full(_shape(res), -1, _dtype(res)), res)
+    return lax.select(all_nan, lax.full(_shape(res), -1, _dtype(res)), res)
 
 
 def nanargmax(a, axis=None, out=None, keepdims=None):
@@ -591,7 +587,7 @@ def _cumulative(name, reduction, a, axis, dtype, out=None, fill_nan=False, fill_
         axis = 0
     (axis,) = _axes(len(_shape(a)), axis, name)
     if fill_nan and dtypes.is_inexact(_dtype(a)):
-        a = lax.select(_isnan(a), _full(_shape(a), fill_value, _dtype(a)),
+        a = lax.select(_isnan(a), lax.full(_shape(a), fill_value, _dtype(a)),
                        lax.convert_element_type(a, _dtype(a)))
     a_dtype = _dtype(a)
     result_type = dtype or a_dtype
@@ -650,7 +646,7 @@ def _cumulative_api(name, reduction, x, axis, dtype, include_initial, initial,
     out = _cumulative(name, reduction, x, axis, dtype, promote_integers=promote_integers)
     if include_initial:
         first_shape = shape[:axis] + (1,) + shape[axis + 1:]
-        out = lax.concatenate([_full(first_shape, initial, _dtype(out)), out], axis)
+        out = lax.concatenate([lax.full(first_shape, initial, _dtype(out)), out], axis)
     return out
 
 
@@ -683,7 +679,7 @@ def _take_along_last(a, index):
     iota = lax.broadcasted_iota(_dtype(index), full, len(full) - 1)
     picked = lax.eq(iota, lax.broadcast_in_dim(index, full, tuple(range(len(q_shape)))))
     a_b = lax.broadcast_in_dim(a, full, tuple(range(1, len(full))))
-    zeros = _full(full, 0, _dtype(a))
+    zeros = lax.full(full, 0, _dtype(a))
     return lax.reduce_sum(lax.select(picked, a_b, zeros), (len(full) - 1,))
 
 
@@ -715,24 +711,24 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans):
     last = len(out_shape)
     if squash_nans:
         isnan = _isnan(a)
-        a = lax.select(isnan, _full(_shape(a), np.nan, _dtype(a)), a)
+        a = lax.select(isnan, lax.full(_shape(a), np.nan, _dtype(a)), a)
         counts = lax.reduce_sum(lax.convert_element_type(lax.bitwise_not(isnan), qdt), (last,))
     else:
         any_nan = lax.reduce_or(_isnan(a), (last,))
         a = lax.select(lax.broadcast_in_dim(any_nan, _shape(a), tuple(range(last))),
-                       _full(_shape(a), np.nan, _dtype(a)), a)
-        counts = _full(out_shape, n, qdt)
+                       lax.full(_shape(a), np.nan, _dtype(a)), a)
+        counts = lax.full(out_shape, n, qdt)
     a = lax.sort(a, dimension=last)
     full_q = (nq,) + out_shape
     counts = lax.broadcast_in_dim(counts, full_q, tuple(range(1, len(full_q))))
     qb = lax.broadcast_in_dim(q1, full_q, (0,))
-    one = _full(full_q, 1, qdt)
+    one = lax.full(full_q, 1, qdt)
     pos = lax.mul(qb, lax.sub(counts, one))
     low, high = lax.floor(pos), lax.ceil(pos)
     high_weight = lax.sub(pos, low)
     low_weight = lax.sub(one, high_weight)
     top = lax.sub(counts, one)
-    zero = _full(full_q, 0, qdt)
+    zero = lax.full(full_q, 0, qdt)
     low = lax.max(zero, lax.min(low, top))
     high = lax.max(zero, lax.min(high, top))
     idx_dtype = dtypes.default_int()
@@ -746,10 +742,10 @@ def _quantile(name, a, q, axis, method, keepdims, squash_nans):
     elif method == "higher":
         result = high_value
     elif method == "nearest":
-        pred = lax.le(high_weight, _full(full_q, 0.5, qdt))
+        pred = lax.le(high_weight, lax.full(full_q, 0.5, qdt))
         result = lax.select(pred, low_value, high_value)
     else:
-        result = lax.mul(lax.add(low_value, high_value), _full(full_q, 0.5, _dtype(low_value)))
+        result = lax.mul(lax.add(low_value, high_value), lax.full(full_q, 0.5, _dtype(low_value)))
     result = lax.convert_element_type(result, _dtype(a))
     if keepdims:
         result = lax.reshape(result, (nq,) + _keepdims_shape(shape, axes))
@@ -788,7 +784,7 @@ def _percent(name, q):
     check_arraylike(name, q)
     (q,) = promote_dtypes_inexact(q)
     q = lax.convert_element_type(q, _dtype(q))
-    return lax.div(q, _full(_shape(q), 100, _dtype(q)))
+    return lax.div(q, lax.full(_shape(q), 100, _dtype(q)))
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",

@@ -53,10 +53,6 @@ def _flatten(x):
     return lax.reshape(x, (math.prod(_shape(x)),))
 
 
-def _full(shape, value, dtype):
-    return lax.broadcast_in_dim(np.asarray(value, dtype), tuple(shape), ())
-
-
 def _iota(shape, axis):
     return lax.broadcasted_iota(dtypes.default_int(), tuple(shape), axis)
 
@@ -130,7 +126,7 @@ def lexsort(keys, axis=-1):
                          + ", ".join(str(_shape(k)) for k in keys))
     shape = _shape(keys[0])
     if not shape:
-        return _full((), 0, dtypes.default_int())
+        return lax.full((), 0, dtypes.default_int())
     dim = _axis(axis, len(shape), "lexsort")
     return lax.sort((*keys[::-1], _iota(shape, dim)), dimension=dim, num_keys=len(keys))[-1]
 
@@ -247,7 +243,7 @@ def argpartition(a, kth, axis=-1):
     taken = lax.eq(lax.broadcasted_iota(np.int32, full, nd - 1),
                    lax.broadcast_in_dim(bottom_ind, full, tuple(range(nd - 1)) + (nd,)))
     taken = lax.reduce_or(taken, (nd,))
-    proxy = lax.select(taken, _full(shape, 0, np.float32), _full(shape, 1, np.float32))
+    proxy = lax.select(taken, lax.full(shape, 0, np.float32), lax.full(shape, 1, np.float32))
     top_ind = lax.top_k(proxy, shape[-1] - k - 1)[1]
     out = lax.concatenate([bottom_ind, top_ind], nd - 1)
     return _swap_last(out, dim)
@@ -283,20 +279,20 @@ def nonzero(a, *, size=None, fill_value=None):
             raise ValueError(f"jnp.nonzero: fill_value must be a scalar or a tuple of length "
                              f"{len(shape)}, got {fill_value!r}")
         valid = lax.lt(_iota((size,), 0), lax.broadcast_in_dim(n_found, (size,), ()))
-        idx = tuple(lax.select(valid, i, _full((size,), f, dtypes.default_int()))
+        idx = tuple(lax.select(valid, i, lax.full((size,), f, dtypes.default_int()))
                     for i, f in zip(idx, fills))
     return tuple(idx)
 
 
 def _nonzero_mask(x):
-    return lax.ne(x, _full(_shape(x), 0, _dtype(x)))
+    return lax.ne(x, lax.full(_shape(x), 0, _dtype(x)))
 
 
 def _first_nonzero_flat(flat, size):
     """The flat indices of the first ``size`` nonzero entries (n where there are fewer)."""
     n = _shape(flat)[0]
     iota = _iota((n,), 0)
-    keys = lax.select(_nonzero_mask(flat), iota, _full((n,), n, dtypes.default_int()))
+    keys = lax.select(_nonzero_mask(flat), iota, lax.full((n,), n, dtypes.default_int()))
     keys = lax.sort(keys)
     return _take_prefix(keys, size, n)
 
@@ -306,15 +302,15 @@ def _take_prefix(x, size, fill):
     n = _shape(x)[0]
     if size <= n:
         return lax.slice(x, (0,), (size,))
-    return lax.concatenate([x, _full((size - n,), fill, _dtype(x))], 0)
+    return lax.concatenate([x, lax.full((size - n,), fill, _dtype(x))], 0)
 
 
 def _unravel(flat, shape):
     out = []
     for d in range(len(shape)):
         stride = math.prod(shape[d + 1:])
-        i = lax.div(flat, _full(_shape(flat), stride, _dtype(flat))) if stride != 1 else flat
-        out.append(lax.rem(i, _full(_shape(flat), shape[d], _dtype(flat)))
+        i = lax.div(flat, lax.full(_shape(flat), stride, _dtype(flat))) if stride != 1 else flat
+        out.append(lax.rem(i, lax.full(_shape(flat), shape[d], _dtype(flat)))
                    if d > 0 else i)
     return out
 
@@ -335,7 +331,7 @@ def argwhere(a, *, size=None, fill_value=None):
     idx = nonzero(a, size=size, fill_value=fill_value)
     n = _shape(idx[0])[0]
     if scalar:
-        return _full((n, 0), 0, dtypes.default_int())
+        return lax.full((n, 0), 0, dtypes.default_int())
     cols = [lax.reshape(i, (n, 1)) for i in idx]
     return cols[0] if len(cols) == 1 else lax.concatenate(cols, 1)
 
@@ -376,35 +372,35 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     size = operator.index(size)
     idx_dtype = dtypes.default_int()
     if n == 0:
-        empty = _full((size,), 0 if fill_value is None else fill_value, _dtype(ar))
-        zeros = _full((size,), 0, idx_dtype)
-        return _unique_result(empty, zeros, lax.reshape(_full((0,), 0, idx_dtype), shape),
+        empty = lax.full((size,), 0 if fill_value is None else fill_value, _dtype(ar))
+        zeros = lax.full((size,), 0, idx_dtype)
+        return _unique_result(empty, zeros, lax.reshape(lax.full((0,), 0, idx_dtype), shape),
                               zeros, return_index, return_inverse, return_counts)
     iota = _iota((n,), 0)
     aux, perm = lax.sort_key_val(flat, iota)
     prev = lax.concatenate([lax.slice(aux, (0,), (1,)), lax.slice(aux, (0,), (n - 1,))], 0)
     first = _ne_with_nan(aux, prev, equal_nan)
-    first = lax.bitwise_or(first, lax.eq(iota, _full((n,), 0, idx_dtype)))
+    first = lax.bitwise_or(first, lax.eq(iota, lax.full((n,), 0, idx_dtype)))
     # Bring the first element of every run to the front, in order (a stable sort on 0/1).
-    key = lax.select(first, _full((n,), 0, idx_dtype), _full((n,), 1, idx_dtype))
+    key = lax.select(first, lax.full((n,), 0, idx_dtype), lax.full((n,), 1, idx_dtype))
     _, values, first_pos, first_perm = lax.sort((key, aux, iota, perm), num_keys=1)
     count = lax.reduce_sum(lax.convert_element_type(first, idx_dtype), (0,))
     valid = lax.lt(_iota((size,), 0), lax.broadcast_in_dim(count, (size,), ()))
     fill = lax.slice(aux, (0,), (1,)) if fill_value is None else \
-        _full((1,), fill_value, _dtype(aux))
+        lax.full((1,), fill_value, _dtype(aux))
     values = lax.select(valid, _take_prefix(values, size, 0),
                         lax.broadcast_in_dim(lax.reshape(fill, ()), (size,), ()))
-    index = lax.select(valid, _take_prefix(first_perm, size, 0), _full((size,), 0, idx_dtype))
+    index = lax.select(valid, _take_prefix(first_perm, size, 0), lax.full((size,), 0, idx_dtype))
     inverse = None
     if return_inverse:
         run = lax.sub(lax.cumsum(lax.convert_element_type(first, idx_dtype)),
-                      _full((n,), 1, idx_dtype))
+                      lax.full((n,), 1, idx_dtype))
         inverse = lax.reshape(lax.sort_key_val(perm, run)[1], shape)
     counts = None
     if return_counts:
         pos = lax.select(lax.lt(iota, lax.broadcast_in_dim(count, (n,), ())), first_pos,
-                         _full((n,), n, idx_dtype))
-        nxt = lax.concatenate([lax.slice(pos, (1,), (n,)), _full((1,), n, idx_dtype)], 0)
+                         lax.full((n,), n, idx_dtype))
+        nxt = lax.concatenate([lax.slice(pos, (1,), (n,)), lax.full((1,), n, idx_dtype)], 0)
         counts = _take_prefix(lax.sub(nxt, pos), size, 0)
     return _unique_result(values, index, inverse, counts, return_index, return_inverse,
                           return_counts)
