@@ -116,7 +116,8 @@ def _batch_call(prim, axis_data, args, dims, params, force=False):
     """Batch the body once per (body, axis, batch dims) and keep one call."""
     jaxpr = params["jaxpr"]
     n = len(jaxpr.out_avals)
-    batched, out_bat = batching.batch_jaxpr(jaxpr, axis_data.size, axis_data.name, dims, [force] * n)
+    batched, out_bat = batching.batch_jaxpr(jaxpr, axis_data.size, axis_data.name, dims,
+                                            [force] * n)
     outs = prim.bind(*args, **dict(params, jaxpr=batched))
     return outs, [0 if b else None for b in out_bat]
 
