@@ -2,7 +2,7 @@
 
 | module | interpretation | rule table(s) | jaxpr-level entry points |
 |---|---|---|---|
-| ``tracing`` | record primitives into a jaxpr | (``core.abstract_eval_rules``) | ``trace_to_jaxpr`` |
+| ``tracing`` | record primitives into a jaxpr | (``core.abstract_eval_rules``), ``staging_rules`` | ``trace_to_jaxpr`` |
 | ``dispatch`` | run now, on the device (eager) | (``core.impl_rules``) | ``apply_primitive``, ``compile_jaxpr`` |
 | ``lowering`` | emit StableHLO | ``lowering_rules`` | ``lower_jaxpr`` |
 | ``ad`` | forward mode, linearize, transpose | ``jvp_rules``, ``transpose_rules``, ``partial_eval_rules`` | ``jvp_jaxpr``, ``partial_eval_jaxpr``, ``backward_pass`` |
