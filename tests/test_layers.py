@@ -18,8 +18,9 @@ needs something from a higher one declares a table and lets the higher layer fil
 (``ad.aval_zeros_likers``, ``batching.layout_ops``, ``core.set_default_impl``): rules
 are data.
 """
-import ast
 import pathlib
+
+from .import_reader import import_statements
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CORE = ROOT / "core"
@@ -106,28 +107,13 @@ def imports(relative, source):
     if not relative.endswith("__init__.py"):
         package = package.rpartition(".")[0]
     found = []
-
-    def visit(node, function):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit(child, function or child.name)
-                continue
-            if isinstance(child, ast.Import):
-                names = [alias.name for alias in child.names]
-            elif isinstance(child, ast.ImportFrom):
-                base = child.module or ""
-                if child.level:
-                    parts = package.split(".")
-                    base = ".".join(parts[:len(parts) - child.level + 1] + ([base] if base else []))
-                names = [f"{base}.{alias.name}" if layer_of(f"{base}.{alias.name}") is not None
-                         else base for alias in child.names]
-            else:
-                visit(child, function)
-                continue
-            for name in dict.fromkeys(names):
-                if name == "glassbox" or name.startswith("glassbox."):
-                    found.append((_known(name), function, child.lineno))
-    visit(ast.parse(source), None)
+    for base, names, function, line in import_statements(source, package):
+        if base is not None:
+            names = [f"{base}.{n}" if layer_of(f"{base}.{n}") is not None else base
+                     for n in names]
+        for name in dict.fromkeys(names):
+            if name == "glassbox" or name.startswith("glassbox."):
+                found.append((_known(name), function, line))
     return found
 
 

@@ -3,8 +3,9 @@
 The core never imports the notebook layers, and the widgets never import the
 kernel; the kernel may import the widgets (lazily, as they pull in ipywidgets).
 """
-import ast
 import pathlib
+
+from ..import_reader import import_statements
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # folder -> import name (pyproject.toml maps the folders onto one namespace)
@@ -25,31 +26,14 @@ def package_of(relative):
 def imports(source, package):
     """``(imported module, enclosing function or None)`` for every import in ``source``."""
     found = []
-
-    def visit(node, function):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                visit(child, function or child.name)
-                continue
-            if isinstance(child, ast.Import):
-                found.extend((alias.name, function) for alias in child.names)
-            elif isinstance(child, ast.ImportFrom):
-                base = absolute(child, package)
-                found.append((base, function))
-                # ``from glassbox import kernel`` imports a submodule too
-                found.extend((f"{base}.{alias.name}", function) for alias in child.names)
-            visit(child, function)
-    visit(ast.parse(source), None)
+    for base, names, function, _ in import_statements(source, package):
+        if base is None:
+            found.extend((name, function) for name in names)
+        else:
+            found.append((base, function))
+            # ``from glassbox import kernel`` imports a submodule too
+            found.extend((f"{base}.{name}", function) for name in names)
     return found
-
-
-def absolute(node, package):
-    """The module an ``ImportFrom`` node reads, with its leading dots resolved."""
-    if not node.level:
-        return node.module
-    parts = package.split(".")
-    base = parts[:len(parts) - node.level + 1]
-    return ".".join(base + ([node.module] if node.module else []))
 
 
 def violations(relative, source, forbidden):
