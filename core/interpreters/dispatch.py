@@ -1,7 +1,7 @@
 """Running things on the device: eager primitives and compiled jaxprs.
 
 Eager mode compiles each primitive, once per (primitive, avals, params,
-device), into a tiny XLA executable and runs it; ``execute_jaxpr`` does the
+device), into a tiny XLA executable and runs it; ``compile_jaxpr`` does the
 same for a whole jaxpr (the body of a ``jit``).
 """
 import functools
@@ -24,7 +24,7 @@ class Compiled:
     __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text", "device",
                  "jaxpr", "kept")
 
-    def __init__(self, executable, out_avals, const_bufs, name, text, kept=None):
+    def __init__(self, executable, jaxpr, out_avals, const_bufs, name, text, kept=None):
         self.executable = executable
         # With several devices, arguments elsewhere are copied to the executable's.
         self.device = executable.device if runtime._multi else None
@@ -33,7 +33,7 @@ class Compiled:
         self.const_bufs = const_bufs
         self.name = name
         self.text = text
-        self.jaxpr = None   # set by compile_jaxpr: debug_nans re-runs it op by op
+        self.jaxpr = jaxpr   # what was compiled: debug_nans re-runs it op by op
         self.kept = kept    # indices of the arguments the executable takes (None: all)
 
     def run(self, args):
@@ -198,9 +198,7 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donate
     const_bufs = [as_buffer(c) if not isinstance(c, ArrayImpl) or device is None
                   else device_put(c, device)._buf for c in closed.consts]
     kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
-    compiled = Compiled(exe, out_avals, const_bufs, name, text, kept)
-    compiled.jaxpr = closed
-    return compiled
+    return Compiled(exe, closed, out_avals, const_bufs, name, text, kept)
 
 
 def single_op_jaxpr(prim, avals, params):
