@@ -7,28 +7,25 @@ from . import dtypes, events, runtime
 from .core import Array, check_tracer_alive, get_aval
 
 
-class ArrayImpl(Array):
-    """A concrete glassbox array: an immutable device buffer plus its abstract value."""
+class ArrayImpl:
+    """A concrete glassbox array: an immutable device buffer plus its abstract value.
 
-    __slots__ = ("_buf", "aval", "_npy", "__weakref__")
-
-    def __init__(self, buf, aval):
-        self._buf = buf
-        self.aval = aval
-        self._npy = None
-        if events.listening:
-            _announce(self)
+    The class is jaxlib's C++ ``ArrayImpl`` with these methods installed (see
+    ``runtime.install_methods``): executables return it and take it directly.
+    Its ``aval`` and ``_npy_value`` (the host copy, fetched once) are C++ fields.
+    """
 
     # --- values on the host
     def _value(self):
-        if self._npy is None:
+        value = self._npy_value
+        if value is None or runtime.is_deleted(self):
             self.check_not_deleted()   # reading a deleted buffer crashes jaxlib
-            self._npy = runtime.fetch(self._buf)
-        return self._npy
+            value = self._npy_value = runtime.fetch(self)
+        return value
 
     def check_not_deleted(self):
         """Raise JAX's ``RuntimeError`` if ``delete()`` freed this array's buffer."""
-        if runtime.is_deleted(self._buf):
+        if runtime.is_deleted(self):
             raise RuntimeError(f"Array has been deleted with shape={_jax_type(self.aval)}. "
                                f"It was freed by `.delete()` (or donated to a jit call); "
                                f"use a copy made before deleting it instead.")
@@ -66,7 +63,7 @@ class ArrayImpl(Array):
         return format(self._value().item(), spec) if self.ndim == 0 else format(str(self), spec)
 
     def __dlpack__(self, stream=None, **kwargs):
-        return runtime.to_dlpack(self._buf)
+        return runtime.to_dlpack(self)
 
     def __dlpack_device__(self):
         return (1, 0)  # kDLCPU
@@ -77,7 +74,7 @@ class ArrayImpl(Array):
     # --- device side
     def block_until_ready(self):
         self.check_not_deleted()
-        runtime.block(self._buf)
+        runtime.block(self)
         return self
 
     def devices(self):
@@ -86,14 +83,10 @@ class ArrayImpl(Array):
     @property
     def device(self):
         self.check_not_deleted()
-        return runtime.buffer_device(self._buf)
+        return runtime.buffer_device(self)
 
     def delete(self):
-        runtime.delete(self._buf)
-        self._npy = None   # a deleted array has no value, even one already fetched
-
-    def is_deleted(self):
-        return runtime.is_deleted(self._buf)
+        runtime.delete(self)   # its host copy stays in ``_npy_value``; ``_value`` refuses it
 
     def copy(self):
         return device_put(np.array(self._value()), weak_type=self.aval.weak_type)
@@ -110,6 +103,21 @@ class ArrayImpl(Array):
 
     def __str__(self):
         return str(self._value())
+
+
+ArrayImpl = runtime.install_methods(runtime.ARRAY_TYPE, ArrayImpl)
+ArrayImpl.__module__ = "glassbox"
+
+
+def created(arrays):
+    """Tell the views about new arrays (``array_created``; ``array_freed`` when they go).
+
+    Called where Python makes arrays (``device_put``, running an executable); the C++
+    ``jit`` fast path makes them without Python, so it is off while anyone listens."""
+    if events.listening:
+        for array in arrays:
+            _announce(array)
+    return arrays
 
 
 def _jax_type(aval):
@@ -131,7 +139,7 @@ def format_array(value, aval):
 
 
 def _announce(array):
-    device = runtime.buffer_device(array._buf)
+    device = runtime.buffer_device(array)
     nbytes = array.aval.nbytes
     events.emit("array_created", id=id(array), shape=array.aval.shape, dtype=array.aval.dtype,
                 nbytes=nbytes, device=device, producer=events_producer())
@@ -159,7 +167,7 @@ def device_put(x, device=None, *, weak_type=None):
     if isinstance(x, ArrayImpl):
         if device is None or device in x.devices():
             return x
-        return ArrayImpl(runtime.copy_to_device(x._buf, x.aval, device), x.aval)
+        return created([runtime.copy_to_device(x, x.aval, device)])[0]
     if isinstance(x, Array):
         check_tracer_alive(x)   # a tracer reaching the device has usually leaked
         raise TypeError("device_put of a traced value: it has no value yet")
@@ -167,4 +175,4 @@ def device_put(x, device=None, *, weak_type=None):
     if weak_type is not None:
         aval = aval.update(weak_type=weak_type)
     host = np.asarray(x, dtype=aval.dtype)
-    return ArrayImpl(runtime.put(host, aval, device), aval)
+    return created([runtime.put(host, aval, device)])[0]

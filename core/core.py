@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from . import dtypes, source_info, traceback_util
+from . import dtypes, runtime, source_info, traceback_util
 from .dtypes import PYTHON_SCALARS
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,
                      TracerBoolConversionError, TracerIntegerConversionError,
@@ -375,6 +375,12 @@ class Array(ArrayMethods):
     """
 
     __slots__ = ()
+
+
+# The class is jaxlib's C++ ``Array`` base (``ArrayImpl`` derives from it) with the
+# methods above installed: see ``runtime.install_methods``.
+Array = runtime.install_methods(runtime.ARRAY_BASE, Array)
+Array.__module__ = "glassbox"
 
 
 class Tracer(Array):

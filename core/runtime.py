@@ -100,6 +100,33 @@ def put(host, aval, device=None):
                                    enable_x64=True)
 
 
+# --- the array types ---------------------------------------------------------
+#
+# glassbox's concrete array *is* jaxlib's ``ArrayImpl`` (a buffer with its aval),
+# with glassbox's methods installed on the C++ class, as JAX does (its
+# ``use_cpp_class``): results come out of executables, and go into jaxlib's C++
+# ``jit`` fast path, with no Python wrapper to make or unwrap. The C++ methods
+# glassbox replaces (``block_until_ready``, ``delete``) are kept here first.
+
+ARRAY_BASE = _jax.Array       # glassbox.Array: concrete arrays and tracers alike
+ARRAY_TYPE = _jax.ArrayImpl   # a concrete array
+_is_ready = _jax.ArrayImpl.is_ready
+_block_until_ready = _jax.ArrayImpl.block_until_ready
+_delete = _jax.ArrayImpl.delete
+_is_deleted = _jax.ArrayImpl.is_deleted
+_SKIPPED = {"__module__", "__dict__", "__doc__", "__slots__", "__weakref__", "__qualname__"}
+
+
+def install_methods(cpp_type, cls):
+    """Put the attributes ``cls`` defines (and its Python bases define) on ``cpp_type``."""
+    for klass in reversed(cls.__mro__[:-1]):
+        for name, attr in vars(klass).items():
+            if name not in _SKIPPED:
+                setattr(cpp_type, name, attr)
+    cpp_type.__doc__ = cls.__doc__
+    return cpp_type
+
+
 def wait(buf):
     """Wait until ``buf`` is computed, interruptibly.
 
@@ -109,12 +136,12 @@ def wait(buf):
     nap's ~60 µs minimum) and a longer one is handed to a waiter thread that
     blocks in jaxlib while this thread waits on an Event, which a signal interrupts.
     """
-    if buf.is_ready():
+    if _is_ready(buf):
         return
     spin_until = time.perf_counter() + 2e-4
     while time.perf_counter() < spin_until:
         time.sleep(0)
-        if buf.is_ready():
+        if _is_ready(buf):
             return
     done = threading.Event()
     _waiter_queue().put((buf, done))
@@ -137,14 +164,14 @@ def _block_each(requests):
     while True:
         buf, done = requests.get()
         try:
-            buf.block_until_ready()
+            _block_until_ready(buf)
         except Exception:   # noqa: BLE001 - the error surfaces when the value is fetched
             pass
         done.set()
 
 
 def is_ready(buf):
-    return buf.is_ready()
+    return _is_ready(buf)
 
 
 def started():
@@ -176,11 +203,11 @@ def block(buf):
 
 
 def delete(buf):
-    buf.delete()
+    _delete(buf)
 
 
 def is_deleted(buf):
-    return buf.is_deleted()
+    return _is_deleted(buf)
 
 
 def to_dlpack(buf):

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .. import events, runtime, source_info
-from ..array import ArrayImpl, device_put
+from ..array import ArrayImpl, created, device_put
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
                     get_aval, hoist_consts, set_default_impl, subjaxprs)
@@ -39,9 +39,9 @@ class Compiled:
     def run(self, args):
         passed = args if self.kept is None else [args[i] for i in self.kept]
         if self.device is None:
-            bufs = [a._buf if type(a) is ArrayImpl else as_buffer(a) for a in passed]
+            bufs = [a if type(a) is ArrayImpl else device_put(a) for a in passed]
         else:
-            bufs = [device_put(a, self.device)._buf for a in passed]
+            bufs = [device_put(a, self.device) for a in passed]
         if self.const_bufs:
             bufs = self.const_bufs + bufs
         try:
@@ -49,16 +49,10 @@ class Compiled:
         except Exception:
             _check_not_deleted(args)   # jaxlib's own message for a deleted input is cryptic
             raise
-        result = [ArrayImpl(b, a) for b, a in zip(outs, self.out_avals)]
+        result = created(outs)
         if config.debug_nans:
             check_nans(self, args, result)
         return result
-
-
-def as_buffer(x):
-    if type(x) is ArrayImpl:
-        return x._buf
-    return device_put(x)._buf
 
 
 def _check_not_deleted(args):
@@ -84,8 +78,7 @@ def check_nans(compiled, args, outs):
     if len(jaxpr.eqns) == 1 and jaxpr.eqns[0].source_info is None:   # an eager primitive
         raise _nan_error(compiled.name, source_info.user_location())
     # The executable's inputs: its constants' buffers, then the arguments.
-    consts = [ArrayImpl(b, v.aval)
-              for b, v in zip(compiled.const_bufs, jaxpr.constvars + jaxpr.invars)]
+    consts = list(compiled.const_bufs)
     eqn = _first_nan_eqn(jaxpr, consts + list(args))
     if eqn is None:
         raise FloatingPointError(
@@ -195,8 +188,7 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donate
                         seconds=time.perf_counter() - start)
     out_avals = [v.aval for v in jaxpr.outvars]
     exe = runtime.compile(text, out_avals, device, name)
-    const_bufs = [as_buffer(c) if not isinstance(c, ArrayImpl) or device is None
-                  else device_put(c, device)._buf for c in closed.consts]
+    const_bufs = [device_put(c, device) for c in closed.consts]
     kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
     return Compiled(exe, closed, out_avals, const_bufs, name, text, kept)
 
