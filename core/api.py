@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-from . import core, events, runtime, source_info, traceback_util
+from . import events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
 from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
@@ -24,7 +24,7 @@ from .core import (ShapedArray, Tracer, current_trace, eval_trace, get_aval,
                    hoist_consts, is_array_like)
 from .interpreters.dispatch import device_of
 from .interpreters.tracing import trace_to_jaxpr
-from .tree_util import (_LEAF, keystr, tree_flatten, tree_flatten_with_path, tree_map,
+from .tree_util import (keystr, tree_flatten, tree_flatten_with_path, tree_map,
                         tree_unflatten)
 
 # ---------------------------------------------------------------------------
@@ -56,7 +56,9 @@ class _Entry:
 # The jit cache, shared by every ``jit(f)`` of the same function and options
 
 
-MAX_SIGNATURES = 512   # entries kept per (function, options); least recently used go first
+# Entries kept per (function, options). The one least recently used from Python (traced,
+# or called with the fast path off) goes first: C++ fast-path hits are not seen.
+MAX_SIGNATURES = 512
 
 
 class _FunCache:
@@ -64,14 +66,15 @@ class _FunCache:
 
     As in JAX, the cache belongs to the function, not to the wrapper: ``jit(f)(x)``
     in a loop traces and compiles once, and a global that ``f`` reads is baked in
-    at the first trace for every wrapper. Holds the resolved options, the entries
-    (signature -> ``_Entry``, least recently used first) and the fast-path table
-    ((avals, x64) -> entry). Never holds ``fun``: it is the value of a weak-keyed
-    dict whose key is ``fun``, so it dies with the function.
+    at the first trace for every wrapper. Holds the resolved options and the entries
+    (signature -> ``_Entry``, least recently used first); the C++ fast path keeps
+    its own table, keyed on the function and the options too (``runtime.fast_jit``).
+    Never holds ``fun``: it is the value of a weak-keyed dict whose key is ``fun``,
+    so it dies with the function.
     """
 
     __slots__ = ("name", "signature", "static_argnums", "static_argnames", "donate_argnums",
-                 "donate_argnames", "entries", "fast", "last_signature")
+                 "donate_argnames", "entries", "last_signature")
 
     def __init__(self, fun, options):
         static_argnums, static_argnames, donate_argnums, donate_argnames, name = options[:5]
@@ -82,21 +85,19 @@ class _FunCache:
                                                   static_argnames, donate_argnums,
                                                   donate_argnames)
         self.entries = collections.OrderedDict()
-        self.fast = {}
         self.last_signature = None
 
     def add(self, signature, entry):
+        """Keep ``entry``; True when the least recently used one had to go for it."""
         self.entries[signature] = entry
         if len(self.entries) > MAX_SIGNATURES:
-            _, old = self.entries.popitem(last=False)
-            fast_key = (old.signature[1], old.signature[3])
-            if self.fast.get(fast_key) is old:
-                del self.fast[fast_key]
+            self.entries.popitem(last=False)
+            return True
+        return False
 
     def clear(self):
-        # In place: every wrapper of the function holds these dicts.
+        # In place: every wrapper of the function holds this dict.
         self.entries.clear()
-        self.fast.clear()
         self.last_signature = None
 
 
@@ -133,13 +134,14 @@ class Jitted:
                    keep_unused, device, backend, inline)
         shared = _fun_cache(fun, options)
         self.fun = fun
-        self._shared, self._cache, self._fast = shared, shared.entries, shared.fast
+        self._shared, self._cache = shared, shared.entries
         self.name, self.signature = shared.name, shared.signature
         self.static_argnums, self.static_argnames = shared.static_argnums, shared.static_argnames
         self.donate_argnums, self.donate_argnames = shared.donate_argnums, shared.donate_argnames
         self.keep_unused, self.device, self.backend, self.inline = (keep_unused, device,
                                                                     backend, inline)
         functools.update_wrapper(self, fun, updated=())  # never copy fun.__dict__ over ours
+        self._dispatch = self._fast_dispatcher(options)
 
     # --- splitting the arguments
     def _split(self, args, kwargs):
@@ -149,12 +151,12 @@ class Jitted:
         n, static, dyn_args, dyn_kwargs = len(args), [], [], {}
         for i, a in enumerate(args):
             if i in self.static_argnums or i - n in self.static_argnums:
-                static.append((i, _hashable_static(self, i, a)))
+                static.append((i, _hashable_static(a)))
             else:
                 dyn_args.append(a)
         for k, v in kwargs.items():
             if k in self.static_argnames:
-                static.append((k, _hashable_static(self, k, v)))
+                static.append((k, _hashable_static(v)))
             else:
                 dyn_kwargs[k] = v
         return (tuple(dyn_args), dyn_kwargs), tuple(static)
@@ -254,43 +256,70 @@ class Jitted:
                 self._target_device()   # an unknown backend raises before tracing, as in JAX
             closed, out_tree = self._trace(static, in_tree, avals)
             entry = _Entry(closed, out_tree, signature, self._donated_leaves(args, kwargs))
-            if not entry.consts_are_traced:
-                self._shared.add(signature, entry)
+            if not entry.consts_are_traced and self._shared.add(signature, entry):
+                self._clear_fast_cache()   # C++ keeps no executable Python let go
         return entry, leaves
 
     def __call__(self, *args, **kwargs):
         try:   # free until an error escapes: then glassbox's frames are hidden from it
-            # Fast path: positional concrete arrays, already compiled, nobody listening.
-            if not kwargs and core._current is eval_trace and not events.listening:
-                avals = []
-                for a in args:
-                    if type(a) is not ArrayImpl:
-                        break
-                    avals.append(a.aval)
-                else:
-                    entry = self._fast.get((tuple(avals), config.enable_x64))
-                    if entry is not None and not config.disable_jit:
-                        outs = entry.compiled.run(args)
-                        return (outs[0] if entry.out_tree is _LEAF
-                                else tree_unflatten(entry.out_tree, outs))
-            return self._call(args, kwargs)
+            return self._dispatch(*args, **kwargs)
         except Exception as err:
             traceback_util.filter_exception(err)
             raise
 
+    # --- dispatch: jaxlib's C++ fast path, else Python
+    def _fast_dispatcher(self, options):
+        """jaxlib's C++ ``jit`` dispatch for this function, or ``_call_python`` when its
+        options are ones the fast path cannot replay (donation, negative argnums).
+
+        ``jit`` hands the user the C++ function itself (no Python frame per call); it
+        answers everything else (``lower``, ``trace``, ``name``...) from this object."""
+        if (self.donate_argnums or self.donate_argnames
+                or any(i < 0 for i in self.static_argnums)):
+            return self._call_python
+        fast = runtime.fast_jit(self.name, self.fun, self._cache_miss, self.static_argnums,
+                                self.static_argnames, options, _device_put)
+        functools.update_wrapper(fast, self.fun, updated=())
+        fast._jitted = self
+        return fast
+
+    def _cache_miss(self, *args, **kwargs):
+        """The C++ fast path's callback: ``(outputs, fastpath data or None, False)``."""
+        try:   # the user's call reached here through C++ only: this is the boundary
+            out, fast = self._call(args, kwargs)
+        except Exception as err:
+            traceback_util.filter_exception(err)
+            raise
+        return out, fast, False
+
+    def _call_python(self, *args, **kwargs):
+        return self._call(args, kwargs)[0]
+
     def _call(self, args, kwargs):
+        """``(outputs, fastpath data or None)``: trace/compile as needed, then run or bind."""
         if config.disable_jit:
-            return self.fun(*args, **kwargs)
+            return self.fun(*args, **kwargs), None
         entry, leaves = self._entry(args, kwargs)
         if current_trace() is eval_trace and not any(isinstance(x, Tracer) for x in leaves):
-            outs = self._run(entry, leaves)
-            if not kwargs and not entry.consts_are_traced and not runtime._multi and all(
-                    type(a) is ArrayImpl for a in args) and not entry.signature[2]:
-                self._fast[(entry.signature[1], entry.signature[3])] = entry
-        else:
-            outs = jit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name,
-                              **self._jit_params(entry))
-        return tree_unflatten(entry.out_tree, outs)
+            compiled, outs = self._run(entry, leaves)
+            out = tree_unflatten(entry.out_tree, outs)
+            return out, self._fastpath(entry, compiled, out, outs, len(leaves))
+        outs = jit_p.bind(*entry.consts, *leaves, jaxpr=entry.jaxpr, name=self.name,
+                          **self._jit_params(entry))
+        return tree_unflatten(entry.out_tree, outs), None
+
+    @staticmethod
+    def _fastpath(entry, compiled, out, outs, n_args):
+        """What lets C++ replay this call, or None when only Python can (views listening,
+        debug_nans, several devices, or an output the C++ flattener does not know)."""
+        if (events.listening or config.debug_nans or runtime._multi or compiled.device
+                or entry.consts_are_traced):
+            return None
+        leaves, tree = runtime.pytree_registry.flatten(out)
+        if len(leaves) != len(outs) or any(a is not b for a, b in zip(leaves, outs)):
+            return None
+        return runtime.fastpath_data(compiled.executable, outs, tree, n_args, compiled.kept,
+                                     compiled.const_bufs)
 
     def _device_for(self, leaves):
         """Where a call runs: ``device=``/``backend=``'s device, else (with several devices)
@@ -316,8 +345,8 @@ class Jitted:
             start = time.perf_counter()
             outs = compiled.run(leaves)
             events.emit("executed", fun_name=self.name, seconds=time.perf_counter() - start)
-            return outs
-        return compiled.run(leaves)
+            return compiled, outs
+        return compiled, compiled.run(leaves)
 
     def _emit_compile_event(self, entry, device):
         """The ``compiled`` event of a call: a cache hit, or a compile and why it happened."""
@@ -347,6 +376,12 @@ class Jitted:
         """Forget the traces and executables of this function (for every ``jit`` of it
         with the same options): the next call traces again."""
         self._shared.clear()
+        self._clear_fast_cache()
+
+    def _clear_fast_cache(self):
+        # One wrapper's clear empties the table every wrapper of (fun, options) shares.
+        if self._dispatch != self._call_python:
+            self._dispatch._clear_cache()
 
     def _cache_size(self):
         return len(self._cache)
@@ -364,6 +399,30 @@ class Jitted:
 
 
 traceback_util.register_boundary(Jitted.__call__.__code__)
+traceback_util.register_boundary(Jitted._cache_miss.__code__)
+
+
+class _FastJitted:
+    """What the C++ jitted function (``runtime.FAST_JIT_TYPE``) answers besides calls:
+    everything a ``Jitted`` has, from the ``Jitted`` it belongs to."""
+
+    def __getattr__(self, name):
+        if name == "_jitted":   # not set yet: the wrapper is being made
+            raise AttributeError(name)
+        return getattr(self._jitted, name)
+
+    def __repr__(self):
+        return repr(self._jitted)
+
+    name = property(lambda self: self._jitted.name,   # the name events and views show
+                    lambda self, value: setattr(self._jitted, "name", value))
+
+    def _cache_size(self):   # the C++ type has its own: count what Python keeps, as Jitted
+        return self._jitted._cache_size()
+
+
+runtime.install_methods(runtime.FAST_JIT_TYPE, _FastJitted)
+JITTED_TYPES = (Jitted, runtime.FAST_JIT_TYPE)   # what ``jit`` returns
 
 
 class Traced:
@@ -448,14 +507,14 @@ class _Static:
         return repr(self.value)
 
 
-def _hashable_static(jitted, where, value):
+def _hashable_static(value):
     try:
         h = hash(value)
-    except TypeError:
+    except TypeError as err:   # JAX's message (its C++ dispatch's, as on the fast path)
         raise ValueError(
-            f"Non-hashable static argument {where!r} of jit({jitted.name}): "
-            f"{type(value).__name__} {value!r}. Static arguments must be hashable (use a "
-            f"tuple instead of a list, or pass arrays as non-static arguments).") from None
+            f"Non-hashable static arguments are not supported. An error occurred while "
+            f"trying to hash an object of type {type(value)}, {value!r}. The error was:\n"
+            f"TypeError: {err}\n") from None
     return _Static(value, h)
 
 
@@ -660,7 +719,8 @@ def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnum
                    keep_unused=keep_unused, device=device, backend=backend, inline=inline)
     if fun is None:
         return functools.partial(jit, **options)
-    return Jitted(fun, **options)
+    jitted = Jitted(fun, **options)
+    return jitted if jitted._dispatch == jitted._call_python else jitted._dispatch
 
 
 def disable_jit(disable=True):

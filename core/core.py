@@ -357,10 +357,16 @@ def set_current_trace(trace):
     global _current
     saved = _current
     _current = trace
+    # jaxlib's C++ jit fast path must not replay a call made while tracing.
+    switched = (saved is eval_trace) is not (trace is eval_trace)
+    if switched:
+        runtime.set_tracing(trace is not eval_trace)
     try:
         yield trace
     finally:
         _current = saved
+        if switched:
+            runtime.set_tracing(saved is not eval_trace)
 
 
 from .array_methods import ArrayMethods  # noqa: E402  (needs nothing from below)

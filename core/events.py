@@ -19,6 +19,8 @@ tracers: a listener cannot keep a trace's values alive or reach into them.
 With nobody subscribed, ``emit`` is never called: emitters test the
 module-level ``listening`` flag first, so the cost is one global lookup.
 """
+from . import runtime
+
 listening = False
 _subscribers = []
 
@@ -36,16 +38,21 @@ class Event(dict):
 
 def subscribe(callback):
     """Call ``callback(event)`` for every event from now on. Returns an unsubscribe function."""
-    global listening
     _subscribers.append(callback)
-    listening = True
+    _set_listening(True)
 
     def unsubscribe():
-        global listening
         if callback in _subscribers:
             _subscribers.remove(callback)
-        listening = bool(_subscribers)
+        _set_listening(bool(_subscribers))
     return unsubscribe
+
+
+def _set_listening(flag):
+    # jaxlib's C++ jit fast path runs without emitting: it must not while anyone listens.
+    global listening
+    listening = flag
+    runtime.set_listening(flag)
 
 
 def emit(kind, **payload):

@@ -10,6 +10,7 @@ Trap avoided (see DESIGN.md): wrapping an output buffer makes jaxlib try
 ``import jax``. We hand ``consume_with_handlers`` result handlers made once
 per executable, which skips that path.
 """
+import collections
 import os
 import queue
 import re
@@ -56,9 +57,87 @@ def _on_config_change(key, old, new):
     if key == "cpu_device_count" and _client is not None and old != new:
         raise ValueError("glassbox.config.cpu_device_count must be set before the first array "
                          "is created (restart the kernel/process and set it first)")
+    if key in _MIRRORED:   # the last check passed: the C++ fast path sees the new value
+        _MIRRORED[key].set_global(new)
 
 
 config._watchers.append(_on_config_change)
+
+
+# --- jaxlib's C++ jit fast path ----------------------------------------------
+#
+# ``fast_jit`` wraps a function in jaxlib's ``PjitFunction``, the C++ dispatch JAX
+# uses: it flattens the arguments, computes their signature, and on a hit runs the
+# executable with no Python at all. On a miss it calls ``cache_miss`` (glassbox's
+# Python path), which returns the outputs and, when the call may be replayed in
+# C++, ``fastpath_data`` describing the executable. The signature includes every
+# ``Config`` made with ``include_in_jit_key``: x64, and the three glassbox states
+# in which calls must go through Python (tracing, views listening, debug_nans).
+
+def _state(name, value, in_key=True):
+    return _jax.config.Config(name, value, include_in_jit_key=in_key)
+
+
+_MIRRORED = {"enable_x64": _state("jax_enable_x64", config.enable_x64),
+             "disable_jit": _state("jax_disable_jit", config.disable_jit, False),
+             "debug_nans": _state("glassbox_debug_nans", config.debug_nans)}
+_jax.jax_jit.set_enable_x64_state(_MIRRORED["enable_x64"])
+_jax.jax_jit.set_disable_jit_state(_MIRRORED["disable_jit"])
+_jax.jax_jit.set_post_hook_state(_state("glassbox_post_hook", None, False))
+_tracing = _state("glassbox_tracing", False)
+_listening = _state("glassbox_listening", False)
+
+# Pytree nodes the C++ flattener knows: the built-in containers, and every class
+# registered with ``glassbox.tree_util`` (``register_pytree_node`` mirrors it here).
+pytree_registry = _jax.pytree.PyTreeRegistry(
+    enable_none=True, enable_tuple=True, enable_namedtuple=True, enable_list=True,
+    enable_dict=True)
+_fast_cache = _jax.PjitFunctionCache(capacity=8192)
+
+
+def set_tracing(flag):
+    """Tell the fast path whether a transform is tracing (calls then go to Python)."""
+    _tracing.set_global(flag)
+
+
+def set_listening(flag):
+    _listening.set_global(flag)
+
+
+_FastpathData = collections.namedtuple(
+    "_FastpathData", ["xla_executable", "out_pytree_def", "in_shardings", "out_shardings",
+                      "out_avals", "out_committed", "kept_var_bitvec",
+                      "in_device_local_layouts", "const_args"])
+
+
+FAST_JIT_TYPE = _jax.PjitFunction
+
+
+def fast_jit(name, fun, cache_miss, static_argnums, static_argnames, key, put_arg):
+    """A C++ ``PjitFunction`` calling ``fun``; ``key`` (hashable) separates the options.
+
+    ``cache_miss(*args, **kwargs)`` returns ``(outputs, fastpath_data or None, False)``;
+    ``put_arg(x)`` turns a NumPy array or Python scalar argument into an array."""
+    return _jax.pjit(name, fun, cache_miss, list(static_argnums), list(static_argnames),
+                     key, pytree_registry, lambda x, _sharding, _layout: put_arg(x),
+                     _fast_cache)
+
+
+def fastpath_data(executable, outs, out_tree, n_args, kept, consts):
+    """What the C++ fast path needs to replay a call of ``executable`` (an ``Executable``).
+
+    ``outs`` is the call's output arrays and ``out_tree`` their structure (in
+    ``pytree_registry``'s terms); ``kept`` the indices of the ``n_args`` arguments the
+    executable takes (None: all), ``consts`` the arrays it takes first."""
+    sharding = _sharding(executable.device)
+    kept_args = range(n_args) if kept is None else kept
+    n_inputs = len(consts) + len(kept_args)
+    bitvec = [True] * len(consts) + [False] * n_args
+    for i in kept_args:
+        bitvec[len(consts) + i] = True
+    return _FastpathData(executable._exe, out_tree, [sharding] * n_inputs,
+                         [sharding] * len(outs), [o.aval for o in outs], [True] * len(outs),
+                         bitvec, [None] * n_inputs, list(consts))
 
 
 def devices(backend=None):

@@ -12,7 +12,10 @@ import functools
 import textwrap
 from typing import NamedTuple
 
+from . import runtime
+
 _registry = {}
+_BUILT_INTO_JAXLIB = (tuple, list, dict, type(None))   # runtime.pytree_registry's own nodes
 
 
 class _Node(NamedTuple):
@@ -29,6 +32,8 @@ def register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_ke
     if nodetype in _registry:
         raise ValueError(f"{nodetype.__name__} is already registered as a pytree node")
     _registry[nodetype] = _Node(flatten_func, unflatten_func, flatten_with_keys_func)
+    if nodetype not in _BUILT_INTO_JAXLIB:   # the C++ jit fast path flattens arguments too
+        runtime.pytree_registry.register_node(nodetype, flatten_func, unflatten_func)
 
 
 def register_pytree_node_class(cls):

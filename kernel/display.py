@@ -12,7 +12,7 @@ import html
 import numpy as np
 
 from glassbox import runtime
-from glassbox.api import Jitted
+from glassbox.api import JITTED_TYPES
 from glassbox.array import ArrayImpl
 from glassbox.config import config
 from glassbox.tree_util import tree_leaves
@@ -188,8 +188,9 @@ def register(shell):
     """Add the formatters to ``shell``'s display formatter; returns an undo function."""
     formatters = shell.display_formatter.formatters
     plain, rich = formatters["text/plain"], formatters["text/html"]
-    added = [(plain, ArrayImpl, array_text), (rich, ArrayImpl, array_html),
-             (plain, Jitted, jitted_text), (rich, Jitted, jitted_html)]
+    added = [(plain, ArrayImpl, array_text), (rich, ArrayImpl, array_html)]
+    for jitted_type in JITTED_TYPES:
+        added += [(plain, jitted_type, jitted_text), (rich, jitted_type, jitted_html)]
     previous = [(fmt, cls, fmt.for_type(cls, fun)) for fmt, cls, fun in added]
 
     def unregister():
