@@ -596,3 +596,72 @@ print(json.dumps([[str(o.device) for o in out], [float(o.sum()) for o in out],
     assert where == ["cpu:1"] * 4 + ["cpu:0", "cpu:1"]
     assert sums == [6.0] * 6
     assert "device=CpuDevice(id=1)" in jaxpr
+
+
+# --- jaxlib's C++ dispatch: what it replays, and when Python must take the call
+
+
+def test_a_cached_call_never_reaches_python():
+    from glassbox import api
+    seen = []
+    original = api.Jitted._call
+
+    def spy(self, args, kwargs):
+        seen.append(len(args))
+        return original(self, args, kwargs)
+    jf = gb.jit(lambda x, y: x * y + 1)
+    x = jnp.arange(3.0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(api.Jitted, "_call", spy)
+        first = [jf(x, 2.0) for _ in range(3)]
+        np.testing.assert_array_equal(first[-1], np.arange(3.0) * 2 + 1)
+        assert len(seen) == 1
+        for _ in range(3):                # NumPy arguments: C++ puts them on the device
+            np.testing.assert_array_equal(jf(np.ones(3, np.float32), 2.0), [3.0, 3.0, 3.0])
+        assert len(seen) == 2
+        jf(x, 2)                          # a weak int is another signature
+        assert len(seen) == 3
+
+
+def test_calls_while_tracing_listening_or_debugging_go_through_python():
+    from glassbox import events
+    jf = gb.jit(lambda x: jnp.log(x) * 2)
+    x = jnp.arange(1.0, 4.0)
+    jf(x)
+    jf(x)                                        # now replayed in C++
+    jaxpr = gb.make_jaxpr(lambda: jf(x))()       # concrete argument, but traced
+    assert [e.primitive.name for e in jaxpr.jaxpr.eqns] == ["jit"]
+    with events.record("executed") as log:
+        jf(x)
+        jf(x)
+    assert len(log) == 2                         # views see every call
+    with gb.config.override(debug_nans=True):
+        with pytest.raises(FloatingPointError, match="log"):
+            jf(-x)
+    with gb.config.override(enable_x64=True):
+        assert jf(1.0).dtype == np.float64       # x64 is part of the C++ signature
+    assert jf(1.0).dtype == np.float32
+    called = []
+    with gb.disable_jit():
+        gb.jit(lambda v: called.append(v) or v)(x)
+    assert len(called) == 1 and not isinstance(called[0], gb.core.Tracer)
+
+
+def test_registered_pytrees_flatten_the_same_in_cpp():
+    @gb.tree_util.register_pytree_node_class
+    class Pair:
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+
+        def tree_flatten(self):
+            return (self.a, self.b), None
+
+        @classmethod
+        def tree_unflatten(cls, aux, children):
+            return cls(*children)
+    jf = gb.jit(lambda p, scale: Pair(p.b * scale, p.a - p.b))
+    p = Pair(jnp.arange(2.0), jnp.ones(2))
+    for _ in range(2):   # the second call is C++'s: same leaves, same order
+        out = jf(p, scale=3.0)
+        np.testing.assert_array_equal(out.a, [3.0, 3.0])
+        np.testing.assert_array_equal(out.b, [-1.0, 0.0])
