@@ -59,6 +59,9 @@ class _Entry:
 # Entries kept per (function, options). The one least recently used from Python (traced,
 # or called with the fast path off) goes first: C++ fast-path hits are not seen.
 MAX_SIGNATURES = 512
+# The C++ table (per function, and how many functions) is JAX's size; Python's own
+# bound above still holds: evicting an entry clears the function's C++ signatures.
+_FAST_CACHE = runtime.fast_cache(8192)
 
 
 class _FunCache:
@@ -278,7 +281,7 @@ class Jitted:
                 or any(i < 0 for i in self.static_argnums)):
             return self._call_python
         fast = runtime.fast_jit(self.name, self.fun, self._cache_miss, self.static_argnums,
-                                self.static_argnames, options, _device_put)
+                                self.static_argnames, options, _device_put, _FAST_CACHE)
         functools.update_wrapper(fast, self.fun, updated=())
         fast._jitted = self
         return fast

@@ -47,8 +47,9 @@ class ShapedArray:
     size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
 
     def __eq__(self, other):
-        return (type(other) is ShapedArray and self.shape == other.shape
-                and self.dtype == other.dtype and self.weak_type == other.weak_type)
+        return self is other or (type(other) is ShapedArray and self._hash == other._hash
+                                 and self.shape == other.shape and self.dtype == other.dtype
+                                 and self.weak_type == other.weak_type)
 
     def __hash__(self):
         return self._hash

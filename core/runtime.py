@@ -92,7 +92,6 @@ _listening = _state("glassbox_listening", False)
 pytree_registry = _jax.pytree.PyTreeRegistry(
     enable_none=True, enable_tuple=True, enable_namedtuple=True, enable_list=True,
     enable_dict=True)
-_fast_cache = _jax.PjitFunctionCache(capacity=8192)
 
 
 def set_tracing(flag):
@@ -113,14 +112,28 @@ _FastpathData = collections.namedtuple(
 FAST_JIT_TYPE = _jax.PjitFunction
 
 
-def fast_jit(name, fun, cache_miss, static_argnums, static_argnames, key, put_arg):
+_cpp_cache_size = _jax.PjitFunction._cache_size   # before glassbox installs its own
+
+
+def fast_cache(capacity):
+    """A table of C++ jitted functions, each keeping its ``capacity`` most recently
+    used signatures (jaxlib's ``PjitFunctionCache``; functions are held weakly)."""
+    return _jax.PjitFunctionCache(capacity=capacity)
+
+
+def fast_cache_size(function):
+    """How many signatures the C++ jitted ``function`` can replay now."""
+    return _cpp_cache_size(function)
+
+
+def fast_jit(name, fun, cache_miss, static_argnums, static_argnames, key, put_arg, cache):
     """A C++ ``PjitFunction`` calling ``fun``; ``key`` (hashable) separates the options.
 
     ``cache_miss(*args, **kwargs)`` returns ``(outputs, fastpath_data or None, False)``;
-    ``put_arg(x)`` turns a NumPy array or Python scalar argument into an array."""
+    ``put_arg(x)`` turns a NumPy array or Python scalar argument into an array;
+    ``cache`` (``fast_cache``) holds the replayable signatures."""
     return _jax.pjit(name, fun, cache_miss, list(static_argnums), list(static_argnames),
-                     key, pytree_registry, lambda x, _sharding, _layout: put_arg(x),
-                     _fast_cache)
+                     key, pytree_registry, lambda x, _sharding, _layout: put_arg(x), cache)
 
 
 def fastpath_data(executable, outs, out_tree, n_args, kept, consts):

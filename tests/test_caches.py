@@ -9,7 +9,7 @@ import pytest
 
 import glassbox as gb
 import glassbox.numpy as jnp
-from glassbox import lax
+from glassbox import events, lax, runtime
 from glassbox.interpreters import dispatch
 from glassbox.core import ClosedJaxpr
 from glassbox.lax import _control_flow
@@ -19,17 +19,32 @@ def test_eager_op_cache_is_bounded_lru(monkeypatch):
     limit = dispatch._compile_op.cache_info().maxsize
     assert limit is not None and limit >= 1024
     # A bound of 2 shows the eviction order: a hit makes an entry the most recent.
+    # (The calls go through Python: with views listening, C++ replays nothing.)
     monkeypatch.setattr(dispatch, "_compile_op",
                         functools.lru_cache(maxsize=2)(dispatch._compile_op.__wrapped__))
     a, b, c = jnp.ones(1), jnp.ones(2), jnp.ones(3)
-    for x in (a, b, a, c):      # c evicts b, the least recently used
-        jnp.sin(x)
-    misses = dispatch._compile_op.cache_info().misses
-    jnp.sin(a)
-    assert dispatch._compile_op.cache_info().misses == misses
-    jnp.sin(b)
-    assert dispatch._compile_op.cache_info().misses == misses + 1
-    assert dispatch._compile_op.cache_info().currsize == 2
+    with events.record():
+        for x in (a, b, a, c):      # c evicts b, the least recently used
+            jnp.sin(x)
+        misses = dispatch._compile_op.cache_info().misses
+        jnp.sin(a)
+        assert dispatch._compile_op.cache_info().misses == misses
+        jnp.sin(b)
+        assert dispatch._compile_op.cache_info().misses == misses + 1
+        assert dispatch._compile_op.cache_info().currsize == 2
+
+
+def test_eager_ops_replayed_in_cpp_keep_a_bounded_number_of_signatures(monkeypatch):
+    monkeypatch.setattr(dispatch, "_op_cache", runtime.fast_cache(3))
+    dispatch._op_function.cache_clear()   # functions made from now on use the small table
+    try:
+        for n in range(1, 8):   # (device_put makes the inputs: no other op shares the table)
+            x = gb.device_put(np.zeros(n, np.float32))
+            for _ in range(2):   # the second call is C++'s
+                np.testing.assert_array_equal(jnp.cos(x), np.ones(n))
+        assert runtime.fast_cache_size(dispatch._op_function(lax.cos_p, ())) == 3
+    finally:
+        dispatch._op_function.cache_clear()
 
 
 def _live_jaxprs():

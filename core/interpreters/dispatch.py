@@ -214,18 +214,55 @@ def _compile_op(prim, avals, params, device):
 
 
 def apply_primitive(prim, args, params):
-    """Run ``prim`` on concrete arguments now (compiling it on first use)."""
-    avals = tuple([a.aval if type(a) is ArrayImpl else get_aval(a) for a in args])
-    device = device_of(args) if runtime._multi else None
+    """Run ``prim`` on concrete arguments now (compiling it on first use).
+
+    The call goes through jaxlib's C++ dispatch (``_op_function``), which replays
+    the executable of an argument signature it has seen without entering Python."""
     items = tuple(params.items()) if params else ()
     try:
-        compiled = _compile_op(prim, avals, items, device)
-    except TypeError:
-        # An unhashable parameter: compile without caching. (A TypeError raised by
-        # compiling itself is raised again here.)
-        compiled = _compile_op.__wrapped__(prim, avals, items, device)
+        op = _op_function(prim, items)
+    except TypeError:   # an unhashable parameter: no cache, no fast path
+        return _run_op(prim, items, args, cache=False)[0]
+    return op(*args)
+
+
+# The C++ table of the op functions: as JAX's, it keeps up to this many functions, and
+# this many signatures of each (least recently used go first). A miss consults
+# ``_compile_op``'s executables before compiling.
+_op_cache = runtime.fast_cache(8192)
+
+
+@functools.lru_cache(maxsize=4096)
+def _op_function(prim, items):
+    """A C++ jitted function running ``prim`` with parameters ``items`` on its arguments."""
+    def cache_miss(*args):
+        out, compiled = _run_op(prim, items, args)
+        return out, _op_fastpath(compiled, out, len(args)), False
+
+    def run(*args):   # what C++ calls instead under disable_jit: the same, in Python
+        return _run_op(prim, items, args)[0]
+    return runtime.fast_jit(prim.name, run, cache_miss, (), (), (prim, items), device_put,
+                            _op_cache)
+
+
+def _run_op(prim, items, args, cache=True):
+    """``(outputs, the Compiled that made them)``: compile ``prim`` for ``args``, run it."""
+    avals = tuple([a.aval if type(a) is ArrayImpl else get_aval(a) for a in args])
+    device = device_of(args) if runtime._multi else None
+    compile_op = _compile_op if cache else _compile_op.__wrapped__
+    compiled = compile_op(prim, avals, items, device)
     outs = compiled.run(args)
-    return outs if prim.multiple_results else outs[0]
+    return (outs if prim.multiple_results else outs[0]), compiled
+
+
+def _op_fastpath(compiled, out, n_args):
+    """What lets C++ replay this op, or None when only Python can (see ``api.Jitted``)."""
+    if events.listening or config.debug_nans or runtime._multi:
+        return None
+    outs = out if isinstance(out, list) else [out]
+    return runtime.fastpath_data(compiled.executable, outs,
+                                 runtime.pytree_registry.flatten(out)[1], n_args,
+                                 compiled.kept, compiled.const_bufs)
 
 
 set_default_impl(apply_primitive)   # EvalTrace's way to run a primitive with no impl rule

@@ -151,8 +151,13 @@ def nary_args(prim_name, args):
     shape (lax's implicit broadcasting), with explicit ``broadcast_in_dim`` ops.
     """
     first = getattr(args[0], "aval", None)
-    if first is not None and all(getattr(a, "aval", None) == first for a in args[1:]):
-        return args   # fast path: arrays of one type need nothing
+    if first is not None:   # fast path: arrays of one type need nothing (no generator: hot)
+        for a in args[1:]:
+            aval = getattr(a, "aval", None)
+            if aval is not first and aval != first:
+                break
+        else:
+            return args
     avals = [get_aval(a) for a in args]
     shape = avals[0].shape
     if all(a.shape == shape for a in avals):

@@ -99,9 +99,11 @@ def promote_and_broadcast(fun_name, *args, inexact=False):
     """The usual preamble of a binary jnp function."""
     if len(args) == 2 and not inexact:
         # Fast path: two arrays of the very same type need no promotion or broadcasting.
-        a, b = (getattr(x, "aval", None) for x in args)
-        if a is not None and a == b:
-            return list(args)
+        a = getattr(args[0], "aval", None)
+        if a is not None:
+            b = getattr(args[1], "aval", None)
+            if a is b or a == b:
+                return list(args)
     check_arraylike(fun_name, *args)
     args = promote_dtypes_inexact(*args) if inexact else promote_dtypes(*args)
     shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
