@@ -8,22 +8,40 @@ seconds, and divides by ``number``; ``setup`` does every untimed preparation
 
 Results are seconds per call, unless ``Program.unit`` says ``GFLOP/s``, in
 which case ``Program.flops`` turns the time into a rate.
+
+Some rows cannot be timed by repeating a call in a warm process: import time,
+peak memory, the first result after a restart. Their ``setup`` returns a
+``Measured``, whose ``sample()`` runs one fresh child process of the same
+environment (``sys.executable``) and returns the value it reports (seconds,
+or MB when ``Program.unit`` is ``"MB"``). The child's code is here too
+(``child_main``), so both libraries run the same source.
 """
 import dataclasses
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
 import time
 from typing import Callable, Optional
+
+HERE = pathlib.Path(__file__).resolve().parent
 
 
 @dataclasses.dataclass(frozen=True)
 class Program:
     name: str
-    setup: Callable            # (jax, jnp, np) -> Timed
+    setup: Callable            # (jax, jnp, np) -> Timed or Measured
     target: str                # what "good" means, printed in the table
-    max_ratio: Optional[float] = None   # pass if glassbox/JAX time <= this
-    unit: str = "time"         # "time" or "GFLOP/s"
+    max_ratio: Optional[float] = None   # pass if glassbox/JAX (time or MB) <= this
+    unit: str = "time"         # "time", "GFLOP/s" or "MB"
     flops: float = 0.0         # per call, for GFLOP/s programs
     numpy_rate_fraction: Optional[float] = None  # pass if >= this x NumPy's rate
     backends: tuple = ("glassbox", "jax")  # which workers run it
+    max_seconds: Optional[float] = None  # pass if glassbox's time <= this (absolute)
+    repeat: Optional[int] = None  # at most this many samples per round (slow rows)
+    equations: int = 0         # size of a generated program: the runner prints time/equation
 
 
 class Timed:
@@ -53,6 +71,15 @@ class Timed:
         return time.perf_counter() - start
 
 
+class Measured:
+    """A program that measures each sample itself: ``sample()`` returns the value
+    (seconds or MB), typically from a fresh child process. No autorange, no
+    division: the runner takes ``repeat`` samples per round."""
+
+    def __init__(self, sample):
+        self.sample = sample
+
+
 def _block(x):
     x.block_until_ready()
 
@@ -65,6 +92,18 @@ def jit_dispatch_small(jax, jnp, np):
     x = jnp.array([1.0, 2.0, 3.0])
     f(x).block_until_ready()  # trace + compile once, untimed
     return Timed(lambda: f(x), _block)
+
+
+def _add_one(x):
+    return x * 2.0 + 1.0
+
+
+def jit_in_loop(jax, jnp, np):
+    """``jax.jit(f)(x)`` written inside a loop: a new ``jit`` wrapper of the same
+    module-level ``f`` every iteration (both libraries should find the compiled f)."""
+    x = jnp.array([1.0, 2.0, 3.0])
+    jax.jit(_add_one)(x).block_until_ready()
+    return Timed(lambda: jax.jit(_add_one)(x), _block)
 
 
 def eager_add_small(jax, jnp, np):
@@ -123,6 +162,40 @@ def mlp_compile(jax, jnp, np):
                  prepare=lambda n: [jax.jit(_make_mlp(jnp)).lower(params, x) for _ in range(n)])
 
 
+# --- trace+lower against program size ------------------------------------------
+
+GENERATED_SIZES = (100, 1_000, 10_000)
+
+
+def _generated(lax, n_eqns):
+    """A program of exactly ``n_eqns`` equations (a multiple of 4): a chain of 8x8
+    matmuls and elementwise ops written in a Python loop. A new function per call."""
+    def chain(x, w):
+        for _ in range(n_eqns // 4):
+            a = lax.dot(x, w)
+            b = lax.tanh(a)
+            c = lax.mul(b, x)
+            x = lax.add(c, a)
+        return x
+    return chain
+
+
+def trace_lower_generated(n_eqns):
+    def setup(jax, jnp, np):
+        x = jnp.ones((8, 8), jnp.float32)
+        w = jnp.full((8, 8), 0.1, jnp.float32)
+        lowered = jax.jit(_generated(jax.lax, n_eqns)).lower(x, w)   # warm, untimed
+        got = len(jax.make_jaxpr(_generated(jax.lax, n_eqns))(x, w).jaxpr.eqns)
+        if got != n_eqns:
+            raise AssertionError(f"the generated program has {got} equations, not {n_eqns}")
+        del lowered
+        return Timed(lambda: jax.jit(_generated(jax.lax, n_eqns)).lower(x, w))
+    setup.__name__ = f"trace_lower_generated_{n_eqns}"
+    setup.__doc__ = (f"``jax.jit(f).lower(x, w)`` of a fresh generated {n_eqns}-equation "
+                     f"program (see ``_generated``).")
+    return setup
+
+
 # --- autodiff and batching (issues 3 and 4) -------------------------------------
 
 def _mlp_loss(jnp, mlp):
@@ -158,16 +231,22 @@ def grad_compile(jax, jnp, np):
                  prepare=lambda n: [make().lower(params, x, y) for _ in range(n)])
 
 
-def sgd_step(jax, jnp, np):
-    """A compiled SGD step over a pytree of parameters (steady state)."""
-    params, x = _mlp_inputs(jnp, np)
-    y = _labels(jnp, np)
+def _sgd_step_fn(jax, jnp):
+    """The jitted SGD step of the MLP (also what the child processes run)."""
     loss = _mlp_loss(jnp, _make_mlp(jnp))
 
     @jax.jit
     def step(params, x, y):
         value, grads = jax.value_and_grad(loss)(params, x, y)
         return jax.tree_util.tree_map(lambda p, g: p - 0.01 * g, params, grads), value
+    return step
+
+
+def sgd_step(jax, jnp, np):
+    """A compiled SGD step over a pytree of parameters (steady state)."""
+    params, x = _mlp_inputs(jnp, np)
+    y = _labels(jnp, np)
+    step = _sgd_step_fn(jax, jnp)
     state = {"params": step(params, x, y)[0]}
 
     def body():
@@ -176,13 +255,33 @@ def sgd_step(jax, jnp, np):
     return Timed(body, _block)
 
 
+def _scalar_50(jnp):
+    return lambda v: jnp.sum(jnp.tanh(v) ** 2) + jnp.dot(v, v) ** 2
+
+
+def _vector_50(np):
+    return np.linspace(-1, 1, 50, dtype=np.float32)
+
+
 def hessian_50(jax, jnp, np):
     """A compiled Hessian of a scalar function of a 50-vector."""
-    f = lambda v: jnp.sum(jnp.tanh(v) ** 2) + jnp.dot(v, v) ** 2  # noqa: E731
-    h = jax.jit(jax.hessian(f))
-    v = jnp.asarray(np.linspace(-1, 1, 50, dtype=np.float32))
+    h = jax.jit(jax.hessian(_scalar_50(jnp)))
+    v = jnp.asarray(_vector_50(np))
     h(v).block_until_ready()
     return Timed(lambda: h(v), _block)
+
+
+def hvp_50(jax, jnp, np):
+    """A compiled Hessian-vector product by grad-of-grad, same f: R^50 -> R."""
+    f = _scalar_50(jnp)
+
+    def hvp(v, t):
+        return jax.grad(lambda v: jnp.dot(jax.grad(f)(v), t))(v)
+    h = jax.jit(hvp)
+    v = jnp.asarray(_vector_50(np))
+    t = jnp.asarray(np.cos(_vector_50(np)))
+    h(v, t).block_until_ready()
+    return Timed(lambda: h(v, t), _block)
 
 
 def _per_example(jax, jnp):
@@ -283,6 +382,134 @@ def scan_rnn_grad(jax, jnp, np):
     return Timed(lambda: g(w), _block)
 
 
+# --- fresh processes: import, peak memory, restart with the disk cache ---------------
+
+MEMORY_STEPS = 100
+
+
+def _library_kind(jax):
+    return "glassbox" if jax.__name__.startswith("glassbox") else "jax"
+
+
+class ChildFailed(RuntimeError):
+    """A child process failed; the message is the last line of its stderr."""
+
+
+def _child(jax, what, *args, timeout=300):
+    """Run ``programs.py --child what kind *args`` in a fresh process of this
+    environment; returns the JSON object it prints last."""
+    command = [sys.executable, str(HERE / "programs.py"), "--child", what,
+               _library_kind(jax), *map(str, args)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          cwd=HERE.parent)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        err = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        raise ChildFailed(f"in a fresh process: {err[-1]}" if err else
+                          f"the {what} process exited with status {proc.returncode}")
+    return json.loads(lines[-1])
+
+
+def import_time(jax, jnp, np):
+    """``import jax; import jax.numpy`` in a fresh process, timed inside it."""
+    _child(jax, "import")   # warm the OS file cache and .pyc files, untimed
+    return Measured(lambda: _child(jax, "import")["seconds"])
+
+
+def peak_memory(jax, jnp, np):
+    """Peak host RSS growth (MB) of a fresh process over 100 MLP SGD steps: the peak
+    after import (the kernel's high-water mark, reset just after import) less the
+    resident size then. It covers data, tracing, compiling and the 100 steps."""
+    return Measured(lambda: _child(jax, "memory")["growth_mb"])
+
+
+def _cache_dir(jax):
+    path = tempfile.mkdtemp(prefix=f"bench-cache-{_library_kind(jax)}-")
+    import atexit
+    import shutil
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def first_result_cached(jax, jnp, np):
+    """Process start to the first result of the jitted MLP SGD step, with the disk
+    compilation cache filled by an earlier (untimed) process."""
+    path = _cache_dir(jax)
+    _child(jax, "first", path)   # fills the cache
+    if not os.listdir(path):
+        raise RuntimeError(f"the first process wrote nothing to the compilation cache "
+                           f"({path})")
+
+    def sample():
+        start = time.time()
+        return _child(jax, "first", path)["wall"] - start
+    return Measured(sample)
+
+
+def first_result_cold(jax, jnp, np):
+    """The same without the disk cache (every process compiles): the reference for
+    what the cache saves."""
+    def sample():
+        start = time.time()
+        return _child(jax, "first", "")["wall"] - start
+    return Measured(sample)
+
+
+def _child_import(kind):
+    if kind == "glassbox":
+        import glassbox as jax
+        import glassbox.numpy as jnp
+    else:
+        import jax
+        import jax.numpy as jnp
+    return jax, jnp
+
+
+def _status_kb(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def child_main(what, kind, *args):
+    """The code of the child processes (``programs.py --child what kind ...``)."""
+    if what == "import":
+        start = time.perf_counter()
+        _child_import(kind)
+        return {"seconds": time.perf_counter() - start}
+    import numpy as np
+    jax, jnp = _child_import(kind)
+    if what == "first":
+        cache_dir = args[0] if args else ""
+        if cache_dir:
+            jax.config.update("jax_compilation_cache_dir", cache_dir)
+            jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+        step = _sgd_step_fn(jax, jnp)
+        params, x = _mlp_inputs(jnp, np)
+        _, value = step(params, x, _labels(jnp, np))
+        value.block_until_ready()
+        return {"wall": time.time()}
+    if what == "memory":
+        try:   # reset the kernel's high-water mark (VmHWM) to the present RSS
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass   # then the peak may include the import's
+        base = _status_kb("VmRSS")
+        step = _sgd_step_fn(jax, jnp)
+        params, x = _mlp_inputs(jnp, np)
+        y = _labels(jnp, np)
+        for _ in range(MEMORY_STEPS):
+            params, value = step(params, x, y)
+        value.block_until_ready()
+        peak = _status_kb("VmHWM")
+        return {"growth_mb": (peak - base) / 1024, "base_mb": base / 1024,
+                "peak_mb": peak / 1024}
+    raise ValueError(f"unknown child {what!r}")
+
+
 # --- throughput ---------------------------------------------------------------
 
 MATMUL_N = 2048
@@ -311,30 +538,50 @@ def numpy_matmul(jax, jnp, np):
 
 _MATMUL_FLOPS = 2.0 * MATMUL_N ** 3
 
+_LE1 = dict(target="<= 1.0x JAX", max_ratio=1.0)
+_LE_HALF = dict(target="<= 0.5x JAX", max_ratio=0.5)
+
 PROGRAMS = [
-    Program("jit dispatch, 3 elements", jit_dispatch_small, "<= 1.5x JAX", max_ratio=1.5),
-    Program("eager add, 3 elements", eager_add_small, "<= 1.5x JAX", max_ratio=1.5),
-    Program("eager add, 1000x1000", eager_add_large, "report"),
-    Program("MLP 784-512-512-10 trace+lower", mlp_trace_lower, "report"),
-    Program("MLP 784-512-512-10 compile", mlp_compile, "report"),
-    Program("MLP value_and_grad trace+lower", grad_trace_lower, "<= 1.0x JAX", max_ratio=1.0),
-    Program("MLP value_and_grad compile", grad_compile, "report"),
-    Program("MLP SGD step (compiled)", sgd_step, "<= 1.05x JAX", max_ratio=1.05),
-    Program("hessian, 50-vector (compiled)", hessian_50, "<= 1.0x JAX", max_ratio=1.0),
-    Program("per-example grads, batch 128", per_example_grads, "<= 1.05x JAX",
-            max_ratio=1.05),
-    Program("per-example grads trace+lower", per_example_trace_lower, "<= 1.0x JAX",
-            max_ratio=1.0),
+    # dispatch
+    Program("cached jit call, 3 floats", jit_dispatch_small, **_LE1),
+    Program("jax.jit(f)(x) in a loop, 3 floats", jit_in_loop, **_LE1),
+    Program("eager add, 3 floats", eager_add_small, **_LE1),
+    Program("eager add, 1000x1000", eager_add_large, **_LE1),
+    # compiled programs
+    Program("hessian, f: R^50->R (jit)", hessian_50, **_LE1),
+    Program("HVP by grad-of-grad, R^50 (jit)", hvp_50, **_LE1),
+    Program("per-example grads jit(vmap(grad)), batch 128", per_example_grads, **_LE1),
+    Program("fori_loop 100 steps, 32-unit RNN", fori_loop_rnn, **_LE1),
+    Program("scan 100 steps, 32-unit RNN", scan_rnn, **_LE1),
+    Program("grad(scan) 100 steps, 32-unit RNN", scan_rnn_grad, **_LE1),
+    Program("MLP SGD step (jit)", sgd_step, **_LE1),
     Program("vmap matvec 512, batch 128", vmap_matvec, "<= 1.05x JAX", max_ratio=1.05),
     Program("random.normal 1M f32", random_normal_1m, "<= 1.05x JAX", max_ratio=1.05),
-    Program("fori_loop 100 steps, 32-unit RNN", fori_loop_rnn, "<= 1.05x JAX",
-            max_ratio=1.05),
-    Program("scan 100 steps, 32-unit RNN", scan_rnn, "<= 1.05x JAX", max_ratio=1.05),
-    Program("grad through scan 100 steps", scan_rnn_grad, "<= 1.05x JAX", max_ratio=1.05),
-    Program("matmul 2048^2 f32", matmul, ">= 95% NumPy", unit="GFLOP/s",
+    # trace+lower and XLA compile
+    Program("MLP trace+lower", mlp_trace_lower, **_LE_HALF),
+    Program("MLP grad trace+lower", grad_trace_lower, **_LE_HALF),
+    Program("per-example grads trace+lower", per_example_trace_lower, **_LE_HALF),
+    *(Program(f"trace+lower, {n:,}-equation program", trace_lower_generated(n),
+              equations=n, repeat=1 if n >= 10_000 else None, **_LE_HALF)
+      for n in GENERATED_SIZES),
+    Program("MLP XLA compile", mlp_compile, **_LE1),
+    Program("MLP grad XLA compile", grad_compile, **_LE1),
+    # fresh processes
+    Program("import jax, jax.numpy (fresh process)", import_time, repeat=1, **_LE1),
+    Program(f"peak RSS growth, {MEMORY_STEPS} MLP SGD steps", peak_memory, unit="MB",
+            repeat=1, **_LE1),
+    Program("first result after restart, disk cache", first_result_cached, "report",
+            repeat=1),
+    Program("first result after restart, no cache", first_result_cold, "report", repeat=1),
+    # throughput
+    Program("matmul 2048^2 f32 (jit)", matmul, ">= 95% NumPy", unit="GFLOP/s",
             flops=_MATMUL_FLOPS, numpy_rate_fraction=0.95),
     Program("numpy matmul 2048^2 f32", numpy_matmul, "reference", unit="GFLOP/s",
             flops=_MATMUL_FLOPS, backends=("glassbox",)),
 ]
 
 BY_NAME = {p.name: p for p in PROGRAMS}
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
+    print(json.dumps(child_main(*sys.argv[2:])), flush=True)

@@ -3,17 +3,21 @@
 Usage (``make bench`` does this, creating ``.venv-jax`` first)::
 
     .venv/bin/python benchmarks/run.py [--jax-python .venv-jax/bin/python]
-                                       [--rounds 5] [--repeat 3] [--only SUBSTRING]
+                                       [--rounds 3] [--repeat 3] [--only SUBSTRING]
+                                       [--no-noise-floor]
                                        [--json results.json] [--verbose]
 
-The programs (``programs.py``) are written once against JAX's API. Two
-worker processes run them: one with ``import glassbox as jax`` (this
-interpreter), one with the real JAX (``--jax-python``; skipped when absent).
-The two never share a process, so glassbox cannot pick up ``jax`` by
-accident. Each round asks every worker in turn for ``--repeat`` timings of
-every program, swapping which worker goes first each round, so slow drifts
-of the machine (thermal, other load) hit both alike. The table shows
-medians over all timings.
+The programs (``programs.py``, plus ``views.py``'s when that file exists) are
+written once against JAX's API. Worker processes run them: one with
+``import glassbox as jax`` (this interpreter), one with the real JAX
+(``--jax-python``; skipped when absent) and, for the noise floor, a second,
+identical JAX worker (``--no-noise-floor`` drops it). They never share a
+process, so glassbox cannot pick up ``jax`` by accident. Each round asks every
+worker in turn for ``--repeat`` timings of every program, rotating which
+worker goes first each round, so slow drifts of the machine (thermal, other
+load) hit all alike. The table shows medians over all timings: glassbox/JAX,
+and JAX/JAX (the second JAX worker over the first), the ratio two runs of the
+same library give on this machine in this run.
 """
 import argparse
 import gc
@@ -23,6 +27,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import time
 import traceback
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -56,7 +61,10 @@ def _autorange(timed):
 
 
 def _measure(timed, number, repeat):
-    """Per-call seconds for ``repeat`` runs of ``number`` calls, GC off as in timeit."""
+    """Per-call seconds for ``repeat`` runs of ``number`` calls, GC off as in timeit;
+    for a ``Measured`` program, ``repeat`` of its own samples."""
+    if number is None:
+        return [float(timed.sample()) for _ in range(repeat)]
     times = []
     for _ in range(repeat):
         gc.collect()
@@ -72,7 +80,25 @@ def _failure(err, verbose):
     """One line for the table; the whole traceback on stderr with ``--verbose``."""
     if verbose:
         traceback.print_exc()
-    return f"{type(err).__name__}: {err}".splitlines()[0][:120]
+    return f"{type(err).__name__}: {err}".splitlines()[0][:300]
+
+
+def load_programs(kind=None, log=None):
+    """``programs.PROGRAMS`` plus ``views.PROGRAMS`` when ``views.py`` exists (the
+    graph-view rows; glassbox only). A ``views.py`` that fails to import is left
+    out with a note from the parent (``log``); workers other than glassbox's do not
+    import it at all (it may need glassbox)."""
+    sys.path.insert(0, str(HERE))
+    import programs
+    found = list(programs.PROGRAMS)
+    if (HERE / "views.py").exists() and kind in (None, "glassbox"):
+        try:
+            import views
+            found += list(views.PROGRAMS)
+        except Exception as err:   # the runner must work without it
+            if log is not None:
+                log(f"benchmarks/views.py left out: {type(err).__name__}: {err}")
+    return found
 
 
 def worker(kind, verbose=False):
@@ -85,7 +111,7 @@ def worker(kind, verbose=False):
     def reply(**message):
         channel.write(json.dumps(message) + "\n")
 
-    sys.path.insert(0, str(HERE))
+    by_name = {p.name: p for p in load_programs(kind)}
     import programs
     try:
         jax, jnp, np, version = _import_library(kind)
@@ -99,8 +125,9 @@ def worker(kind, verbose=False):
         name = request["name"]
         if name not in prepared:
             try:
-                timed = programs.BY_NAME[name].setup(jax, jnp, np)
-                prepared[name] = (timed, _autorange(timed))
+                timed = by_name[name].setup(jax, jnp, np)
+                number = None if isinstance(timed, programs.Measured) else _autorange(timed)
+                prepared[name] = (timed, number)
             except Exception as err:
                 prepared[name] = _failure(err, verbose)
         entry = prepared[name]
@@ -118,11 +145,12 @@ def worker(kind, verbose=False):
 # --- the parent: alternate requests, print the table ---------------------------------
 
 class Worker:
-    def __init__(self, kind, python, verbose=False):
+    def __init__(self, kind, python, verbose=False, label=None):
         env = dict(os.environ)
         env.setdefault("JAX_PLATFORMS", "cpu")   # same device as glassbox's CPU client
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         self.kind = kind
+        self.label = label or kind   # "jax2": the second JAX worker (the noise floor)
         self.proc = subprocess.Popen([str(python), str(HERE / "run.py"), "--worker", kind]
                                      + (["--verbose"] if verbose else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -134,7 +162,7 @@ class Worker:
     def _read(self):
         line = self.proc.stdout.readline()
         if not line:
-            return {"error": f"{self.kind} worker exited (status {self.proc.wait()})"}
+            return {"error": f"{self.label} worker exited (status {self.proc.wait()})"}
         return json.loads(line)
 
     def ask(self, name, repeat):
@@ -149,25 +177,27 @@ class Worker:
 
 
 def collect(workers, programs, rounds, repeat, log):
-    """{program name: {worker kind: [per-call seconds] or "error text"}}."""
+    """{program name: {worker label: [per-call seconds] or "error text"}}."""
     results = {p.name: {} for p in programs}
     for r in range(rounds):
-        order = workers if r % 2 == 0 else workers[::-1]
+        shift = r % len(workers)   # each worker goes first in turn
+        order = workers[shift:] + workers[:shift]
         for program in programs:
+            n = repeat if program.repeat is None else min(repeat, program.repeat)
             for w in order:
                 if w.kind not in program.backends:
                     continue
                 if w.error:  # it could not even import its library
-                    results[program.name][w.kind] = w.error
+                    results[program.name][w.label] = w.error
                     continue
-                got = results[program.name].get(w.kind)
+                got = results[program.name].get(w.label)
                 if isinstance(got, str):
                     continue  # it failed before; do not ask again
-                answer = w.ask(program.name, repeat)
+                answer = w.ask(program.name, n)
                 if "error" in answer:
-                    results[program.name][w.kind] = answer["error"]
+                    results[program.name][w.label] = answer["error"]
                 else:
-                    results[program.name].setdefault(w.kind, []).extend(answer["times"])
+                    results[program.name].setdefault(w.label, []).extend(answer["times"])
         log(f"round {r + 1}/{rounds} done")
     return results
 
@@ -179,41 +209,62 @@ def _fmt_time(seconds):
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def _cell(program, value):
+def _cell(program, value, errors=None):
     if value is None:
         return "-"
     if isinstance(value, str):
-        return f"error: {value}"
+        if errors is None:
+            return f"error: {value}"
+        errors.append(value)   # the table shows a mark, the text goes below it
+        return f"error [{len(errors)}]"
     if program.unit == "GFLOP/s":
         return f"{program.flops / value / 1e9:.1f} GFLOP/s"
+    if program.unit == "MB":
+        return f"{value:.1f} MB"
     return _fmt_time(value)
 
 
-def summarize(programs, results):
-    """Rows of (benchmark, glassbox, JAX, ratio, target, verdict) from the raw timings."""
+def _ratio(a, b):
+    return f"{a / b:.2f}x" if isinstance(a, float) and isinstance(b, float) and b else "-"
+
+
+def summarize(programs, results, errors=None):
+    """Rows of (benchmark, glassbox, JAX, ratio, noise, target, verdict) from the raw
+    timings; ``noise`` is the second JAX worker's median over the first's. Given a
+    list ``errors``, failed cells read ``error [n]`` and their texts are appended."""
     medians = {name: {k: (statistics.median(v) if isinstance(v, list) else v)
                       for k, v in per.items()} for name, per in results.items()}
     numpy_time = medians.get("numpy matmul 2048^2 f32", {}).get("glassbox")
     rows = []
     for program in programs:
-        gb, jx = medians[program.name].get("glassbox"), medians[program.name].get("jax")
+        per = medians[program.name]
+        gb, jx, jx2 = per.get("glassbox"), per.get("jax"), per.get("jax2")
         both = isinstance(gb, float) and isinstance(jx, float)
-        ratio = f"{gb / jx:.2f}x" if both else "-"
         verdict = ""
         if program.max_ratio is not None and both:
             verdict = "ok" if gb / jx <= program.max_ratio else "MISS"
+            if verdict == "MISS" and isinstance(jx2, float):
+                spread = max(jx2 / jx, jx / jx2)   # how far JAX strays from itself
+                if gb / jx <= program.max_ratio * spread:
+                    verdict = "MISS (within noise)"
+        if program.max_seconds is not None and isinstance(gb, float):
+            verdict = "ok" if gb <= program.max_seconds else "MISS"
         if program.numpy_rate_fraction is not None and isinstance(gb, float) \
                 and isinstance(numpy_time, float):
             fraction = numpy_time / gb   # rate ratio glassbox / NumPy
             verdict = ("ok" if fraction >= program.numpy_rate_fraction else "MISS") \
                 + f" ({fraction:.0%} of NumPy)"
-        rows.append((program.name, _cell(program, gb), _cell(program, jx), ratio,
-                     program.target, verdict))
+        noise = _cell(program, jx2, errors) if isinstance(jx2, str) else _ratio(jx2, jx)
+        rows.append((program.name, _cell(program, gb, errors), _cell(program, jx, errors),
+                     _ratio(gb, jx), noise, program.target, verdict))
     return rows, medians
 
 
-def format_table(rows):
-    header = ("benchmark", "glassbox", "JAX", "glassbox/JAX (time)", "target", "result")
+HEADER = ("benchmark", "glassbox", "JAX", "glassbox/JAX", "JAX/JAX (noise)", "target",
+          "result")
+
+
+def format_table(rows, header=HEADER):
     table = [header] + rows
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |"
@@ -222,53 +273,88 @@ def format_table(rows):
     return "\n".join(lines)
 
 
+def scaling(programs, medians, labels=("glassbox", "jax")):
+    """Lines on how trace+lower grows with program size (rows with ``equations``):
+    microseconds per equation at each size, and the growth of that cost from the
+    smallest to the largest program (1.0x is linear)."""
+    sized = sorted((p for p in programs if p.equations), key=lambda p: p.equations)
+    lines = []
+    for label in labels:
+        points = [(p.equations, medians[p.name].get(label)) for p in sized]
+        points = [(n, t) for n, t in points if isinstance(t, float)]
+        if len(points) < 2:
+            continue
+        per = ", ".join(f"{n:,}: {t / n * 1e6:.1f} us" for n, t in points)
+        (n0, t0), (n1, t1) = points[-2], points[-1]
+        growth = (t1 / n1) / (t0 / n0)   # per-equation cost, largest over next size
+        shape = "linear" if growth <= 1.3 else "WORSE THAN LINEAR"
+        lines.append(f"  {label}: per equation {per}; {n0:,} -> {n1:,} equations: "
+                     f"{t1 / t0:.1f}x the time ({growth:.2f}x per equation: {shape})")
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worker", choices=("glassbox", "jax"), help=argparse.SUPPRESS)
     parser.add_argument("--jax-python", default=str(DEFAULT_JAX_PYTHON),
                         help="python of an environment with jax and jaxlib 0.10.2")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3, help="timings per round and worker")
     parser.add_argument("--only", default="", help="run programs whose name contains this")
+    parser.add_argument("--no-noise-floor", action="store_true",
+                        help="skip the second JAX worker (the JAX/JAX column)")
     parser.add_argument("--json", help="also write medians and raw timings here")
     parser.add_argument("--verbose", action="store_true",
                         help="print the traceback of any program that fails")
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args.worker, args.verbose)
-
-    sys.path.insert(0, str(HERE))
-    import programs as programs_module
-    programs = [p for p in programs_module.PROGRAMS if args.only in p.name]
+    # Workers start in the repository root: a relative path means from here. (abspath,
+    # not resolve: a venv's python is a symlink that must stay one.)
+    args.jax_python = os.path.abspath(args.jax_python)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
+    programs = [p for p in load_programs(log=log) if args.only in p.name]
     load_before = os.getloadavg()[0]
+    started = time.perf_counter()
     workers = [Worker("glassbox", sys.executable, args.verbose)]
     if pathlib.Path(args.jax_python).exists():
         workers.append(Worker("jax", args.jax_python, args.verbose))
+        if not args.no_noise_floor:
+            workers.append(Worker("jax", args.jax_python, args.verbose, label="jax2"))
     else:
         log(f"no JAX environment at {args.jax_python}: glassbox numbers only "
             f"(`make bench` creates one)")
     for w in workers:
-        log(f"{w.kind}: {w.version or w.error}")
+        log(f"{w.label}: {w.version or w.error}")
     try:
         results = collect(workers, programs, args.rounds, args.repeat, log)
     finally:
         for w in workers:
             w.close()
-    rows, medians = summarize(programs, results)
+    errors = []
+    rows, medians = summarize(programs, results, errors)
     print()
     print(format_table(rows))
-    print(f"\nmedians of {args.rounds} rounds x {args.repeat} timings; "
-          f"{os.cpu_count()} CPU cores, load average {load_before:.1f} before and "
-          f"{os.getloadavg()[0]:.1f} after (other work on the machine skews the numbers); "
-          + "; ".join(w.version or w.kind for w in workers))
+    for i, text in enumerate(errors, 1):
+        print(f"[{i}] {text}")
+    growth = scaling(programs, medians)
+    if growth:
+        print("\ntrace+lower against program size:")
+        print("\n".join(growth))
+    print(f"\nmedians of {args.rounds} rounds x {args.repeat} timings (1 a round for "
+          f"fresh-process and 10,000-equation rows); JAX/JAX: a second JAX worker over the "
+          f"first, the noise floor of this run; {os.cpu_count()} CPU cores, load average "
+          f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after (other work on the "
+          f"machine skews the numbers); {time.perf_counter() - started:.0f} s; "
+          + "; ".join(w.version or w.kind for w in workers[:2]))
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(
-            {"medians": medians, "raw": results, "rows": rows,
-             "versions": {w.kind: w.version for w in workers}}, indent=1, default=str))
+            {"medians": medians, "raw": results, "rows": rows, "header": HEADER,
+             "scaling": growth,
+             "versions": {w.label: w.version for w in workers}}, indent=1, default=str))
     return 0
 
 
