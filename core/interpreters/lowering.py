@@ -31,9 +31,18 @@ def mlir_dtype(dtype):
     return _MLIR_DTYPE[np.dtype(dtype).name]
 
 
+_TENSOR_TYPES = {}   # (shape, dtype) -> "tensor<...>": a lowering asks for the same few often
+
+
 def tensor_type(aval):
-    dims = "".join(f"{d}x" for d in aval.shape)
-    return f"tensor<{dims}{mlir_dtype(aval.dtype)}>"
+    key = (aval.shape, aval.dtype)
+    text = _TENSOR_TYPES.get(key)
+    if text is None:
+        dims = "".join(f"{d}x" for d in aval.shape)
+        text = f"tensor<{dims}{mlir_dtype(aval.dtype)}>"
+        if len(_TENSOR_TYPES) < 4096:
+            _TENSOR_TYPES[key] = text
+    return text
 
 
 def i64_array(values):
@@ -134,22 +143,27 @@ class RuleContext:
             as_list = True
         else:
             result_avals, as_list = [result_avals], False
-        res = self.fb.fresh()
+        fb = self.fb
+        types = fb.types
+        res = fb.fresh()
         n = len(result_avals)
         lhs = f"{res}:{n} = " if n > 1 else (f"{res} = " if n == 1 else "")
-        in_types = ", ".join(self._type_of(o) for o in operands)
-        out_types = ", ".join(tensor_type(a) for a in result_avals)
+        in_types = ", ".join([types[o] for o in operands])
+        out_list = [tensor_type(a) for a in result_avals]
         attr = ""
         if attrs:
-            attr = " {" + ", ".join(f"{k} = {v}" for k, v in attrs.items()) + "}"
+            attr = " {" + ", ".join([f"{k} = {v}" for k, v in attrs.items()]) + "}"
         region_text = ""
         if regions:
             region_text = " (" + ", ".join(regions) + ")"
-        self.fb.lines.append(
+        fb.lines.append(
             f'{self.indent}{lhs}"{name}"({", ".join(operands)}){region_text}{attr} : '
-            f"({in_types}) -> ({out_types})")
-        self._record_types(res, result_avals)
-        names = [res] if n == 1 else [f"{res}#{i}" for i in range(n)]
+            f"({in_types}) -> ({', '.join(out_list)})")
+        if n == 1:
+            types[res] = types[f"{res}#0"] = out_list[0]
+            return [res] if as_list else res
+        names = [f"{res}#{i}" for i in range(n)]
+        types.update(zip(names, out_list))
         return names if as_list else names[0]
 
     # SSA value -> its tensor type, so operands need not repeat their types
@@ -216,19 +230,24 @@ def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
         if type(atom) is Literal:
             return ctx0.constant(atom.val, atom.aval)
         return env[atom]
+    rules = lowering_rules
     for eqn in jaxpr.eqns:
-        rule = lowering_rules.get(eqn.primitive)
+        prim = eqn.primitive
+        rule = rules.get(prim)
         if rule is None:
-            raise NotImplementedError(f"lowering rule for primitive '{eqn.primitive.name}' "
+            raise NotImplementedError(f"lowering rule for primitive '{prim.name}' "
                                       f"is not defined")
-        ctx = RuleContext(fb, [v.aval for v in eqn.invars], [v.aval for v in eqn.outvars], indent)
+        invars, outvars = eqn.invars, eqn.outvars
+        ctx = RuleContext(fb, [v.aval for v in invars], [v.aval for v in outvars], indent)
+        operands = [env[v] if type(v) is not Literal else read(v) for v in invars]
         start = len(fb.lines)
-        outs = rule(ctx, *map(read, eqn.invars), **eqn.params)
-        outs = outs if eqn.primitive.multiple_results else [outs]
+        outs = rule(ctx, *operands, **eqn.params)
         if on_eqn is not None:
             on_eqn(eqn, fb.lines[start:])
-        for v, o in zip(eqn.outvars, outs):
-            env[v] = o
+        if prim.multiple_results:
+            env.update(zip(outvars, outs))
+        else:
+            env[outvars[0]] = outs
     return [read(v) for v in jaxpr.outvars]
 
 

@@ -6,19 +6,51 @@ their values are unknown: branching on them raises ``TracerBoolConversionError``
 Values from outside (NumPy arrays, concrete Arrays, tracers of an enclosing
 transform) become constvars; Python scalars become literals.
 """
+import enum
 import time
 
 import numpy as np
 
 from .. import events, source_info
 from ..config import config
-from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Trace, Tracer, Var, abstract_eval,
-                   check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
+from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Trace, Tracer, Var,
+                   abstract_eval, check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
 from ..dtypes import PYTHON_SCALARS
 
 # prim -> rule(trace, args, params): how to stage ``prim`` other than as one equation
 # (e.g. ``jit(f, inline=True)`` records f's equations); a rule returning None declines.
 staging_rules = {}
+
+
+# Output avals of the equations traced so far, keyed on (prim, input avals, params,
+# enable_x64): a program repeats a few shapes many times, and looking up is cheaper
+# than running the shape rule (its dtype checks) again. Only keys of plain values are
+# kept (``_plain``: no jaxpr, function or array is held alive); errors are not cached.
+_out_avals_cache = {}
+_OUT_AVALS_CACHE_SIZE = 4096
+_PLAIN_SCALARS = (type(None), bool, int, float, complex, str, np.dtype, enum.Enum)
+
+
+def _plain(value):
+    if isinstance(value, tuple):
+        return all(_plain(v) for v in value)
+    return isinstance(value, _PLAIN_SCALARS)
+
+
+def _out_avals(prim, avals, params):
+    try:
+        key = (prim, *avals, *params.items(), config.enable_x64)
+        out = _out_avals_cache.get(key)
+    except TypeError:   # an unhashable parameter
+        return abstract_eval(prim, avals, params)
+    if out is None:
+        out = abstract_eval(prim, avals, params)
+        if (all(type(a) is ShapedArray for a in avals) and _plain(tuple(params.values()))
+                and all(type(a) is ShapedArray for a in out)):
+            if len(_out_avals_cache) >= _OUT_AVALS_CACHE_SIZE:
+                _out_avals_cache.clear()
+            _out_avals_cache[key] = tuple(out)
+    return out
 
 
 class JaxprTracer(Tracer):
@@ -67,8 +99,7 @@ class JaxprTrace(Trace):
             if outs is not None:
                 return outs
         invars = [self.atom(x) for x in args]
-        out_avals = abstract_eval(prim, [v.aval for v in invars], params)
-        outvars = [Var(aval) for aval in out_avals]
+        outvars = [Var(aval) for aval in _out_avals(prim, [v.aval for v in invars], params)]
         self.eqns.append(JaxprEqn(prim, invars, outvars, params, source_info.current()))
         outs = [JaxprTracer(self, v) for v in outvars]
         return outs if prim.multiple_results else outs[0]
