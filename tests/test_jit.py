@@ -495,6 +495,7 @@ def test_donation_marks_aliases_and_buffer_donors_and_deletes_the_inputs():
         assert x.is_deleted() and y.is_deleted()
         np.testing.assert_array_equal(a, [2.0, 2.0, 2.0])
         np.testing.assert_array_equal(b, [2, 2])
+    jnp.ones(3) + 1   # the eager add is now replayed in C++: its error must be as clear
     with pytest.raises(RuntimeError, match=re.escape("Array has been deleted with "
                                                      "shape=float32[3].")):
         x + 1

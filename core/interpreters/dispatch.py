@@ -223,7 +223,11 @@ def apply_primitive(prim, args, params):
         op = _op_function(prim, items)
     except TypeError:   # an unhashable parameter: no cache, no fast path
         return _run_op(prim, items, args, cache=False)[0]
-    return op(*args)
+    try:
+        return op(*args)
+    except ValueError:
+        _check_not_deleted(args)   # XLA's message for a donated input names no array
+        raise
 
 
 # The C++ table of the op functions: as JAX's, it keeps up to this many functions, and
