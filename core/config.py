@@ -15,6 +15,11 @@ Options:
     check_jaxprs:      re-run shape/dtype inference on every traced jaxpr.
     cpu_device_count:  how many CPU devices the runtime creates (must be set
                        before the first array is made).
+    interruptible_waits: wait for XLA so that SIGINT (Ctrl-C, a notebook's stop
+                       button) interrupts a long computation, at the cost of a
+                       thread handoff per wait (tens of µs). Off by default, as
+                       in JAX; the glassbox kernel and ``%load_ext glassbox``
+                       turn it on.
     traceback_filtering: how errors hide glassbox's own frames (see
                        ``glassbox.traceback_util``): "auto" (default), "off",
                        "tracebackhide", "remove_frames" or "quiet_remove_frames".
@@ -28,6 +33,7 @@ _DEFAULTS = {
     "check_jaxprs": False,
     "cpu_device_count": 1,
     "traceback_filtering": "auto",
+    "interruptible_waits": False,
 }
 # Options that take one of a few strings.
 _CHOICES = {"traceback_filtering": ("auto", "off", "tracebackhide", "remove_frames",

@@ -220,26 +220,33 @@ def install_methods(cpp_type, cls):
 
 
 def wait(buf):
-    """Wait until ``buf`` is computed, interruptibly.
+    """Wait until ``buf`` is computed.
 
-    XLA runs asynchronously. Blocking inside jaxlib on the main thread would make
-    SIGINT (a notebook's interrupt button) wait for the whole computation, so a
-    short computation is polled for (``sleep(0)`` yields the core without a real
-    nap's ~60 µs minimum) and a longer one is handed to a waiter thread that
-    blocks in jaxlib while this thread waits on an Event, which a signal interrupts.
+    By default this blocks inside jaxlib, as JAX does: the cheapest wait, but a
+    SIGINT (Ctrl-C, a notebook's stop button) lands only when XLA is done. With
+    ``config.interruptible_waits`` (the glassbox kernel and ``%load_ext glassbox``
+    turn it on) a computation still running after a short poll is handed to a
+    waiter thread that blocks in jaxlib while this thread waits on a lock, which a
+    signal interrupts. The handoff costs one wake-up of each thread (tens of µs
+    while XLA keeps every core busy), which is why it is not the default; polling
+    longer, or in naps, costs more: it takes a core from XLA's own threads.
     """
     if _is_ready(buf):
         return
-    spin_until = time.perf_counter() + 2e-4
+    if not config.interruptible_waits or threading.current_thread() is not _MAIN_THREAD:
+        _block_until_ready(buf)   # signals reach only the main thread: nothing to honour
+        return
+    spin_until = time.perf_counter() + 2e-5   # catches a tiny computation in flight
     while time.perf_counter() < spin_until:
-        time.sleep(0)
         if _is_ready(buf):
             return
-    done = threading.Event()
+    done = threading.Lock()
+    done.acquire()
     _waiter_queue().put((buf, done))
-    done.wait()
+    done.acquire()   # interruptible (POSIX): KeyboardInterrupt leaves the waiter to finish
 
 
+_MAIN_THREAD = threading.main_thread()
 _waiter = None
 
 
@@ -259,7 +266,7 @@ def _block_each(requests):
             _block_until_ready(buf)
         except Exception:   # noqa: BLE001 - the error surfaces when the value is fetched
             pass
-        done.set()
+        done.release()
 
 
 def is_ready(buf):

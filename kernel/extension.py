@@ -2,8 +2,11 @@
 
 One extension registers every notebook magic (``%graph`` included: it imports
 ``glassbox.widgets`` only when used), the display formatters and the traceback
-filter.
+filter, and makes waits for XLA interruptible (``config.interruptible_waits``:
+the notebook's stop button cuts into a long computation).
 """
+from glassbox.config import config
+
 from . import display, tracebacks
 from .magics import GlassboxMagics, Settings
 
@@ -16,6 +19,7 @@ class _Loaded:
         self.magics = GlassboxMagics(shell, self.settings)
         self.filter = tracebacks.TracebackFilter(shell, self.settings)
         self.unregister_display = None
+        self.interruptible_waits = config.interruptible_waits   # restored on unload
 
 
 def load(shell):
@@ -25,6 +29,7 @@ def load(shell):
     shell.register_magics(loaded.magics)
     loaded.unregister_display = display.register(shell)
     loaded.filter.install()
+    config.update("interruptible_waits", True)
     shell._glassbox_extension = loaded
     return loaded
 
@@ -35,5 +40,6 @@ def unload(shell):
         return
     loaded.filter.uninstall()
     loaded.unregister_display()
+    config.update("interruptible_waits", loaded.interruptible_waits)
     shell._glassbox_extension = None
 
