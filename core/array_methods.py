@@ -17,10 +17,14 @@ def _ok(other):
 
 
 def _binary(name, reflected=False):
+    fn = None   # the jnp function, looked up on first use (jnp is set after this module)
+
     def method(self, other):
+        nonlocal fn
         if not _ok(other):
             return NotImplemented
-        fn = getattr(jnp, name)
+        if fn is None:
+            fn = getattr(jnp, name)
         return fn(other, self) if reflected else fn(self, other)
     method.__name__ = f"__{'r' if reflected else ''}{name}__"
     return method

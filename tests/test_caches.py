@@ -47,6 +47,28 @@ def test_eager_ops_replayed_in_cpp_keep_a_bounded_number_of_signatures(monkeypat
         dispatch._op_function.cache_clear()
 
 
+def test_the_eager_lane_replays_same_type_operands_in_cpp_and_stages_under_transforms():
+    x = gb.device_put(np.arange(7, dtype=np.float32))
+    y = gb.device_put(np.full(7, 2.0, np.float32))
+    op = dispatch.eager_op(lax.mul_p)
+    before = runtime.fast_cache_size(op)
+    np.testing.assert_array_equal(x * y, np.arange(7) * 2.0)   # the lane: mul_p's C++ op
+    assert runtime.fast_cache_size(op) == before + 1
+    np.testing.assert_array_equal(jnp.multiply(x, y), np.arange(7) * 2.0)
+    assert runtime.fast_cache_size(op) == before + 1             # replayed, not compiled
+    # Inside a transform the same concrete arrays are staged, not computed on the spot.
+    assert [e.primitive for e in gb.make_jaxpr(lambda: x * y)().eqns] == [lax.mul_p]
+    # Mixed types take the usual road (promotion), and bools keep jnp's meaning.
+    assert (x * 2).dtype == np.float32 and jnp.equal(x, x).dtype == np.bool_
+    t = gb.device_put(np.array([True, False]))
+    np.testing.assert_array_equal(t * t, [True, False])
+    np.testing.assert_array_equal(t + t, [True, False])
+    # An error on the lane is raised as the usual road raises it.
+    x.delete()
+    with pytest.raises(RuntimeError, match="Array has been deleted"):
+        x * y
+
+
 def _live_jaxprs():
     """The jaxprs alive now, held weakly (so holding them keeps none alive)."""
     gc.collect()

@@ -230,6 +230,12 @@ def apply_primitive(prim, args, params):
         raise
 
 
+def eager_op(prim):
+    """The C++ function that runs parameterless ``prim`` on concrete arguments (where
+    ``bind`` ends outside every transform, for a ``prim`` without an impl rule)."""
+    return _op_function(prim, ())
+
+
 # The C++ table of the op functions: as JAX's, it keeps up to this many functions, and
 # this many signatures of each (least recently used go first). A miss consults
 # ``_compile_op``'s executables before compiling.

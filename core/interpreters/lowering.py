@@ -166,10 +166,6 @@ class RuleContext:
         types.update(zip(names, out_list))
         return names if as_list else names[0]
 
-    # SSA value -> its tensor type, so operands need not repeat their types
-    def _type_of(self, name):
-        return self.fb.types[name]
-
     def _record_types(self, res, avals):
         types = self.fb.types
         if len(avals) == 1:

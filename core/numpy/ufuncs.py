@@ -21,8 +21,9 @@ from ..api import device_put
 from ..core import Tracer, get_aval
 from ..custom_derivatives import custom_jvp
 from .dtype_api import canonicalize_user_dtype
-from ._util import (broadcast_shapes, broadcast_to, check_arraylike, promote_and_broadcast,
-                    promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric)
+from ._util import (broadcast_shapes, broadcast_to, check_arraylike, eager_lane,
+                    promote_and_broadcast, promote_dtypes, promote_dtypes_inexact,
+                    promote_dtypes_numeric)
 from ..dtypes import PYTHON_SCALARS
 
 
@@ -124,23 +125,27 @@ def _where(condition, x, y):
 
 # --- add / subtract / multiply / divide --------------------------------------
 
+@eager_lane(lax.add_p, "iufc")
 def add(x1, x2, /):
     """Elementwise ``x1 + x2`` (``+`` on arrays); logical OR for bools."""
     x1, x2 = _promote_args("add", x1, x2)
     return lax.add(x1, x2) if _dtype(x1) is not _BOOL else lax.bitwise_or(x1, x2)
 
 
+@eager_lane(lax.sub_p, "iufc")
 def subtract(x1, x2, /):
     """Elementwise ``x1 - x2`` (``-`` on arrays)."""
     return lax.sub(*_promote_args("subtract", x1, x2))
 
 
+@eager_lane(lax.mul_p, "iufc")
 def multiply(x1, x2, /):
     """Elementwise ``x1 * x2`` (``*`` on arrays); logical AND for bools."""
     x1, x2 = _promote_args("multiply", x1, x2)
     return lax.mul(x1, x2) if _dtype(x1) != np.bool_ else lax.bitwise_and(x1, x2)
 
 
+@eager_lane(lax.div_p, "fc")
 def true_divide(x1, x2, /):
     """Elementwise ``x1 / x2`` in floating point (``/`` on arrays): ints give float32.
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from .. import numpy as jnp  # this package, partly imported now: names are read at call time
-from ._util import check_arraylike, promote_dtypes_inexact
+from ._util import check_arraylike, eager_lane, promote_dtypes_inexact
 from .ufuncs import (_asarray, _const, _dtype, _full_like, _is_complex, _isnan,
                      _promote_args, _promote_args_inexact, _promote_args_numeric, _where, absolute)
 
@@ -26,11 +26,13 @@ __all__ = [
 
 # --- comparisons -------------------------------------------------------------
 
+@eager_lane(lax.eq_p, "biufc")
 def equal(x1, x2, /):
     """Elementwise ``x1 == x2`` (``==`` on arrays)."""
     return lax.eq(*_promote_args("equal", x1, x2))
 
 
+@eager_lane(lax.ne_p, "biufc")
 def not_equal(x1, x2, /):
     """Elementwise ``x1 != x2`` (``!=`` on arrays)."""
     return lax.ne(*_promote_args("not_equal", x1, x2))
@@ -44,21 +46,25 @@ def _ordered_compare(lax_op, x1, x2):
     return lax_op(x1, x2)
 
 
+@eager_lane(lax.lt_p, "iuf")
 def less(x1, x2, /):
     """Elementwise ``x1 < x2`` (``<`` on arrays)."""
     return _ordered_compare(lax.lt, *_promote_args("less", x1, x2))
 
 
+@eager_lane(lax.le_p, "iuf")
 def less_equal(x1, x2, /):
     """Elementwise ``x1 <= x2`` (``<=`` on arrays)."""
     return _ordered_compare(lax.le, *_promote_args("less_equal", x1, x2))
 
 
+@eager_lane(lax.gt_p, "iuf")
 def greater(x1, x2, /):
     """Elementwise ``x1 > x2`` (``>`` on arrays)."""
     return _ordered_compare(lax.gt, *_promote_args("greater", x1, x2))
 
 
+@eager_lane(lax.ge_p, "iuf")
 def greater_equal(x1, x2, /):
     """Elementwise ``x1 >= x2`` (``>=`` on arrays)."""
     return _ordered_compare(lax.ge, *_promote_args("greater_equal", x1, x2))
@@ -139,11 +145,13 @@ def bitwise_count(x, /):
 
 # --- maximum / minimum / clip ------------------------------------------------
 
+@eager_lane(lax.max_p, "iuf")
 def maximum(x1, x2, /):
     """Elementwise maximum; nan if either is nan."""
     return lax.max(*_promote_args("maximum", x1, x2))
 
 
+@eager_lane(lax.min_p, "iuf")
 def minimum(x1, x2, /):
     """Elementwise minimum; nan if either is nan."""
     return lax.min(*_promote_args("minimum", x1, x2))
