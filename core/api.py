@@ -354,13 +354,14 @@ class Jitted:
     def _emit_compile_event(self, entry, device):
         """The ``compiled`` event of a call: a cache hit, or a compile and why it happened."""
         if is_compiled(entry.closed, device, entry.donated, self.keep_unused):
-            events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None)
+            events.emit("compiled", fun_name=self.name, seconds=0.0, cache_hit=True, reason=None,
+                        from_disk=False)
             return
         reason = _why_recompiled(self._shared.last_signature, entry.signature)
         start = time.perf_counter()
-        self._compiled(entry, device)
+        compiled = self._compiled(entry, device)
         events.emit("compiled", fun_name=self.name, seconds=time.perf_counter() - start,
-                    cache_hit=False, reason=reason)
+                    cache_hit=False, reason=reason, from_disk=compiled.executable.from_disk)
 
     # --- ahead-of-time API
     def trace(self, *args, **kwargs):

@@ -20,10 +20,19 @@ Options:
                        thread handoff per wait (tens of µs). Off by default, as
                        in JAX; the glassbox kernel and ``%load_ext glassbox``
                        turn it on.
+    compilation_cache_dir: a directory where compiled executables are kept across
+                       processes (the persistent compilation cache, JAX's
+                       ``jax_compilation_cache_dir``; env JAX_COMPILATION_CACHE_DIR).
+                       None (the default) turns it off; the glassbox kernel turns
+                       it on (see ``glassbox.compilation_cache``).
+    persistent_cache_min_compile_time_secs: only executables that took at least
+                       this long to compile are written (default 1.0, as JAX).
+    persistent_cache_min_entry_size_bytes: ... and are at least this large (0).
     traceback_filtering: how errors hide glassbox's own frames (see
                        ``glassbox.traceback_util``): "auto" (default), "off",
                        "tracebackhide", "remove_frames" or "quiet_remove_frames".
 """
+import os
 from contextlib import contextmanager
 
 _DEFAULTS = {
@@ -34,10 +43,26 @@ _DEFAULTS = {
     "cpu_device_count": 1,
     "traceback_filtering": "auto",
     "interruptible_waits": False,
+    # As JAX, these three also read their environment variable (JAX_ + upper case).
+    "compilation_cache_dir": os.environ.get("JAX_COMPILATION_CACHE_DIR") or None,
+    "persistent_cache_min_compile_time_secs":
+        float(os.environ.get("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", 1.0)),
+    "persistent_cache_min_entry_size_bytes":
+        int(os.environ.get("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", 0)),
 }
+# The types an option takes where its default's type does not say (ints are floats, as
+# in JAX; a directory may be a path object or None).
+_TYPES = {"compilation_cache_dir": (str, os.PathLike, type(None)),
+          "persistent_cache_min_compile_time_secs": (float, int)}
 # Options that take one of a few strings.
 _CHOICES = {"traceback_filtering": ("auto", "off", "tracebackhide", "remove_frames",
                                     "quiet_remove_frames")}
+
+
+def _normalized(key, value):
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return float(value) if isinstance(_DEFAULTS[key], float) else value
 
 
 class Config:
@@ -69,9 +94,15 @@ class Config:
     def update(self, name, value):
         """Set option ``name`` (with or without JAX's ``jax_`` prefix) to ``value``."""
         key = self._canonical(name)
-        if type(value) is not type(_DEFAULTS[key]):
+        types = _TYPES.get(key)
+        if types is None and type(value) is not type(_DEFAULTS[key]):
             raise TypeError(f"glassbox.config.{key} takes a {type(_DEFAULTS[key]).__name__}, "
                             f"got {value!r}")
+        if types is not None:
+            if not isinstance(value, types) or type(value) is bool:
+                raise TypeError(f"glassbox.config.{key} takes one of "
+                                f"{', '.join(t.__name__ for t in types)}, got {value!r}")
+            value = _normalized(key, value)
         if key in _CHOICES and value not in _CHOICES[key]:
             raise ValueError(f"glassbox.config.{key} must be one of "
                              f"{', '.join(map(repr, _CHOICES[key]))}; got {value!r}")

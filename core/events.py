@@ -3,7 +3,8 @@
 Events (name: payload keys):
     traced:         fun_name, jaxpr, seconds
     lowered:        fun_name, text, seconds
-    compiled:       fun_name, seconds, cache_hit (bool), reason (why it recompiled or None)
+    compiled:       fun_name, seconds, cache_hit (bool), reason (why it recompiled or None),
+                    from_disk (bool: loaded from the persistent compilation cache)
     executed:       fun_name, seconds
     array_created:  id, shape, dtype, nbytes, device, producer
     array_freed:    id, nbytes, device

@@ -11,7 +11,9 @@ Trap avoided (see DESIGN.md): wrapping an output buffer makes jaxlib try
 per executable, which skips that path.
 """
 import collections
+import functools
 import os
+import platform as host_platform
 import queue
 import re
 import sys
@@ -20,17 +22,18 @@ import time
 
 import numpy as np
 
+from . import compilation_cache
 from .config import config
 
 
 def _import_jaxlib():
     # jaxlib logs device discovery at INFO level to stderr; keep notebooks quiet.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
-    from jaxlib import _jax, xla_client
-    return _jax, xla_client
+    from jaxlib import _jax, version, xla_client
+    return _jax, xla_client, version.__version__
 
 
-_jax, xla_client = _import_jaxlib()
+_jax, xla_client, JAXLIB_VERSION = _import_jaxlib()
 
 _client = None
 _multi = None
@@ -316,14 +319,15 @@ def to_dlpack(buf):
 class Executable:
     """A compiled XLA program: call it with a list of buffers, get a list of buffers."""
 
-    __slots__ = ("_exe", "_handlers", "name", "text", "compile_seconds", "device")
+    __slots__ = ("_exe", "_handlers", "name", "text", "compile_seconds", "device", "from_disk")
 
-    def __init__(self, exe, out_avals, device, name, text, seconds):
+    def __init__(self, exe, out_avals, device, name, text, seconds, from_disk=False):
         self._exe = exe
         sharding = _sharding(device)
         self._handlers = [_jax.array_result_handler(a, sharding, True, _skip_checks=True)
                           for a in out_avals]
         self.name, self.text, self.compile_seconds, self.device = name, text, seconds, device
+        self.from_disk = from_disk   # loaded from the persistent compilation cache
 
     def __call__(self, buffers):
         return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
@@ -381,15 +385,58 @@ def compile(text, out_avals, device=None, name="main"):
     if not _lapack_registered and "lapack_" in text:
         register_lapack()
     device = device or default_device()
+    devices, options = _jax.DeviceList((device,)), _compile_options(device)
     start = time.perf_counter()
-    try:
-        exe = client().compile_and_load(text, _jax.DeviceList((device,)),
-                                        _compile_options(device))
-    except Exception as err:  # XLA's own error type differs by version: keep its message
-        raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
-                            f"--- StableHLO sent to XLA ---\n{text}") from None
+    key = _disk_key(text, device) if compilation_cache.directory() else None
+    exe = _load(key, devices, options) if key else None
+    from_disk = exe is not None
+    if exe is None:
+        try:
+            exe = client().compile_and_load(text, devices, options)
+        except Exception as err:  # XLA's own error type differs by version: keep its message
+            raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
+                                f"--- StableHLO sent to XLA ---\n{text}") from None
+        if key:
+            compilation_cache.put(key, exe.serialize(), time.perf_counter() - start)
     seconds = time.perf_counter() - start
-    return Executable(exe, out_avals, device, name, text, seconds)
+    return Executable(exe, out_avals, device, name, text, seconds, from_disk)
+
+
+# --- the persistent compilation cache: what jaxlib does for it ------------------
+#
+# ``compilation_cache`` keeps bytes on disk; here an executable becomes those bytes
+# and back. The key holds everything that changes the binary: the module, the
+# jaxlib version, the platform and its version, the device, the CPU's features
+# (XLA compiles for the host's instruction set) and XLA_FLAGS.
+
+def _disk_key(text, device):
+    return compilation_cache.key(text, JAXLIB_VERSION, client().platform,
+                                 client().platform_version, device.device_kind,
+                                 str(device.id), _cpu_features(),
+                                 os.environ.get("XLA_FLAGS", ""))
+
+
+@functools.cache
+def _cpu_features():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return line
+    except OSError:
+        pass
+    return host_platform.machine() + host_platform.processor()
+
+
+def _load(key, devices, options):
+    payload = compilation_cache.get(key)
+    if payload is None:
+        return None
+    try:
+        return client().deserialize_executable(payload, devices, options)
+    except Exception as err:   # noqa: BLE001 - e.g. written by another jaxlib: recompile
+        compilation_cache.rejected(key, f"jaxlib could not load it ({err})")
+        return None
 
 
 def register_lapack():

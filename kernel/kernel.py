@@ -2,8 +2,11 @@
 
 A thin subclass, as ipykernel's own kernels are: it changes the kernel's name,
 banner and language info, loads the glassbox extension (magics, display,
-short tracebacks) and puts ``gb`` (glassbox) and ``gnp`` (glassbox.numpy) in
-the notebook namespace. Everything else (execution, completion, interrupts,
+short tracebacks), puts ``gb`` (glassbox) and ``gnp`` (glassbox.numpy) in
+the notebook namespace, and turns the persistent compilation cache on (in
+``~/.cache/glassbox/xla``, every executable: a restarted notebook loads what it
+compiled before), unless ``JAX_COMPILATION_CACHE_DIR`` names another place or
+``GLASSBOX_KERNEL_CACHE=0``. Everything else (execution, completion, interrupts,
 the debugger) is ipykernel's.
 
 Starting without ``gb``/``gnp``: set the environment variable
@@ -23,6 +26,7 @@ import glassbox.numpy
 from .extension import load
 
 NAMESPACE_ENV = "GLASSBOX_KERNEL_NAMESPACE"
+CACHE_ENV = "GLASSBOX_KERNEL_CACHE"
 NAMESPACE = {"gb": glassbox, "gnp": glassbox.numpy}
 
 
@@ -33,6 +37,22 @@ def namespace_wanted(default=True):
     if value is None:
         return default
     return value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "glassbox", "xla")
+
+
+def turn_on_compilation_cache():
+    """The kernel's default: cache every executable on disk (JAX's default threshold of
+    one second of compiling would skip almost everything a notebook compiles)."""
+    if os.environ.get(CACHE_ENV, "1").strip().lower() in ("0", "false", "no", "off", ""):
+        return
+    if glassbox.config.compilation_cache_dir is None:   # JAX_COMPILATION_CACHE_DIR wins
+        glassbox.config.update("jax_compilation_cache_dir", default_cache_dir())
+    if "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS" not in os.environ:
+        glassbox.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 def banner(namespace=True):
@@ -69,6 +89,7 @@ class GlassboxKernel(IPythonKernel):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         load(self.shell)
+        turn_on_compilation_cache()
         self._namespace = namespace_wanted(self.inject_namespace)
         if self._namespace:
             # interactive=False: like %pylab's names, hidden from %who and %reset's listing

@@ -31,7 +31,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 import glassbox
-from glassbox import events
+from glassbox import compilation_cache, events
 from glassbox.config import config
 from glassbox.core import Array, Tracer, get_aval
 from glassbox.tree_util import keystr, tree_flatten, tree_flatten_with_path
@@ -417,12 +417,24 @@ class GlassboxMagics(Magics):
 
         Options are those of ``glassbox.config`` (``enable_x64`` or ``x64``,
         ``debug_nans``, ``disable_jit``, ``check_jaxprs``, ``cpu_device_count``,
-        which must be set before the first array) and the notebook's own
+        which must be set before the first array, ``compilation_cache_dir``
+        (``none`` turns the disk cache off), ...) and the notebook's own
         ``traceback=filtered|full``. Example: ``%gb_config x64=True debug_nans=1``.
+        The listing ends with the persistent compilation cache: its directory,
+        entries, size, and this session's hits and misses. ``%gb_config
+        clear_cache`` deletes its entries.
         """
         tokens = line.split()
         if not tokens:
             return self._config_table()
+        if tokens == ["clear_cache"]:
+            folder = compilation_cache.directory()
+            if folder is None:
+                print("the compilation cache is off (compilation_cache_dir is None)")
+            else:
+                print(f"compilation cache: deleted {compilation_cache.clear()} entries "
+                      f"from {folder}")
+            return None
         updates = [self._parse_option(t) for t in tokens]
         for key, value in updates:
             if key == "traceback":
@@ -435,8 +447,10 @@ class GlassboxMagics(Magics):
     def _config_table(self):
         rows = [(k, v, "glassbox.config") for k, v in config.values().items()]
         rows += [(k, v, "notebook") for k, v in self.settings.values().items()]
+        rows.append(("compilation cache", _cache_summary(), "disk"))
         return gbdisplay.Table(["option", "value", "of"], rows,
-                               "set with %gb_config OPTION=VALUE (x64 is short for enable_x64)")
+                               "set with %gb_config OPTION=VALUE (x64 is short for enable_x64); "
+                               "%gb_config clear_cache empties the compilation cache")
 
     def _parse_option(self, token):
         usage = "usage: %gb_config [OPTION=VALUE ...], e.g. %gb_config x64=True"
@@ -454,7 +468,7 @@ class GlassboxMagics(Magics):
             raise UsageError(f"%gb_config: no option {name!r}; options: "
                              f"{', '.join(sorted(options))}, traceback")
         value = _parse_value(text, type(options[key]))
-        if value is None:
+        if value is _BAD:
             raise UsageError(f"%gb_config {name}= takes a {type(options[key]).__name__}, "
                              f"got {text!r}")
         if key == "cpu_device_count" and value != options[key] and _runtime_started():
@@ -480,13 +494,32 @@ def _graph_options(line, known):
     return stages, rest.strip()
 
 
+def _cache_summary():
+    info = compilation_cache.info()
+    if info["directory"] is None:
+        return "off"
+    return (f"{info['entries']} entries, {info['bytes'] / 1e6:.1f} MB in {info['directory']}; "
+            f"this session: {info['hits']} hits, {info['misses']} misses, "
+            f"{info['writes']} written")
+
+
+_BAD = object()   # what _parse_value returns for text that is not of the option's type
+
+
 def _parse_value(text, kind):
     lowered = text.lower()
     if kind is bool:
         return {"true": True, "1": True, "on": True, "yes": True,
-                "false": False, "0": False, "off": False, "no": False}.get(lowered)
+                "false": False, "0": False, "off": False, "no": False}.get(lowered, _BAD)
     if kind is int:
-        return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+        return int(text) if re.fullmatch(r"[+-]?\d+", text) else _BAD
+    if kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            return _BAD
+    if kind in (str, type(None)) and lowered == "none":   # an optional path: none is off
+        return None
     return text
 
 

@@ -1,3 +1,6 @@
+import os
+import tempfile
+
 import numpy as np
 import pytest
 
@@ -6,6 +9,10 @@ import glassbox
 # Every jaxpr traced in the tests is checked: each equation's recorded types must be what
 # its shape rule gives (a wrong rule or a transform that mislabels a value fails here).
 glassbox.config.update("check_jaxprs", True)
+
+# The kernels the tests start keep their compilation cache (on by default in the glassbox
+# kernel, under $XDG_CACHE_HOME/glassbox/xla) in a directory of this run, not the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="glassbox-test-cache-")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ LAYERS = {
     # 0: the IR and foundations
     "core.py": 0, "dtypes.py": 0, "config.py": 0, "source_info.py": 0, "errors.py": 0,
     "events.py": 0, "tree_util.py": 0, "tree.py": 0, "pretty.py": 0, "array_methods.py": 0,
-    "traceback_util.py": 0, "runtime.py": 0, "array.py": 0,
+    "traceback_util.py": 0, "runtime.py": 0, "array.py": 0, "compilation_cache.py": 0,
     # 1: the interpreters
     "interpreters/__init__.py": 1, "interpreters/tracing.py": 1,
     "interpreters/dispatch.py": 1, "interpreters/lowering.py": 1, "interpreters/ad.py": 1,

@@ -64,7 +64,8 @@ class CompileCachePanel(LivePanel):
             row["compile_s"] += float(event["seconds"])
             row["reason"] = event.get("reason") or ("first call" if row["misses"] == 1 else "")
             why = f" ({row['reason']})" if row["reason"] else ""
-            self._log.append(f"{stamp} MISS {row['name']}: compiled in "
+            done = "loaded from the disk cache" if event.get("from_disk") else "compiled"
+            self._log.append(f"{stamp} MISS {row['name']}: {done} in "
                              f"{event['seconds'] * 1e3:.1f} ms{why}")
 
     def state(self):

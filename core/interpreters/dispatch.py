@@ -209,7 +209,7 @@ def _compile_op(prim, avals, params, device):
     compiled = compile_jaxpr(single_op_jaxpr(prim, avals, dict(params)), prim.name, device)
     if events.listening:
         events.emit("compiled", fun_name=prim.name, seconds=time.perf_counter() - start,
-                    cache_hit=False, reason=None)
+                    cache_hit=False, reason=None, from_disk=compiled.executable.from_disk)
     return compiled
 
 

@@ -177,3 +177,34 @@ def test_load_ext_in_a_stock_ipykernel(tmp_path, monkeypatch):
         assert "text/html" in stock.execute("sk_x").result
     finally:
         stock.shutdown()
+
+
+RESTART_CELL = ("from glassbox import events\n"
+                "with events.record('compiled') as rs_log:\n"
+                "    rs_y = gb.jit(lambda v: gnp.cos(v) * 7.5 + 0.25)(gnp.arange(4.0))\n"
+                "print([e['from_disk'] for e in rs_log if e['fun_name'] == '<lambda>'])\n"
+                "print(rs_y.tolist())")
+
+
+def test_a_restarted_kernel_loads_what_it_compiled_from_the_disk_cache(
+        glassbox_kernel_name, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))   # the kernel's default place
+    monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR", raising=False)
+    outputs = []
+    for _ in range(2):   # a kernel, then a new kernel process (a restart)
+        session = KernelSession(glassbox_kernel_name)
+        try:
+            result = session.execute(RESTART_CELL)
+            assert result.status == "ok", result.error
+            outputs.append(result.stdout.splitlines())
+            table = session.execute("%gb_config").data[-1]["text/plain"]
+            cleared = session.execute("%gb_config clear_cache").stdout if outputs[1:] else ""
+        finally:
+            session.shutdown()
+    assert [o[0] for o in outputs] == ["[False]", "[True]"]
+    assert outputs[0][1] == outputs[1][1]
+    np.testing.assert_allclose(json.loads(outputs[1][1]), np.cos(np.arange(4.0)) * 7.5 + 0.25,
+                               rtol=1e-6)
+    assert str(tmp_path / "glassbox" / "xla") in table and "hits" in table
+    assert re.match(r"compilation cache: deleted [1-9]\d* entries", cleared)
+    assert not list((tmp_path / "glassbox" / "xla").glob("*.xla"))
