@@ -453,7 +453,8 @@ class GlassboxMagics(Magics):
                                "%gb_config clear_cache empties the compilation cache")
 
     def _parse_option(self, token):
-        usage = "usage: %gb_config [OPTION=VALUE ...], e.g. %gb_config x64=True"
+        usage = ("usage: %gb_config [OPTION=VALUE ...], e.g. %gb_config x64=True; "
+                 "%gb_config clear_cache empties the compilation cache")
         name, sep, text = token.partition("=")
         if not sep or not name or not text:
             raise UsageError(f"%gb_config: {token!r} is not OPTION=VALUE; {usage}")
@@ -498,9 +499,13 @@ def _cache_summary():
     info = compilation_cache.info()
     if info["directory"] is None:
         return "off"
-    return (f"{info['entries']} entries, {info['bytes'] / 1e6:.1f} MB in {info['directory']}; "
+    return (f"{info['entries']} entries, {_size(info['bytes'])} in {info['directory']}; "
             f"this session: {info['hits']} hits, {info['misses']} misses, "
             f"{info['writes']} written")
+
+
+def _size(nbytes):
+    return f"{nbytes / 1e6:.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.1f} kB"
 
 
 _BAD = object()   # what _parse_value returns for text that is not of the option's type

@@ -211,6 +211,8 @@ def test_graph_magic_draws_an_expression_over_notebook_arrays(ip):
     ("gb_config", "nope=1", "no option"),
     ("gb_config", "x64=perhaps", "takes a bool"),
     ("gb_config", "traceback=long", "filtered"),
+    ("gb_config", "clear_cache now", "clear_cache"),
+    ("gb_config", "persistent_cache_min_compile_time_secs=soon", "takes a float"),
 ])
 def test_magic_usage_errors(ip, magic, line, match):
     with pytest.raises(UsageError, match=match):
@@ -240,6 +242,37 @@ def test_gb_config_shows_and_sets(ip):
     finally:
         glassbox.config.update("enable_x64", False)
         glassbox.config.update("debug_nans", False)
+
+
+def test_gb_config_sets_shows_and_clears_the_compilation_cache(ip, tmp_path):
+    folder = tmp_path / "xla"
+    saved = {k: glassbox.config.read(k) for k in
+             ("compilation_cache_dir", "persistent_cache_min_compile_time_secs")}
+    try:
+        with capture_output() as out:
+            ip.run_line_magic("gb_config", f"compilation_cache_dir={folder} "
+                                           "jax_persistent_cache_min_compile_time_secs=0")
+        assert glassbox.config.compilation_cache_dir == str(folder)
+        assert glassbox.config.persistent_cache_min_compile_time_secs == 0.0
+        assert f"-> {folder}" in out.stdout
+        ok(ip, "gc_y = glassbox.jit(lambda v: gnp.cosh(v) * 1.75 - 3.0)(gnp.arange(3.0))")
+        written = len(list(folder.glob("*.xla")))
+        assert written >= 1
+        row = {r[0]: r[1] for r in ip.run_line_magic("gb_config", "").rows}
+        assert row["compilation cache"].startswith(f"{written} entries, ")
+        assert str(folder) in row["compilation cache"] and "written" in row["compilation cache"]
+        _, out = ok(ip, "%gb_config clear_cache")
+        assert f"deleted {written} entries from {folder}" in out.stdout
+        assert not list(folder.glob("*.xla")) and folder.is_dir()
+        ok(ip, "%gb_config compilation_cache_dir=none")
+        assert glassbox.config.compilation_cache_dir is None
+        row = {r[0]: r[1] for r in ip.run_line_magic("gb_config", "").rows}
+        assert row["compilation cache"] == "off"
+        _, out = ok(ip, "%gb_config clear_cache")
+        assert "off" in out.stdout
+    finally:
+        for key, value in saved.items():
+            glassbox.config.update(key, value)
 
 
 # ---------------------------------------------------------------------------
