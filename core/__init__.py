@@ -22,6 +22,7 @@ from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noq
 from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401
 from . import random  # noqa: F401
+from . import nn  # noqa: F401
 from . import array_methods as _array_methods
 
 _array_methods.jnp = numpy

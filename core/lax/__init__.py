@@ -20,3 +20,5 @@ from .conditionals import *  # noqa: F401,F403
 from .scans import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
 from .associative import *  # noqa: F401,F403
+from .convolution import *  # noqa: F401,F403
+from .windowed import *  # noqa: F401,F403

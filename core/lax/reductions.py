@@ -300,43 +300,6 @@ ad.jvp_rules[reduce_xor_p] = _zero_tangent_jvp(reduce_xor_p)
 batching.batch_rules[reduce_xor_p] = _reduce_batch_rule(reduce_xor_p)
 
 
-def reduce(operands, init_values, computation, dimensions):
-    """``lax.reduce`` for the monoids glassbox knows: ``computation`` must be one of
-    ``lax.add``, ``lax.mul``, ``lax.max``, ``lax.min``, ``lax.bitwise_and/or/xor``
-    with its identity as ``init_values`` (JAX pattern-matches these the same way).
-
-    Other computations would need a reduce primitive carrying a jaxpr; they raise
-    ``NotImplementedError``.
-    """
-    single = not isinstance(operands, (tuple, list))
-    ops = [operands] if single else list(operands)
-    inits = [init_values] if single else list(init_values)
-    table = {"add": (reduce_sum, lambda d: np.array(0, d)),
-             "mul": (reduce_prod, lambda d: np.array(1, d)),
-             "max": (reduce_max, max_identity), "min": (reduce_min, min_identity),
-             "bitwise_and": (reduce_and, lambda d: np.array(-1).astype(d)),
-             "bitwise_or": (reduce_or, lambda d: np.array(0, d)),
-             "bitwise_xor": (reduce_xor, lambda d: np.array(0, d))}
-    known = {"add": _ew.add, "mul": _ew.mul, "max": _ew.max, "min": _ew.min,
-             "bitwise_and": _bw.bitwise_and, "bitwise_or": _bw.bitwise_or,
-             "bitwise_xor": _bw.bitwise_xor}   # lax.add is elementwise.add, and so on
-    name = next((n for n in table if computation is known[n]), None)
-    if name is None:
-        raise NotImplementedError(
-            f"lax.reduce with computation {computation!r}: glassbox supports lax.add, "
-            f"lax.mul, lax.max, lax.min and lax.bitwise_and/or/xor")
-    fn, identity = table[name]
-    outs = []
-    for x, init in zip(ops, inits):
-        want = identity(get_aval(x).dtype)
-        if np.shape(init) != () or np.asarray(init).astype(want.dtype) != want:
-            raise NotImplementedError(
-                f"lax.reduce: init value {init!r} is not the identity of {name} ({want!r}); "
-                f"reduce with the identity and combine the result with it yourself")
-        outs.append(fn(x, dimensions))
-    return outs[0] if single else tuple(outs)
-
-
 # ---------------------------------------------------------------------------
 # argmax, argmin
 
@@ -709,7 +672,7 @@ ad.jvp_rules[cumlogsumexp_p] = _cum_jvp(_logaddexp_pair)
 batching.batch_rules[cumlogsumexp_p] = _cum_batch_rule(cumlogsumexp_p)
 
 __all__ = [
-    "reduce", "reduce_sum", "reduce_sum_p", "reduce_prod", "reduce_prod_p", "reduce_max",
+    "reduce_sum", "reduce_sum_p", "reduce_prod", "reduce_prod_p", "reduce_max",
     "reduce_max_p", "reduce_min", "reduce_min_p", "reduce_and", "reduce_and_p", "reduce_or",
     "reduce_or_p", "reduce_xor", "reduce_xor_p", "argmax", "argmax_p", "argmin", "argmin_p",
     "cumsum", "cumsum_p", "cumprod", "cumprod_p", "cummax", "cummax_p", "cummin", "cummin_p",
