@@ -23,6 +23,7 @@ from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # 
 from . import numpy  # noqa: F401
 from . import random  # noqa: F401
 from . import nn  # noqa: F401
+from . import scipy  # noqa: F401
 from . import array_methods as _array_methods
 
 _array_methods.jnp = numpy

@@ -365,3 +365,128 @@ def test_non_square_errors_name_the_function():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         jnp.linalg.det(np.eye(2, dtype=np.float32))
+
+
+# --- derivatives (finite differences in float64), vmap and jit of the rules -----------
+
+from glassbox.test_util import check_grads  # noqa: E402
+
+
+def _wellcond(rng, shape):
+    return rng.standard_normal(shape) + 3 * np.eye(shape[-1])
+
+
+GRAD_CASES = [
+    ("cholesky", jnp.linalg.cholesky, lambda r: _spd(r, (4, 4), F64), 2),
+    ("solve", lambda a: jnp.linalg.solve(a, np.arange(8.0).reshape(4, 2)),
+     lambda r: _wellcond(r, (4, 4)), 2),
+    ("inv", jnp.linalg.inv, lambda r: _wellcond(r, (4, 4)), 2),
+    ("det2", jnp.linalg.det, lambda r: _wellcond(r, (2, 2)), 2),
+    ("det5", jnp.linalg.det, lambda r: _wellcond(r, (5, 5)), 2),
+    ("slogdet", lambda a: jnp.linalg.slogdet(a), lambda r: _wellcond(r, (4, 4)), 2),
+    ("slogdet_qr", lambda a: jnp.linalg.slogdet(a, method="qr"), lambda r: _wellcond(r, (4, 4)),
+     1),
+    ("eigh", jnp.linalg.eigh, lambda r: _herm(r, (4, 4), F64), 2),
+    ("svd_square", lambda a: jnp.linalg.svd(a), lambda r: r.standard_normal((4, 4)), 2),
+    ("svd_tall", lambda a: jnp.linalg.svd(a, full_matrices=False),
+     lambda r: r.standard_normal((5, 3)), 2),
+    ("svd_wide", lambda a: jnp.linalg.svd(a, full_matrices=False),
+     lambda r: r.standard_normal((3, 5)), 2),
+    ("svdvals", jnp.linalg.svdvals, lambda r: r.standard_normal((3, 5)), 2),
+    ("qr_tall", jnp.linalg.qr, lambda r: r.standard_normal((5, 3)), 2),
+    ("qr_wide", jnp.linalg.qr, lambda r: r.standard_normal((3, 5)), 2),
+    ("qr_complete", lambda a: jnp.linalg.qr(a, mode="complete"),
+     lambda r: r.standard_normal((5, 3)), 1),
+    ("lu_square", lambda a: lax.linalg.lu(a)[0], lambda r: r.standard_normal((4, 4)), 2),
+    ("lu_tall", lambda a: lax.linalg.lu(a)[0], lambda r: r.standard_normal((5, 3)), 2),
+    ("lu_wide", lambda a: lax.linalg.lu(a)[0], lambda r: r.standard_normal((3, 5)), 2),
+    ("triangular_solve_a", lambda a: lax.linalg.triangular_solve(
+        a, np.ones((4, 2)), left_side=True, lower=True), lambda r: np.tril(_wellcond(r, (4, 4))),
+     2),
+    ("triangular_solve_b", lambda b: lax.linalg.triangular_solve(
+        np.triu(_wellcond(np.random.default_rng(1), (3, 3))), b, transpose_a=True),
+     lambda r: r.standard_normal((4, 3)), 2),
+    ("pinv_tall", jnp.linalg.pinv, lambda r: r.standard_normal((4, 3)), 2),
+    ("pinv_wide", jnp.linalg.pinv, lambda r: r.standard_normal((3, 4)), 2),
+    ("matrix_power", lambda a: jnp.linalg.matrix_power(a, -3), lambda r: _wellcond(r, (3, 3)), 2),
+    ("lstsq", lambda a: jnp.linalg.lstsq(a, np.ones(4))[0], lambda r: r.standard_normal((4, 3)),
+     2),
+    ("eigvals", jnp.linalg.eigvals, lambda r: r.standard_normal((4, 4)), 1),
+    ("eig_vectors", lambda a: lax.linalg.eig(a, compute_left_eigenvectors=False,
+                                             enable_eigvec_derivs=True),
+     lambda r: r.standard_normal((4, 4)), 1),
+]
+
+
+@pytest.mark.parametrize("name,fn,make,order", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
+def test_grads_float64(name, fn, make, order):
+    with glassbox.enable_x64():
+        glassbox.config.update("jax_enable_x64", True)
+        x = make(np.random.default_rng(0))
+        check_grads(fn, (x,), order, modes=("fwd", "rev"))
+
+
+def test_complex_grads():
+    rng = np.random.default_rng(0)
+    with glassbox.enable_x64():
+        a = _rand(rng, (3, 3), np.complex128) + 3 * np.eye(3)
+        check_grads(jnp.linalg.det, (a,), 1)
+        check_grads(jnp.linalg.inv, (a,), 1)
+        check_grads(jnp.linalg.cholesky, (_spd(rng, (3, 3), np.complex128),), 1)
+        check_grads(jnp.linalg.qr, (a,), 1)
+        check_grads(lambda x: jnp.abs(jnp.linalg.svd(x)[0]), (a,), 1)
+
+
+def test_det_grad_of_singular_matrix_is_the_adjugate():
+    a = np.array([[1.0, 2.0, 3.0, 1.0], [2.0, 4.0, 6.0, 1.0], [1.0, 0.0, 1.0, 1.0],
+                  [0.0, 1.0, 0.0, 2.0]], np.float32)
+    a[1] = 2 * a[0]                                     # rank 3: the gradient is finite
+    g = np.asarray(glassbox.grad(jnp.linalg.det)(a))
+    eps = 1e-3
+    fd = np.zeros_like(a)
+    for i in range(4):
+        for j in range(4):
+            d = np.zeros_like(a)
+            d[i, j] = eps
+            fd[i, j] = (np.linalg.det(a.astype(np.float64) + d) -
+                        np.linalg.det(a.astype(np.float64) - d)) / (2 * eps)
+    np.testing.assert_allclose(g, fd, atol=1e-3)
+    assert np.isfinite(g).all()
+
+
+def test_eigenvector_derivatives_need_opt_in():
+    with pytest.raises(NotImplementedError, match="enable_eigvec_derivs"):
+        glassbox.jacfwd(lambda x: lax.linalg.eig(x)[1])(np.eye(2, dtype=np.float32) + 1)
+
+
+def test_svd_full_matrices_jvp_not_implemented():
+    with pytest.raises(NotImplementedError, match="full matrices"):
+        glassbox.jacfwd(lambda x: jnp.linalg.svd(x)[0])(np.ones((3, 2), np.float32))
+
+
+@pytest.mark.parametrize("fn", [jnp.linalg.inv, jnp.linalg.det, jnp.linalg.cholesky,
+                                lambda a: jnp.linalg.slogdet(a).logabsdet,
+                                lambda a: jnp.linalg.eigh(a).eigenvalues,
+                                lambda a: jnp.linalg.svd(a, compute_uv=False)],
+                         ids=["inv", "det", "cholesky", "slogdet", "eigvalsh", "svdvals"])
+def test_vmap_of_grad_matches_loop_and_jit(rng, fn):
+    a = _spd(rng, (3, 4, 4), F32)
+    g = glassbox.grad(lambda x: jnp.sum(fn(x)).real)
+    expected = np.stack([np.asarray(g(x)) for x in a])
+    np.testing.assert_allclose(np.asarray(glassbox.vmap(g)(a)), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(glassbox.jit(glassbox.vmap(g))(a)), expected,
+                               rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("left_side", [True, False])
+@pytest.mark.parametrize("a_batched", [True, False])
+def test_triangular_solve_vmap(rng, left_side, a_batched):
+    a = np.tril(_rand(rng, (3, 4, 4), F32)) + 4 * np.eye(4, dtype=F32)
+    b = _rand(rng, (3, 4, 2) if left_side else (3, 2, 4), F32)
+    f = lambda a, b: lax.linalg.triangular_solve(a, b, left_side=left_side, lower=True)  # noqa
+    if a_batched:
+        out, expected = glassbox.vmap(f)(a, b), [f(x, y) for x, y in zip(a, b)]
+    else:
+        out, expected = glassbox.vmap(f, (None, 0))(a[0], b), [f(a[0], y) for y in b]
+    np.testing.assert_allclose(np.asarray(out), np.stack([np.asarray(e) for e in expected]),
+                               rtol=1e-5, atol=1e-5)

@@ -21,4 +21,5 @@ from .scans import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
 from .associative import *  # noqa: F401,F403
 from .convolution import *  # noqa: F401,F403
+from .special import *  # noqa: F401,F403
 from .windowed import *  # noqa: F401,F403

@@ -25,8 +25,13 @@ from ..interpreters import batching
 from ..interpreters.batching import batch_rules
 from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
 from ..interpreters.lowering import i64_array, lowering_rules
-from . import shape as _shape
-from .elementwise import add as _add, conj as _conj, div as _div
+from ..interpreters import ad
+from ..interpreters.ad import Zero, instantiate, jvp_rules, transpose_rules, zero_tangent
+from . import bitwise as _bitwise, elementwise as _ew, reductions as _reductions
+from .dot import Precision as _Precision, dot_general as _dot_general
+from . import shape as _shape, slicing as _slicing
+from .elementwise import add as _add, conj as _conj, div as _div, mul as _mul, neg as _neg
+from .elementwise import sub as _sub
 
 __all__ = ["cholesky", "cholesky_p", "eig", "eig_p", "triangular_solve", "triangular_solve_p",
            "lu", "lu_p", "lu_pivots_to_permutation", "lu_pivots_to_permutation_p",
@@ -221,6 +226,123 @@ def symmetrize(x):
 
 
 # ---------------------------------------------------------------------------
+# Traceable helpers for the jvp rules (lax only: this module sits below jnp)
+
+
+def _mm(a, b):
+    """Batched matrix product ``a @ b`` (equal leading dims), at HIGHEST precision as in JAX."""
+    nb = get_aval(a).ndim - 2
+    batch = tuple(range(nb))
+    return _dot_general(a, b, (((nb + 1,), (nb,)), (batch, batch)),
+                        precision=_Precision.HIGHEST)
+
+
+def _tri_keep(shape, k, lower):
+    """Bool mask over ``shape``'s last two dims: ``col <= row + k`` (lower) or ``>=`` (upper)."""
+    m, n = shape[-2:]
+    rows = _add(_shape.broadcasted_iota(_I32, (m, n), 0), np.int32(k))
+    cols = _shape.broadcasted_iota(_I32, (m, n), 1)
+    mask = _bitwise.ge(rows, cols) if lower else _bitwise.le(rows, cols)
+    nd = len(shape)
+    return _shape.broadcast_in_dim(mask, tuple(shape), (nd - 2, nd - 1))
+
+
+def _zeros(aval):
+    return _shape.full(aval.shape, 0, aval.dtype)
+
+
+def _tril_t(x, k=0):
+    aval = get_aval(x)
+    return _ew.select(_tri_keep(aval.shape, k, True), x, _zeros(aval))
+
+
+def _triu_t(x, k=0):
+    aval = get_aval(x)
+    return _ew.select(_tri_keep(aval.shape, k, False), x, _zeros(aval))
+
+
+def _eye_t(dtype, n, batch=()):
+    """``batch + (n, n)`` identity matrices of ``dtype``."""
+    eye = _ew.convert_element_type(_bitwise.eq(_shape.broadcasted_iota(_I32, (n, n), 0),
+                                               _shape.broadcasted_iota(_I32, (n, n), 1)), dtype)
+    nb = len(batch)
+    return _shape.broadcast_in_dim(eye, tuple(batch) + (n, n), (nb, nb + 1)) if nb else eye
+
+
+def _diag_part(x):
+    """The diagonals of ``[..., n, n]`` matrices (a strided slice of the flattened matrix)."""
+    aval = get_aval(x)
+    *batch, n, _ = aval.shape
+    flat = _shape.reshape(x, tuple(batch) + (n * n,))
+    nb = len(batch)
+    return _slicing.slice(flat, (0,) * (nb + 1), tuple(batch) + (n * n,),
+                          (1,) * nb + (n + 1,))
+
+
+def _diag_matrix(s):
+    """``[..., n]`` -> ``[..., n, n]`` diagonal matrices (exact zeros elsewhere)."""
+    aval = get_aval(s)
+    n, nd = aval.shape[-1], aval.ndim
+    shape = aval.shape + (n,)
+    full = _shape.broadcast_in_dim(s, shape, tuple(range(nd - 1)) + (nd,))
+    on_diag = _shape.broadcast_in_dim(
+        _bitwise.eq(_shape.broadcasted_iota(_I32, (n, n), 0),
+                    _shape.broadcasted_iota(_I32, (n, n), 1)), shape, (nd - 1, nd))
+    return _ew.select(on_diag, full, _shape.full(shape, 0, aval.dtype))
+
+
+def _real_part(x):
+    return _ew.real(x) if dtypes.is_complex(get_aval(x).dtype) else x
+
+
+def _as(x, dtype):
+    return x if get_aval(x).dtype == np.dtype(dtype) else _ew.convert_element_type(x, dtype)
+
+
+def _permute_rows(perm, x):
+    """``x[..., perm, :]`` for a per-batch permutation, as a one-hot product (linear in ``x``)."""
+    aval = get_aval(x)
+    m = aval.shape[-2]
+    nb = aval.ndim - 2
+    shape = aval.shape[:-2] + (m, m)
+    rows = _shape.broadcast_in_dim(perm, shape, tuple(range(nb + 1)))
+    onehot = _ew.convert_element_type(
+        _bitwise.eq(rows, _shape.broadcasted_iota(_I32, shape, nb + 1)), aval.dtype)
+    return _mm(onehot, x)
+
+
+def _unpermute_rows(perm, x):
+    """``y`` with ``y[..., perm, :] == x`` (the inverse of ``_permute_rows``)."""
+    aval = get_aval(x)
+    m = aval.shape[-2]
+    nb = aval.ndim - 2
+    shape = aval.shape[:-2] + (m, m)
+    cols = _shape.broadcast_in_dim(perm, shape, tuple(range(nb)) + (nb + 1,))
+    onehot = _ew.convert_element_type(
+        _bitwise.eq(cols, _shape.broadcasted_iota(_I32, shape, nb)), aval.dtype)
+    return _mm(onehot, x)
+
+
+def _lu_solve_t(lu_, perm, b, trans=0):
+    """Solve ``a @ x = b`` (``trans`` 0), ``a^T`` (1) or ``a^H`` (2) from ``lu(a)``; ``b`` matrices."""
+    if trans == 0:
+        x = _permute_rows(perm, b)
+        x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+        return triangular_solve(lu_, x, left_side=True, lower=False)
+    conj = trans == 2
+    x = triangular_solve(lu_, b, left_side=True, lower=False, transpose_a=True, conjugate_a=conj)
+    x = triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True,
+                         transpose_a=True, conjugate_a=conj)
+    return _unpermute_rows(perm, x)
+
+
+def _solve_t(a, b):
+    """``inv(a) @ b`` for square ``a`` and matrices ``b`` with a's batch dims (LU)."""
+    lu_, _, perm = lu(a)
+    return _lu_solve_t(lu_, perm, b)
+
+
+# ---------------------------------------------------------------------------
 # cholesky
 
 
@@ -263,6 +385,26 @@ def _cholesky_lowering(ctx, x):
 abstract_eval_rules[cholesky_p] = _cholesky_abstract_eval
 lowering_rules[cholesky_p] = _cholesky_lowering
 batch_rules[cholesky_p] = _batch_leading(cholesky_p)
+
+
+def _cholesky_jvp(primals, tangents):
+    """``L' = L phi(L^-1 A' L^-H)``, ``phi`` the lower triangle with a halved diagonal
+    (Murray 2016, arXiv:1602.07527), as JAX."""
+    (x,), (sigma_dot,) = primals, tangents
+    L = cholesky_p.bind(x)
+    if type(sigma_dot) is Zero:
+        return L, Zero(sigma_dot.aval)
+    aval = get_aval(x)
+    n = aval.shape[-1]
+    tmp = triangular_solve(L, sigma_dot, left_side=False, transpose_a=True, conjugate_a=True,
+                           lower=True)
+    inner = _tril_t(triangular_solve(L, tmp, left_side=True, transpose_a=False, lower=True))
+    halve = _add(_shape.full((n, n), 1, aval.dtype), _eye_t(aval.dtype, n))
+    phi = _div(inner, _shape.broadcast_in_dim(halve, aval.shape, (aval.ndim - 2, aval.ndim - 1)))
+    return L, _mm(L, phi)
+
+
+jvp_rules[cholesky_p] = _cholesky_jvp
 
 
 # ---------------------------------------------------------------------------
@@ -338,7 +480,75 @@ def _triangular_solve_lowering(ctx, a, b, *, left_side, lower, transpose_a, conj
 
 abstract_eval_rules[triangular_solve_p] = _triangular_solve_abstract_eval
 lowering_rules[triangular_solve_p] = _triangular_solve_lowering
-batch_rules[triangular_solve_p] = _batch_leading(triangular_solve_p)
+
+
+def _triangular_solve_jvp_a(g_a, ans, a, *, left_side, lower, transpose_a, conjugate_a,
+                            unit_diagonal):
+    """Tangent from ``a``: ``-op(a)^-1 op(g_a) x`` (left) or ``-x op(g_a) op(a)^-1``, in the
+    cheaper order (as JAX)."""
+    m, n = get_aval(ans).shape[-2:]
+    k = 1 if unit_diagonal else 0
+    g_a = _neg(_tril_t(g_a, -k) if lower else _triu_t(g_a, k))
+    g_a = _T(g_a) if transpose_a else g_a
+    g_a = _conj(g_a) if conjugate_a else g_a
+
+    def a_inverse(rhs):
+        return triangular_solve_p.bind(a, rhs, left_side=left_side, lower=lower,
+                                       transpose_a=transpose_a, conjugate_a=conjugate_a,
+                                       unit_diagonal=unit_diagonal)
+    if left_side:
+        return a_inverse(_mm(g_a, ans)) if m > n else _mm(a_inverse(g_a), ans)
+    return a_inverse(_mm(ans, g_a)) if m < n else _mm(ans, a_inverse(g_a))
+
+
+def _triangular_solve_jvp(primals, tangents, **params):
+    a, b = primals
+    g_a, g_b = tangents
+    ans = triangular_solve_p.bind(a, b, **params)
+    out = zero_tangent(get_aval(ans))
+    if type(g_b) is not Zero:
+        out = triangular_solve_p.bind(a, g_b, **params)
+    if type(g_a) is not Zero:
+        out = ad.add_tangents(out, _triangular_solve_jvp_a(g_a, ans, a, **params))
+    return ans, out
+
+
+def _triangular_solve_transpose(ct, a, b, *, left_side, lower, transpose_a, conjugate_a,
+                                unit_diagonal):
+    """Linear in ``b`` only: solve with ``op(a)`` transposed."""
+    if ad.is_undefined(a):
+        raise NotImplementedError("transpose rule for 'triangular_solve': the matrix a is not a "
+                                  "linear argument (only b is)")
+    if type(ct) is Zero:
+        return [None, Zero(b.aval)]
+    return [None, triangular_solve_p.bind(a, ct, left_side=left_side, lower=lower,
+                                          transpose_a=not transpose_a, conjugate_a=conjugate_a,
+                                          unit_diagonal=unit_diagonal)]
+
+
+def _triangular_solve_batch(axis_data, args, dims, *, left_side, **params):
+    """An unbatched ``a`` solves every batch member at once: the vmapped axis of ``b``
+    joins its columns (rows when ``left_side`` is False), as in JAX."""
+    (a, b), (da, db) = args, dims
+    if da is None:
+        b = batching.moveaxis(b, db, -1 if left_side else -2)
+        shape = get_aval(b).shape
+        if left_side:
+            flat = _shape.reshape(b, shape[:-2] + (shape[-2] * shape[-1],))
+            out_dim = len(shape) - 1
+        else:
+            flat = _shape.reshape(b, shape[:-3] + (shape[-3] * shape[-2], shape[-1]))
+            out_dim = len(shape) - 2
+        out = triangular_solve_p.bind(a, flat, left_side=left_side, **params)
+        return _shape.reshape(out, shape), out_dim
+    a = batching.bdim_at_front(a, da, axis_data.size)
+    b = batching.bdim_at_front(b, db, axis_data.size)
+    return triangular_solve_p.bind(a, b, left_side=left_side, **params), 0
+
+
+jvp_rules[triangular_solve_p] = _triangular_solve_jvp
+transpose_rules[triangular_solve_p] = _triangular_solve_transpose
+batch_rules[triangular_solve_p] = _triangular_solve_batch
 
 
 # ---------------------------------------------------------------------------
@@ -424,6 +634,10 @@ def _lu_pivots_lowering(ctx, pivots, *, permutation_size):
 abstract_eval_rules[lu_pivots_to_permutation_p] = _lu_pivots_abstract_eval
 lowering_rules[lu_pivots_to_permutation_p] = _lu_pivots_lowering
 batch_rules[lu_pivots_to_permutation_p] = _batch_leading(lu_pivots_to_permutation_p)
+jvp_rules[lu_pivots_to_permutation_p] = lambda primals, tangents, **params: (
+    lu_pivots_to_permutation_p.bind(*primals, **params),
+    zero_tangent(ShapedArray(get_aval(primals[0]).shape[:-1] + (params["permutation_size"],),
+                             _I32)))
 
 
 # ---------------------------------------------------------------------------
@@ -472,6 +686,37 @@ def _lu_lowering(ctx, x):
 abstract_eval_rules[lu_p] = _lu_abstract_eval
 lowering_rules[lu_p] = _lu_lowering
 batch_rules[lu_p] = _batch_leading(lu_p)
+
+
+def _lu_jvp(primals, tangents):
+    """``L' = L tril(X, -1)``, ``U' = triu(X) U`` with ``X = L^-1 P A' U^-1`` (de Hoog,
+    Anderssen and Lukas), as JAX; the row permutation is a one-hot product here."""
+    (a,), (a_dot,) = primals, tangents
+    lu_, pivots, perm = lu_p.bind(a)
+    int_zeros = [zero_tangent(get_aval(pivots)), zero_tangent(get_aval(perm))]
+    if type(a_dot) is Zero:
+        return [lu_, pivots, perm], [Zero(a_dot.aval)] + int_zeros
+    aval = get_aval(a)
+    batch, (m, n) = aval.shape[:-2], aval.shape[-2:]
+    nb, k, dtype = len(batch), min(m, n), aval.dtype
+    no_pad = [(0, 0, 0)] * nb
+    l = _slicing.slice(lu_, (0,) * aval.ndim, batch + (m, k))
+    l = _shape.pad(_tril_t(l, -1), np.array(0, dtype), no_pad + [(0, 0, 0), (0, m - k, 0)])
+    l = _add(l, _eye_t(dtype, m, batch))
+    u = _slicing.slice(lu_, (0,) * aval.ndim, batch + (k, n))
+    u = _shape.pad(_triu_t(u), np.array(0, dtype), no_pad + [(0, n - k, 0), (0, 0, 0)])
+    if n > k:
+        u_eye = _shape.pad(_eye_t(dtype, n - k, batch), np.array(0, dtype),
+                           no_pad + [(k, 0, 0), (k, 0, 0)])
+        u = _add(u, u_eye)
+    la = triangular_solve(l, _permute_rows(perm, a_dot), left_side=True, lower=True,
+                          unit_diagonal=True)
+    lau = triangular_solve(u, la, left_side=False, lower=False)
+    lu_dot = _add(_mm(l, _tril_t(lau, -1)), _mm(_triu_t(lau), u))
+    return [lu_, pivots, perm], [lu_dot] + int_zeros
+
+
+jvp_rules[lu_p] = _lu_jvp
 
 
 # ---------------------------------------------------------------------------
@@ -612,6 +857,68 @@ lowering_rules[qr_p] = _qr_lowering
 batch_rules[qr_p] = _batch_leading(qr_p)
 
 
+def _thin_qr_jvp(q, r, dx):
+    """Tangents of ``x = q r`` for ``[..., m, n]`` with ``m >= n`` (J. Townsend's derivation)."""
+    dx_rinv = triangular_solve(r, dx)                  # dx @ inv(r)
+    qt_dx_rinv = _mm(_H(q), dx_rinv)
+    lower = _tril_t(qt_dx_rinv, -1)
+    do = _sub(lower, _H(lower))                        # skew-Hermitian
+    aval = get_aval(qt_dx_rinv)
+    if dtypes.is_complex(aval.dtype):                  # the imaginary diagonal, for complex
+        n = get_aval(r).shape[-1]
+        imag = _sub(qt_dx_rinv, _as(_ew.real(qt_dx_rinv), aval.dtype))
+        do = _add(do, _mul(_eye_t(aval.dtype, n, aval.shape[:-2]), imag))
+    dq = _add(_mm(q, _sub(do, qt_dx_rinv)), dx_rinv)
+    dr = _mm(_sub(qt_dx_rinv, do), r)
+    return dq, dr
+
+
+def _slice_cols(x, start, stop):
+    aval = get_aval(x)
+    return _slicing.slice(x, (0,) * (aval.ndim - 1) + (start,), aval.shape[:-1] + (stop,))
+
+
+def _slice_rows(x, start, stop):
+    aval = get_aval(x)
+    return _slicing.slice(x, (0,) * (aval.ndim - 2) + (start, 0),
+                          aval.shape[:-2] + (stop, aval.shape[-1]))
+
+
+def _qr_jvp(primals, tangents, *, full_matrices):
+    (x,), (dx,) = primals, tangents
+    q, r = qr_p.bind(x, full_matrices=full_matrices)
+    if type(dx) is Zero:
+        return [q, r], [zero_tangent(get_aval(q)), zero_tangent(get_aval(r))]
+    aval = get_aval(x)
+    m, n = aval.shape[-2:]
+    if m < n:
+        # x = q [r1 r2]: the square part is an ordinary QR; r2 = q^H x2.
+        dq, dr1 = _thin_qr_jvp(q, _slice_cols(r, 0, m), _slice_cols(dx, 0, m))
+        dr2 = _add(_mm(_H(dq), _slice_cols(x, m, n)), _mm(_H(q), _slice_cols(dx, m, n)))
+        return [q, r], [dq, _shape.concatenate([dr1, dr2], aval.ndim - 1)]
+    q_mn = _slice_cols(q, 0, n) if full_matrices else q
+    r_nn = _slice_rows(r, 0, n) if full_matrices else r
+    dq_mn, dr_nn = _thin_qr_jvp(q_mn, r_nn, dx)
+    if not full_matrices or m == n:
+        return [q, r], [dq_mn, dr_nn]
+    # The completed columns of q (arXiv:2409.13374, eqs. 32-33), as JAX.
+    batch = aval.shape[:-2]
+    q_nn, q_pn, q_mp = _slice_rows(q_mn, 0, n), _slice_rows(q_mn, n, m), _slice_cols(q, n, m)
+    dq_nn, dq_pn = _slice_rows(dq_mn, 0, n), _slice_rows(dq_mn, n, m)
+    lu_, _, perm = lu(_sub(q_nn, _eye_t(aval.dtype, n, batch)))
+    z_pn_h = _lu_solve_t(lu_, perm, _H(q_pn), trans=2)
+    z_pn = _H(z_pn_h)
+    dq_mp = _sub(_mm(dq_mn, z_pn_h), _mm(_add(q_mn, _mm(q_mp, z_pn)),
+                                          _H(_sub(dq_pn, _mm(z_pn, dq_nn)))))
+    dq = _shape.concatenate([dq_mn, dq_mp], aval.ndim - 1)
+    dr = _shape.concatenate([dr_nn, _shape.full(batch + (m - n, n), 0, aval.dtype)],
+                            aval.ndim - 2)
+    return [q, r], [dq, dr]
+
+
+jvp_rules[qr_p] = _qr_jvp
+
+
 # ---------------------------------------------------------------------------
 # eigh
 
@@ -664,6 +971,30 @@ def _eigh_lowering(ctx, x, *, lower, sort_eigenvalues):
 abstract_eval_rules[eigh_p] = _eigh_abstract_eval
 lowering_rules[eigh_p] = _eigh_lowering
 batch_rules[eigh_p] = _batch_leading(eigh_p)
+
+
+def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues):
+    """Non-degenerate perturbation theory (Giles 2008, sec. 3.1), as JAX: with distinct
+    eigenvalues, ``w' = diag(V^H A' V)`` and ``V' = V (F * V^H A' V)``,
+    ``F_ij = 1 / (w_j - w_i)`` off the diagonal."""
+    (a,), (a_dot,) = primals, tangents
+    v, w_real = eigh_p.bind(symmetrize(a), lower=lower, sort_eigenvalues=sort_eigenvalues)
+    if type(a_dot) is Zero:
+        return [v, w_real], [zero_tangent(get_aval(v)), zero_tangent(get_aval(w_real))]
+    aval = get_aval(a)
+    n, nd = aval.shape[-1], aval.ndim
+    w = _as(w_real, aval.dtype)
+    eye = _eye_t(aval.dtype, n, aval.shape[:-2])
+    w_row = _shape.broadcast_in_dim(w, aval.shape, tuple(range(nd - 2)) + (nd - 1,))
+    w_col = _shape.broadcast_in_dim(w, aval.shape, tuple(range(nd - 1)))
+    fmat = _sub(_ew.integer_pow(_sub(_add(eye, w_row), w_col), -1), eye)
+    vdag_adot_v = _mm(_mm(_H(v), a_dot), v)
+    dv = _mm(v, _mul(fmat, vdag_adot_v))
+    dw = _diag_part(_real_part(vdag_adot_v))
+    return [v, w_real], [dv, dw]
+
+
+jvp_rules[eigh_p] = _eigh_jvp
 
 
 # ---------------------------------------------------------------------------
@@ -741,16 +1072,72 @@ lowering_rules[svd_p] = _svd_lowering
 batch_rules[svd_p] = _batch_leading(svd_p)
 
 
+def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
+    """Tangents of the thin SVD (Townsend 2016; Giles 2008), as JAX; the full-matrices
+    case of non-square input has no rule (as in JAX)."""
+    (a,), (da,) = primals, tangents
+    aval = get_aval(a)
+    m, n = aval.shape[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError("Singular value decomposition JVP not implemented for full "
+                                  "matrices")
+    s, u, vt = svd_p.bind(a, full_matrices=False, compute_uv=True)
+    primal = [s, u, vt] if compute_uv else [s]
+    if type(da) is Zero:
+        return primal, [zero_tangent(get_aval(x)) for x in primal]
+    dtype, nd = aval.dtype, aval.ndim
+    s_aval = get_aval(s)
+    k = s_aval.shape[-1]
+    ut, v = _H(u), _H(vt)
+    ds_full = _mm(_mm(ut, da), v)
+    ds = _diag_part(_real_part(ds_full))
+    if not compute_uv:
+        return primal, [ds]
+    kk = s_aval.shape + (k,)
+    s_row = _shape.broadcast_in_dim(s, kk, tuple(range(nd - 2)) + (nd - 1,))   # s_j
+    s_col = _shape.broadcast_in_dim(s, kk, tuple(range(nd - 1)))               # s_i
+    s_diffs = _mul(_add(s_row, s_col), _sub(s_row, s_col))
+    eye = _eye_t(s_aval.dtype, k, s_aval.shape[:-1])
+    f = _sub(_div(_shape.full(kk, 1, s_aval.dtype), _add(s_diffs, eye)), eye)
+    dss = _mul(_as(s_row, dtype), ds_full)
+    sds = _mul(_as(s_col, dtype), ds_full)
+    s_zeros = _as(_bitwise.eq(s, _shape.full(s_aval.shape, 0, s_aval.dtype)), s_aval.dtype)
+    s_inv = _sub(_div(_shape.full(s_aval.shape, 1, s_aval.dtype), _add(s, s_zeros)), s_zeros)
+    dudv_diag = _mul(_mul(_sub(ds_full, _H(ds_full)), np.array(0.5, dtype)),
+                     _as(_diag_matrix(s_inv), dtype))
+    f_c = _as(f, dtype)
+    du = _mm(u, _add(_mul(f_c, _add(dss, _H(dss))), dudv_diag))
+    dv = _mm(v, _mul(f_c, _add(sds, _H(sds))))
+    if m > n:
+        dav = _mm(da, v)
+        du = _add(du, _div(_sub(dav, _mm(u, _mm(ut, dav))),
+                           _as(_shape.broadcast_in_dim(s, aval.shape[:-2] + (m, k),
+                                                       tuple(range(nd - 2)) + (nd - 1,)), dtype)))
+    if n > m:
+        dahu = _mm(_H(da), u)
+        dv = _add(dv, _div(_sub(dahu, _mm(v, _mm(vt, dahu))),
+                           _as(_shape.broadcast_in_dim(s, aval.shape[:-2] + (n, k),
+                                                       tuple(range(nd - 2)) + (nd - 1,)), dtype)))
+    return primal, [ds, du, _H(dv)]
+
+
+jvp_rules[svd_p] = _svd_jvp
+
+
 # ---------------------------------------------------------------------------
 # eig
 
 
-def eig(x, *, compute_left_eigenvectors=True, compute_right_eigenvectors=True):
+def eig(x, *, compute_left_eigenvectors=True, compute_right_eigenvectors=True,
+        enable_eigvec_derivs=False, implementation=None, use_magma=None):
     """Eigendecomposition of general square matrices. Lowers to LAPACK ``?geev``.
 
     Args:
       x: ``[..., n, n]`` matrices.
       compute_left_eigenvectors, compute_right_eigenvectors: which eigenvectors to return.
+      enable_eigvec_derivs: allow derivatives of the eigenvectors (valid only for distinct
+        eigenvalues, which cannot be checked); eigenvalues are always differentiable.
+      implementation, use_magma: accepted for compatibility (CPU has only LAPACK).
 
     Returns:
       ``[w, vl, vr]`` (the eigenvector entries only if requested): complex eigenvalues
@@ -758,13 +1145,15 @@ def eig(x, *, compute_left_eigenvectors=True, compute_right_eigenvectors=True):
       Failed decompositions (including non-finite input) give NaNs.
     """
     return eig_p.bind(x, compute_left_eigenvectors=bool(compute_left_eigenvectors),
-                      compute_right_eigenvectors=bool(compute_right_eigenvectors))
+                      compute_right_eigenvectors=bool(compute_right_eigenvectors),
+                      enable_eigvec_derivs=bool(enable_eigvec_derivs))
 
 
 eig_p = Primitive("eig", multiple_results=True)
 
 
-def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvectors):
+def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvectors,
+                       enable_eigvec_derivs=False):
     _check_matrix("eig", x, square=True)
     dtype = _complex_dtype(x.dtype)
     vecs = [ShapedArray(x.shape, dtype, x.weak_type)] * (compute_left_eigenvectors
@@ -772,7 +1161,8 @@ def _eig_abstract_eval(x, *, compute_left_eigenvectors, compute_right_eigenvecto
     return [ShapedArray(x.shape[:-1], dtype, x.weak_type)] + vecs
 
 
-def _eig_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenvectors):
+def _eig_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenvectors,
+                  enable_eigvec_derivs=False):
     (aval,) = ctx.avals_in
     aval = aval.strip_weak_type()
     batch, real = aval.shape[:-2], not dtypes.is_complex(aval.dtype)
@@ -799,3 +1189,58 @@ def _eig_lowering(ctx, x, *, compute_left_eigenvectors, compute_right_eigenvecto
 abstract_eval_rules[eig_p] = _eig_abstract_eval
 lowering_rules[eig_p] = _eig_lowering
 batch_rules[eig_p] = _batch_leading(eig_p)
+
+
+def _eig_vec_jvp(w, v, da):
+    """Tangents of eigenvalues and of eigenvectors normalised as LAPACK's ``geev`` does
+    (unit 2-norm, real largest component), by non-degenerate perturbation theory (as JAX)."""
+    aval = get_aval(v)
+    n, nd = aval.shape[-1], aval.ndim
+    eye = _eye_t(aval.dtype, n, aval.shape[:-2])
+    w_row = _shape.broadcast_in_dim(w, aval.shape, tuple(range(nd - 2)) + (nd - 1,))
+    w_col = _shape.broadcast_in_dim(w, aval.shape, tuple(range(nd - 1)))
+    fmat = _sub(_ew.reciprocal(_sub(_add(eye, w_row), w_col)), eye)
+    p = _mm(_solve_t(v, da), v)
+    dw = _diag_part(p)
+    u = _mm(v, _mul(fmat, p))
+    k = _reductions.argmax(_ew.abs(v), nd - 2, _I32)
+    mask = _as(_bitwise.eq(_shape.broadcasted_iota(_I32, aval.shape, nd - 2),
+                           _shape.expand_dims(k, (nd - 2,))), aval.dtype)
+    col_sum = lambda x: _reductions.reduce_sum(x, (nd - 2,))  # noqa: E731
+    c = _ew.complex(_neg(_ew.real(col_sum(_mul(_conj(v), u)))),
+                    _div(_neg(_ew.imag(col_sum(_mul(mask, u)))), _ew.real(col_sum(_mul(mask, v)))))
+    return dw, _add(u, _mul(v, _shape.broadcast_in_dim(
+        c, aval.shape, tuple(range(nd - 2)) + (nd - 1,))))
+
+
+def _eig_jvp(primals, tangents, *, compute_left_eigenvectors, compute_right_eigenvectors,
+             enable_eigvec_derivs=False):
+    (a,), (da,) = primals, tangents
+    vectors = compute_left_eigenvectors or compute_right_eigenvectors
+    if vectors and not enable_eigvec_derivs:
+        raise NotImplementedError(
+            "Derivatives of non-symmetric eigenvectors are only valid under assumptions on the "
+            "input that JAX cannot check (see the enable_eigvec_derivs argument to "
+            "jax.lax.linalg.eig). Pass enable_eigvec_derivs=True to jax.lax.linalg.eig to opt "
+            "in. See https://github.com/jax-ml/jax/issues/2748 for discussion.")
+    outs = eig_p.bind(a, compute_left_eigenvectors=compute_left_eigenvectors,
+                      compute_right_eigenvectors=True, enable_eigvec_derivs=enable_eigvec_derivs)
+    w, vr = outs[0], outs[-1]
+    primal = [w] + ([outs[1]] if compute_left_eigenvectors else []) + (
+        [vr] if compute_right_eigenvectors else [])
+    if type(da) is Zero:
+        return primal, [zero_tangent(get_aval(x)) for x in primal]
+    da = _as(da, get_aval(vr).dtype)
+    if not vectors:
+        nd = get_aval(vr).ndim
+        return primal, [_reductions.reduce_sum(_mul(_solve_t(vr, da), _T(vr)), (nd - 1,))]
+    dw, dvr = _eig_vec_jvp(w, vr, da)
+    tangent = [dw]
+    if compute_left_eigenvectors:
+        tangent.append(_eig_vec_jvp(_conj(w), outs[1], _H(da))[1])
+    if compute_right_eigenvectors:
+        tangent.append(dvr)
+    return primal, tangent
+
+
+jvp_rules[eig_p] = _eig_jvp

@@ -11,6 +11,7 @@ inputs to floats, and are jitted (one compiled executable per input signature,
 as in JAX). Float32 and float64 (with x64) are supported, and complex64/128.
 """
 import functools
+import math
 import operator
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..api import jit
+from ..custom_derivatives import custom_jvp
 from ..lax import linalg as lax_linalg
 from .. import numpy as jnp  # this package, partly imported now: names are read at call time
 from ._util import broadcast_to, canonicalize_axis, check_arraylike, promote_dtypes_inexact
@@ -26,7 +28,7 @@ __all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigva
            "inv", "lstsq",
            "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose",
            "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
-           "tensordot", "trace", "vecdot", "vector_norm", "EighResult", "QRResult",
+           "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot", "vector_norm", "EighResult", "QRResult",
            "SlogdetResult", "SVDResult"]
 
 
@@ -255,6 +257,7 @@ def inv(a):
     return solve(a, lax.broadcast(eye, a.shape[:-2]))
 
 
+@functools.partial(custom_jvp, nondiff_argnums=(1, 2))
 @functools.partial(jit, static_argnames=("hermitian",))
 def _pinv(a, rcond, hermitian):
     a = _inexact_array("jnp.linalg.pinv", a)
@@ -281,6 +284,25 @@ def pinv(a, rcond=None, hermitian=False):
     The default ``rcond`` is JAX's, ``10 * max(m, n) * eps`` (NumPy uses 1e-15).
     """
     return _pinv(a, rcond, bool(hermitian))
+
+
+@_pinv.defjvp
+def _pinv_jvp(rcond, hermitian, primals, tangents):
+    """Golub and Pereyra (1973): the derivative of the pseudo-inverse, as JAX."""
+    (a,), (a_dot,) = primals, tangents
+    p = _pinv(a, rcond, hermitian)
+    if hermitian:
+        a, a_dot = (a + _H(a)) / 2, (a_dot + _H(a_dot)) / 2
+    m, n = a.shape[-2:]
+    if m >= n:
+        s = (p @ _H(p)) @ _H(a_dot)
+        t = (_H(a_dot) @ _H(p)) @ p
+        p_dot = -(p @ a_dot) @ p + s - (s @ a) @ p + t - (p @ a) @ t
+    else:
+        s = p @ (_H(p) @ _H(a_dot))
+        t = _H(a_dot) @ (_H(p) @ p)
+        p_dot = -p @ (a_dot @ p) + s - s @ (a @ p) + t - p @ (a @ t)
+    return p, p_dot
 
 
 def matrix_power(a, n):
@@ -339,7 +361,48 @@ def _det_3x3(a):
             a[..., 0, 1] * a[..., 1, 0] * a[..., 2, 2])
 
 
+def _slogdet_1x1(a):
+    det = a[..., 0, 0]
+    return jnp.sign(det), jnp.real(jnp.log(jnp.abs(det)))
+
+
+def _slogdet_2x2(a):
+    det = _det_2x2(a)
+    return jnp.sign(det), jnp.real(jnp.log(jnp.abs(det)))
+
+
+def _sign_and_logdet_dots(x, g, sign, ans_dot):
+    """(sign, logabsdet) tangents from ``d log det = ans_dot``: the sign moves only for
+    complex input (its phase), as in JAX."""
+    if dtypes.is_complex(x.dtype):
+        sign_dot = (ans_dot - jnp.real(ans_dot).astype(ans_dot.dtype)) * sign
+        return sign_dot, jnp.real(ans_dot)
+    return jnp.zeros_like(sign), ans_dot
+
+
+@custom_jvp
+def _slogdet_small(a):
+    """slogdet of 1x1 and 2x2 matrices by closed forms (no LU), as JAX."""
+    return _slogdet_1x1(a) if a.shape[-1] == 1 else _slogdet_2x2(a)
+
+
+@_slogdet_small.defjvp
+def _slogdet_small_jvp(primals, tangents):
+    (x,), (g,) = primals, tangents
+    sign, ans = _slogdet_small(x)
+    if x.shape[-1] == 1:
+        ans_dot = g[..., 0, 0] / x[..., 0, 0]
+    else:
+        x00, x01, x10, x11 = x[..., 0, 0], x[..., 0, 1], x[..., 1, 0], x[..., 1, 1]
+        ans_dot = (g[..., 0, 0] * x11 - g[..., 0, 1] * x10 - g[..., 1, 0] * x01
+                   + g[..., 1, 1] * x00) / (x00 * x11 - x01 * x10)
+    return (sign, ans), _sign_and_logdet_dots(x, g, sign, ans_dot)
+
+
+@custom_jvp
 def _slogdet_lu(a):
+    """Sign and log|det| from the LU diagonal and the pivots' parity. A custom jvp
+    (``d log|det A| = trace(A^-1 A')``, the sign constant for real input), as in JAX."""
     dtype = a.dtype
     lu_, pivot, _ = lax_linalg.lu(a)
     diag = jnp.diagonal(lu_, axis1=-2, axis2=-1)
@@ -358,29 +421,118 @@ def _slogdet_lu(a):
     return sign, jnp.real(logdet)
 
 
-@jit
-def slogdet(a):
-    """Sign and log of the absolute value of the determinant (via LU).
+@custom_jvp
+def _slogdet_qr(a):
+    """Sign and log|det| from a QR factorization (each reflector has determinant -1)."""
+    if dtypes.is_complex(a.dtype):
+        raise NotImplementedError("slogdet method='qr' not implemented for complex inputs")
+    n = a.shape[-1]
+    a, taus = lax_linalg.geqrf(a)
+    diag = jnp.diagonal(a, axis1=-2, axis2=-1)
+    log_abs_det = jnp.sum(jnp.log(jnp.abs(diag)), axis=-1)
+    sign_diag = jnp.prod(jnp.sign(diag), axis=-1)
+    sign_taus = jnp.prod(jnp.where(taus[..., :(n - 1)] != 0, -1, 1), axis=-1)
+    return sign_diag * sign_taus.astype(sign_diag.dtype), log_abs_det
+
+
+def _slogdet_jvp(primals, tangents):
+    (x,), (g,) = primals, tangents
+    sign, ans = slogdet(x)
+    ans_dot = jnp.trace(solve(x, g), axis1=-1, axis2=-2)
+    return (sign, ans), _sign_and_logdet_dots(x, g, sign, ans_dot)
+
+
+_slogdet_lu.defjvp(_slogdet_jvp)
+_slogdet_qr.defjvp(_slogdet_jvp)
+
+
+def slogdet(a, *, method=None):
+    """Sign and log of the absolute value of the determinant.
+
+    Args:
+      method: ``None``/``'lu'`` (closed forms for 1x1 and 2x2) or ``'qr'``.
 
     Returns:
       ``SlogdetResult(sign, logabsdet)``; a singular matrix gives ``(0, -inf)``.
     """
+    if method not in (None, "lu", "qr"):
+        raise ValueError(f"Unknown slogdet method '{method}'. Supported methods are 'lu' "
+                         f"(`None`), and 'qr'.")
+    return _slogdet(a, method)
+
+
+@functools.partial(jit, static_argnames=("method",))
+def _slogdet(a, method):
     a = _inexact_array("jnp.linalg.slogdet", a)
-    _require_square("jnp.linalg.slogdet", a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"Argument to slogdet() must have shape [..., n, n], got {a.shape}")
+    if method == "qr":
+        return SlogdetResult(*_slogdet_qr(a))
+    if a.shape[-1] in (1, 2):
+        return SlogdetResult(*_slogdet_small(a))
     return SlogdetResult(*_slogdet_lu(a))
+
+
+def _cofactor_solve(a, b):
+    """``(det(a), adj(a) @ b)``, defined for singular ``a`` too (JAX's algorithm): the LU's
+    last pivot is replaced so that rank n-1 matrices get their rank-one adjugate, and lower
+    ranks get zeros."""
+    n = a.shape[-1]
+    if n == 1:
+        return a[..., 0, 0], b
+    lu_, pivots, permutation = lax_linalg.lu(a)
+    dtype = a.dtype
+    batch = np.broadcast_shapes(lu_.shape[:-2], b.shape[:-2])
+    x = broadcast_to(b, batch + b.shape[-2:])
+    lu_ = broadcast_to(lu_, batch + lu_.shape[-2:])
+    diag = jnp.diagonal(lu_, axis1=-2, axis2=-1)
+    iota = lax.expand_dims(jnp.arange(n, dtype=pivots.dtype), tuple(range(pivots.ndim - 1)))
+    parity = jnp.count_nonzero(pivots != iota, axis=-1)
+    sign = jnp.asarray(-2 * (parity % 2) + 1, dtype=dtype)
+    # partial_det[..., -1] is the determinant, partial_det[..., -2] det(u) / u_nn.
+    partial_det = jnp.cumprod(diag, axis=-1) * sign[..., None]
+    lu_ = lu_.at[..., -1, -1].set(1.0 / partial_det[..., -2])
+    permutation = broadcast_to(permutation, batch + (n,))
+    d = jnp.ones(x.shape[:-1], x.dtype)
+    d = lax_linalg.triangular_solve(lu_, d, left_side=True, lower=False)
+    d = jnp.any(jnp.logical_or(jnp.isnan(d), jnp.isinf(d)), axis=-1)
+    d = jnp.tile(d[..., None, None], d.ndim * (1,) + x.shape[-2:])
+    x = jnp.where(d, jnp.zeros_like(x), x)
+    x = jnp.take_along_axis(x, permutation[..., :, None], axis=-2)
+    x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+    x = jnp.concatenate((x[..., :-1, :] * partial_det[..., -1, None, None], x[..., -1:, :]),
+                        axis=-2)
+    x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=False)
+    x = jnp.where(d, jnp.zeros_like(x), x)
+    return partial_det[..., -1], x
+
+
+@custom_jvp
+def _det(a):
+    sign, logdet = slogdet(a)
+    return sign * jnp.exp(logdet).astype(sign.dtype)
+
+
+@_det.defjvp
+def _det_jvp(primals, tangents):
+    (x,), (g,) = primals, tangents
+    y, z = _cofactor_solve(x, g)
+    return y, jnp.trace(z, axis1=-1, axis2=-2)
 
 
 @jit
 def det(a):
-    """Determinant of square matrices (closed forms for 2x2 and 3x3, LU otherwise, as JAX)."""
+    """Determinant of square matrices (closed forms for 2x2 and 3x3, LU otherwise, as JAX).
+
+    Its derivative is ``trace(adj(a) @ a')`` (JAX's custom jvp), finite for singular ``a``.
+    """
     a = _inexact_array("jnp.linalg.det", a)
     _require_square("jnp.linalg.det", a)
     if a.shape[-1] == 2:
         return _det_2x2(a)
     if a.shape[-1] == 3:
         return _det_3x3(a)
-    sign, logdet = _slogdet_lu(a)
-    return sign * jnp.exp(logdet).astype(sign.dtype)
+    return _det(a)
 
 
 @jit
@@ -675,6 +827,41 @@ def cross(x1, x2, /, *, axis=-1):
         raise ValueError(f"jnp.linalg.cross: both inputs must be 3-vectors along axis {axis}, "
                          f"got shapes {x1.shape} and {x2.shape}")
     return jnp.cross(x1, x2, axis=axis)
+
+
+def tensorinv(a, ind=2):
+    """The inverse of ``a`` as a tensor: ``tensordot(tensorinv(a, ind), a, ind)`` is the
+    identity on ``a.shape[:ind]``. The first ``ind`` dimensions' product must equal the
+    rest's."""
+    check_arraylike("tensorinv", a)
+    arr = jnp.asarray(a)
+    ind = operator.index(ind)
+    if ind <= 0:
+        raise ValueError(f"ind must be a positive integer; got ind={ind}")
+    contracting, batch = arr.shape[:ind], arr.shape[ind:]
+    flat = (math.prod(contracting), math.prod(batch))
+    if flat[0] != flat[1]:
+        raise ValueError("tensorinv is only possible when the product of the first `ind` "
+                         "dimensions equals that of the remaining dimensions. got "
+                         f"arr.shape={arr.shape} with ind={ind}.")
+    return inv(arr.reshape(flat)).reshape(*batch, *contracting)
+
+
+def tensorsolve(a, b, axes=None):
+    """``x`` with ``tensordot(a, x, x.ndim) == b``: ``a``'s leading dimensions match ``b``,
+    its others are ``x``'s (``axes`` of ``a`` are moved to the end first)."""
+    check_arraylike("tensorsolve", a, b)
+    a, b = jnp.asarray(a), jnp.asarray(b)
+    if axes is not None:
+        a = jnp.moveaxis(a, axes, len(axes) * (a.ndim - 1,))
+    out_shape = a.shape[b.ndim:]
+    if a.shape[:b.ndim] != b.shape:
+        raise ValueError("After moving axes to end, leading shape of a must match shape of b. "
+                         f"got a.shape={a.shape}, b.shape={b.shape}")
+    if b.size != math.prod(out_shape):
+        raise ValueError("Input arrays must have prod(a.shape[:b.ndim]) == "
+                         f"prod(a.shape[b.ndim:]); got a.shape={a.shape}, b.ndim={b.ndim}.")
+    return solve(a.reshape(b.size, math.prod(out_shape)), b.ravel()).reshape(out_shape)
 
 
 def diagonal(x, /, *, offset=0):

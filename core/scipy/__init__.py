@@ -1,0 +1,4 @@
+"""``glassbox.scipy``: the parts of SciPy that ``jax.scipy`` offers, over ``glassbox.lax``
+and ``glassbox.numpy`` (``special``: the special functions)."""
+from . import special  # noqa: F401
+from . import linalg  # noqa: F401

@@ -1,0 +1,697 @@
+"""``glassbox.scipy.linalg``: SciPy's linear algebra on glassbox arrays (``jax.scipy.linalg``).
+
+The factorizations are ``glassbox.lax.linalg``'s (LAPACK through jaxlib) with SciPy's
+signatures as JAX offers them: ``overwrite_*`` and ``check_finite`` are accepted and
+ignored; ``lower=`` picks the triangle. Everything is differentiable where JAX's is
+(``expm`` by differentiating its Padé approximant and squarings, so ``expm_frechet``
+is its jvp). The special matrices (``toeplitz``, ``hilbert``, ``pascal``...) are
+built with ``jnp`` as JAX builds them, with JAX's dtypes.
+"""
+import functools
+import math
+
+import numpy as np
+
+from .. import dtypes, lax
+from ..api import jit
+from ..interpreters.ad import instantiate, jvp_flat
+from ..lax import linalg as lax_linalg
+from .. import numpy as jnp
+from ..numpy import linalg as jnp_linalg
+from ..numpy._util import check_arraylike, promote_dtypes_inexact
+
+__all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "companion",
+           "convolution_matrix", "det", "dft", "eigh", "expm", "expm_frechet", "fiedler",
+           "fiedler_companion", "hadamard", "hankel", "helmert", "hilbert", "inv", "invhilbert",
+           "invpascal", "leslie", "lu", "lu_factor", "lu_solve", "pascal", "polar", "qr",
+           "solve", "solve_triangular", "svd", "toeplitz"]
+
+
+def _H(x):
+    return jnp.conjugate(jnp.swapaxes(x, -1, -2))
+
+
+def _inexact(fun_name, *args):
+    check_arraylike(fun_name, *args)
+    out = promote_dtypes_inexact(*(jnp.asarray(a) for a in args))
+    return out[0] if len(out) == 1 else out
+
+
+def _square(fun_name, a):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{fun_name}: expected a (batched) square matrix [..., n, n], got "
+                         f"shape {a.shape}")
+
+
+# ---------------------------------------------------------------------------
+# Cholesky
+
+
+@functools.partial(jit, static_argnames=("lower",))
+def _cholesky(a, lower):
+    a = _inexact("jax.scipy.linalg.cholesky", a)
+    _square("jax.scipy.linalg.cholesky", a)
+    L = lax_linalg.cholesky(a)
+    return L if lower else _H(L)
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """Cholesky factor: upper ``U`` (``a = U^H U``) by default, lower ``L`` with ``lower=True``."""
+    del overwrite_a, check_finite
+    return _cholesky(a, bool(lower))
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """``(c, lower)`` for ``cho_solve``: the Cholesky factor and which triangle it is."""
+    del overwrite_a, check_finite
+    return _cholesky(a, bool(lower)), bool(lower)
+
+
+@functools.partial(jit, static_argnames=("lower",))
+def _cho_solve(c, b, lower):
+    c, b = _inexact("jax.scipy.linalg.cho_solve", c, b)
+    _check_solve_shapes("jax.scipy.linalg.cho_solve", c, b)
+    b = lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=not lower,
+                                    conjugate_a=not lower)
+    return lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=lower,
+                                       conjugate_a=lower)
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """Solve ``a @ x = b`` given ``cho_factor(a)``."""
+    del overwrite_b, check_finite
+    c, lower = c_and_lower
+    return _cho_solve(c, b, bool(lower))
+
+
+def _check_solve_shapes(fun_name, a, b):
+    if not (a.ndim >= 2 and b.ndim in (a.ndim, a.ndim - 1) and
+            a.shape[-1] == a.shape[-2] == b.shape[a.ndim - 2]):
+        raise ValueError(f"{fun_name}: the arguments must have shapes a=[..., m, m] and "
+                         f"b=[..., m, k] or b=[..., m]; got a={a.shape} and b={b.shape}")
+
+
+# ---------------------------------------------------------------------------
+# LU
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """``(lu, piv)``: the packed LU factors and LAPACK's 0-based row swaps."""
+    del overwrite_a, check_finite
+    return _lu_factor(a)
+
+
+@jit
+def _lu_factor(a):
+    a = _inexact("jax.scipy.linalg.lu_factor", a)
+    lu_, pivots, _ = lax_linalg.lu(a)
+    return lu_, pivots
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """Solve ``a x = b`` (``trans`` 0), ``a^T x = b`` (1) or ``a^H x = b`` (2) from ``lu_factor``."""
+    del overwrite_b, check_finite
+    if trans not in (0, 1, 2):
+        raise ValueError(f"'trans' value must be 0, 1, or 2, got {trans}")
+    lu_, pivots = lu_and_piv
+    return _lu_solve(lu_, pivots, b, trans)
+
+
+@functools.partial(jit, static_argnames=("trans",))
+def _lu_solve(lu_, pivots, b, trans):
+    lu_, b = _inexact("jax.scipy.linalg.lu_solve", lu_, b)
+    m = lu_.shape[-1]
+    perm = lax_linalg.lu_pivots_to_permutation(jnp.asarray(pivots, np.int32), m)
+    vector = lu_.ndim == b.ndim + 1
+    if vector:
+        b = b[..., None]
+    if b.shape[-2] != m:
+        raise ValueError(f"jax.scipy.linalg.lu_solve: b must have {m} rows, got shape {b.shape}")
+    batch = np.broadcast_shapes(lu_.shape[:-2], perm.shape[:-1], b.shape[:-2])
+    lu_ = jnp.broadcast_to(lu_, batch + lu_.shape[-2:])
+    perm = jnp.broadcast_to(perm, batch + (m,))
+    b = jnp.broadcast_to(b, batch + b.shape[-2:])
+    if trans == 0:
+        x = jnp.take_along_axis(b, perm[..., :, None], axis=-2)
+        x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+        x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=False)
+    else:
+        conj = trans == 2
+        x = lax_linalg.triangular_solve(lu_, b, left_side=True, lower=False, transpose_a=True,
+                                        conjugate_a=conj)
+        x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True,
+                                        transpose_a=True, conjugate_a=conj)
+        inverse = jnp.argsort(perm, axis=-1)
+        x = jnp.take_along_axis(x, inverse[..., :, None], axis=-2)
+    return x[..., 0] if vector else x
+
+
+def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
+    """``(p, l, u)`` with ``a = p @ l @ u`` (or ``(p @ l, u)`` with ``permute_l``)."""
+    del overwrite_a, check_finite
+    return _lu(a, bool(permute_l))
+
+
+@functools.partial(jit, static_argnames=("permute_l",))
+def _lu(a, permute_l):
+    a = _inexact("jax.scipy.linalg.lu", a)
+    lu_, _, perm = lax_linalg.lu(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    p = jnp.real((perm[..., None, :] == jnp.arange(m, dtype=perm.dtype)[:, None])
+                 .astype(a.dtype))
+    l = jnp.tril(lu_[..., :, :k], -1) + jnp.eye(m, k, dtype=a.dtype)
+    u = jnp.triu(lu_[..., :k, :])
+    if permute_l:
+        return jnp.matmul(p, l, precision=lax.Precision.HIGHEST), u
+    return p, l, u
+
+
+# ---------------------------------------------------------------------------
+# Solving, inverting, determinants
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     debug=None, check_finite=True):
+    """Solve ``op(a) x = b`` for triangular ``a``; ``trans`` 0/'N', 1/'T' or 2/'C'."""
+    del overwrite_b, debug, check_finite
+    if trans not in (0, 1, 2, "N", "T", "C"):
+        raise ValueError(f"Invalid 'trans' value {trans}")
+    return _solve_triangular(a, b, trans, bool(lower), bool(unit_diagonal))
+
+
+@functools.partial(jit, static_argnames=("trans", "lower", "unit_diagonal"))
+def _solve_triangular(a, b, trans, lower, unit_diagonal):
+    transpose_a = trans in (1, 2, "T", "C")
+    conjugate_a = trans in (2, "C")
+    a, b = _inexact("jax.scipy.linalg.solve_triangular", a, b)
+    _square("jax.scipy.linalg.solve_triangular", a)
+    vector = b.ndim == 1 or (a.ndim == b.ndim + 1 and a.shape[-1] == b.shape[-1])
+    if vector:
+        b = b[..., None]
+    if b.shape[-2] != a.shape[-1]:
+        raise ValueError(f"jax.scipy.linalg.solve_triangular: incompatible shapes a={a.shape} "
+                         f"and b={b.shape}")
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = jnp.broadcast_to(a, batch + a.shape[-2:])
+    b = jnp.broadcast_to(b, batch + b.shape[-2:])
+    x = lax_linalg.triangular_solve(a, b, left_side=True, lower=lower, transpose_a=transpose_a,
+                                    conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+    return x[..., 0] if vector else x
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False,
+          check_finite=True, assume_a="gen"):
+    """Solve ``a @ x = b``; ``assume_a='pos'`` uses Cholesky, the others LU (as JAX)."""
+    del overwrite_a, overwrite_b, debug, check_finite
+    if assume_a not in ("gen", "sym", "her", "pos"):
+        raise ValueError(f"Expected assume_a to be one of ['gen', 'sym', 'her', 'pos']; "
+                         f"got {assume_a!r}")
+    return _solve(a, b, assume_a, bool(lower))
+
+
+@functools.partial(jit, static_argnames=("assume_a", "lower"))
+def _solve(a, b, assume_a, lower):
+    if assume_a != "pos":
+        return jnp_linalg.solve(a, b)
+    a, b = _inexact("jax.scipy.linalg.solve", a, b)
+    _check_solve_shapes("jax.scipy.linalg.solve", a, b)
+    return _cho_solve(_cholesky(a, lower), b, lower)
+
+
+def inv(a, overwrite_a=False, check_finite=True):
+    """Inverse of square matrices (``jnp.linalg.inv``)."""
+    del overwrite_a, check_finite
+    return jnp_linalg.inv(a)
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    """Determinant of square matrices (``jnp.linalg.det``)."""
+    del overwrite_a, check_finite
+    return jnp_linalg.det(a)
+
+
+# ---------------------------------------------------------------------------
+# Decompositions
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True,
+        lapack_driver="gesdd"):
+    """``(u, s, vh)``, or ``s`` if ``compute_uv`` is False (LAPACK ``gesdd``)."""
+    del overwrite_a, check_finite, lapack_driver
+    return _svd(a, bool(full_matrices), bool(compute_uv))
+
+
+@functools.partial(jit, static_argnames=("full_matrices", "compute_uv"))
+def _svd(a, full_matrices, compute_uv):
+    a = _inexact("jax.scipy.linalg.svd", a)
+    return lax_linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
+         turbo=True, eigvals=None, type=1, check_finite=True):  # noqa: A002 (scipy's name)
+    """Eigenvalues ``w`` (ascending) and eigenvectors ``v`` (columns) of Hermitian ``a``."""
+    del overwrite_a, overwrite_b, turbo, check_finite
+    if b is not None:
+        raise NotImplementedError("Only the b=None case of eigh is implemented")
+    if type != 1:
+        raise NotImplementedError("Only the type=1 case of eigh is implemented.")
+    if eigvals is not None:
+        raise NotImplementedError("Only the eigvals=None case of eigh is implemented.")
+    return _eigh(a, bool(lower), bool(eigvals_only))
+
+
+@functools.partial(jit, static_argnames=("lower", "eigvals_only"))
+def _eigh(a, lower, eigvals_only):
+    a = _inexact("jax.scipy.linalg.eigh", a)
+    v, w = lax_linalg.eigh(a, lower=lower)
+    return w if eigvals_only else (w, v)
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    """QR decomposition: ``mode`` 'full' (square ``q``), 'economic', or 'r' (``(r,)`` only)."""
+    del overwrite_a, lwork, check_finite
+    if mode not in ("full", "r", "economic"):
+        raise ValueError(f"Unsupported QR decomposition mode '{mode}'")
+    if pivoting:
+        raise NotImplementedError("jax.scipy.linalg.qr: pivoting=True (LAPACK geqp3) is not "
+                                  "implemented in glassbox yet")
+    return _qr(a, mode)
+
+
+@functools.partial(jit, static_argnames=("mode",))
+def _qr(a, mode):
+    a = _inexact("jax.scipy.linalg.qr", a)
+    q, r = lax_linalg.qr(a, full_matrices=(mode != "economic"))
+    return (r,) if mode == "r" else (q, r)
+
+
+def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
+    """Polar decomposition ``a = u p`` (``side='right'``) or ``p u`` (``'left'``), via the SVD.
+
+    ``u`` has orthonormal columns and ``p`` is Hermitian positive semi-definite.
+    ``method='svd'`` and ``'qdwh'`` give the same factors (glassbox uses the SVD for both).
+    """
+    del eps, max_iterations
+    if side not in ("right", "left"):
+        raise ValueError(f"side={side!r} was invalid.")
+    if method not in ("qdwh", "svd"):
+        raise ValueError(f"Unknown polar decomposition method {method}.")
+    return _polar(a, side)
+
+
+@functools.partial(jit, static_argnames=("side",))
+def _polar(a, side):
+    a = _inexact("jax.scipy.linalg.polar", a)
+    if a.ndim != 2:
+        raise ValueError(f"The input `a` must be a 2-D array, got shape {a.shape}")
+    u_svd, s, vh = lax_linalg.svd(a, full_matrices=False)
+    unitary = u_svd @ vh
+    s = s.astype(a.dtype)
+    if side == "right":
+        posdef = (_H(vh) * s[None, :]) @ vh
+    else:
+        posdef = (u_svd * s[None, :]) @ _H(u_svd)
+    return unitary, posdef
+
+
+# ---------------------------------------------------------------------------
+# The matrix exponential (Higham 2005: Padé approximants with scaling and squaring)
+
+
+def expm(A, *, upper_triangular=False, max_squarings=16):
+    """Matrix exponential of (batched) square matrices, JAX's algorithm: scale ``A`` by a
+    power of two, a Padé approximant of degree 3-13 chosen by ``||A||_1``, then square.
+
+    Returns NaNs when more than ``max_squarings`` squarings would be needed.
+    """
+    return _expm(A, bool(upper_triangular), int(max_squarings))
+
+
+@functools.partial(jit, static_argnames=("upper_triangular", "max_squarings"))
+def _expm(A, upper_triangular, max_squarings):
+    A = _inexact("jax.scipy.linalg.expm", A)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"Expected A to be a (batched) square matrix, got A.shape={A.shape}.")
+    if A.ndim > 2:
+        return jnp.vectorize(functools.partial(_expm, upper_triangular=upper_triangular,
+                                               max_squarings=max_squarings),
+                             signature="(n,n)->(n,n)")(A)
+    P, Q, n_squarings = _calc_P_Q(A)
+
+    def nan(args):
+        return jnp.full_like(args[0], np.nan)
+
+    def compute(args):
+        _, P, Q = args
+        R = solve_triangular(Q, P) if upper_triangular else jnp_linalg.solve(Q, P)
+        return _squaring(R, n_squarings, max_squarings)
+    return lax.cond(n_squarings > max_squarings, nan, compute, (A, P, Q))
+
+
+def _precise_dot(A, B):
+    return jnp.dot(A, B, precision=lax.Precision.HIGHEST)
+
+
+def _calc_P_Q(A):
+    A_L1 = jnp_linalg.norm(A, 1)
+    if A.dtype in (np.float64, np.complex128):
+        maxnorm = 5.371920351148152
+        conds = [1.495585217958292e-002, 2.539398330063230e-001, 9.504178996162932e-001,
+                 2.097847961257068e+000]
+        branches = [_pade3, _pade5, _pade7, _pade9, _pade13]
+    elif A.dtype in (np.float32, np.complex64):
+        maxnorm = 3.925724783138660
+        conds = [4.258730016922831e-001, 1.880152677804762e+000]
+        branches = [_pade3, _pade5, _pade7]
+    else:
+        raise TypeError(f"A.dtype={A.dtype} is not supported.")
+    n_squarings = jnp.maximum(0, jnp.floor(jnp.log2(A_L1 / maxnorm)))
+    A = A / (2 ** n_squarings.astype(A.dtype))
+    idx = jnp.digitize(A_L1, jnp.array(conds, dtype=A_L1.dtype))
+    U, V = lax.switch(idx, branches, A)
+    return U + V, -U + V, n_squarings
+
+
+def _squaring(R, n_squarings, max_squarings):
+    def step(c, i):
+        return lax.cond(i < n_squarings, lambda x: _precise_dot(x, x), lambda x: x, c), None
+    res, _ = lax.scan(step, R, jnp.arange(max_squarings, dtype=n_squarings.dtype))
+    return res
+
+
+def _pade_powers(A, count):
+    ident = jnp.eye(*A.shape, dtype=A.dtype)
+    A2 = _precise_dot(A, A)
+    powers = [ident, A2]
+    for _ in range(count - 1):
+        powers.append(_precise_dot(powers[-1], A2) if len(powers) > 2 else
+                      _precise_dot(A2, A2))
+    return powers
+
+
+def _pade(b, A):
+    """U (odd part) and V (even part) of the Padé approximant with coefficients ``b``."""
+    powers = _pade_powers(A, (len(b) - 1) // 2)     # I, A^2, A^4, ...
+    terms = list(enumerate(powers[1:], start=1))[::-1]   # highest power first, as JAX sums
+    odd, even = b[2 * terms[0][0] + 1] * terms[0][1], b[2 * terms[0][0]] * terms[0][1]
+    for i, p in terms[1:]:
+        odd, even = odd + b[2 * i + 1] * p, even + b[2 * i] * p
+    U = _precise_dot(A, odd + b[1] * powers[0])
+    V = even + b[0] * powers[0]
+    return U, V
+
+
+def _pade3(A):
+    return _pade((120., 60., 12., 1.), A)
+
+
+def _pade5(A):
+    return _pade((30240., 15120., 3360., 420., 30., 1.), A)
+
+
+def _pade7(A):
+    return _pade((17297280., 8648640., 1995840., 277200., 25200., 1512., 56., 1.), A)
+
+
+def _pade9(A):
+    return _pade((17643225600., 8821612800., 2075673600., 302702400., 30270240., 2162160.,
+                  110880., 3960., 90., 1.), A)
+
+
+def _pade13(A):
+    b = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
+         129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
+         40840800., 960960., 16380., 182., 1.)
+    ident = jnp.eye(*A.shape, dtype=A.dtype)
+    A2 = _precise_dot(A, A)
+    A4 = _precise_dot(A2, A2)
+    A6 = _precise_dot(A4, A2)
+    U = _precise_dot(A, _precise_dot(A6, b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6
+                     + b[5] * A4 + b[3] * A2 + b[1] * ident)
+    V = _precise_dot(A6, b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 \
+        + b[2] * A2 + b[0] * ident
+    return U, V
+
+
+def expm_frechet(A, E, *, method=None, compute_expm=True):
+    """Fréchet derivative of ``expm`` at ``A`` in direction ``E``: ``jvp(expm, (A,), (E,))``.
+
+    Returns:
+      ``(expm(A), L(A, E))``, or only ``L(A, E)`` with ``compute_expm=False``.
+    """
+    del method
+    A, E = jnp.asarray(A), jnp.asarray(E)
+    if A.ndim < 2 or A.shape[-2] != A.shape[-1]:
+        raise ValueError(f"expected A to be a (batched) square matrix, got A.shape={A.shape}")
+    if E.ndim < 2 or E.shape[-2] != E.shape[-1]:
+        raise ValueError(f"expected E to be a (batched) square matrix, got E.shape={E.shape}")
+    if A.shape != E.shape:
+        raise ValueError(f"expected A and E to be the same shape, got A.shape={A.shape} "
+                         f"E.shape={E.shape}")
+    if A.dtype != E.dtype:
+        A, E = promote_dtypes_inexact(A, E)
+    (expm_A,), (frechet,) = jvp_flat(lambda x: [expm(x)], [A], [E])
+    frechet = instantiate(frechet)
+    return (expm_A, frechet) if compute_expm else frechet
+
+
+# ---------------------------------------------------------------------------
+# Special matrices
+
+
+def block_diag(*arrs):
+    """The block-diagonal matrix of the given arrays (scalars and 1-D arrays are 1-row blocks)."""
+    if not arrs:
+        return jnp.zeros((1, 0))
+    check_arraylike("jax.scipy.linalg.block_diag", *arrs)
+    blocks = [jnp.atleast_2d(a) for a in arrs]
+    bad = [i for i, b in enumerate(blocks) if b.ndim > 2]
+    if bad:
+        raise ValueError(f"Arguments to jax.scipy.linalg.block_diag must have at most 2 "
+                         f"dimensions, got {arrs[bad[0]]} at argument {bad[0]}.")
+    dtype = jnp.result_type(*blocks)
+    cols = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        right = cols - left - b.shape[1]
+        rows.append(jnp.pad(b.astype(dtype), ((0, 0), (left, right))))
+        left += b.shape[1]
+    return jnp.concatenate(rows, axis=0)
+
+
+def _index_gather(vals, idx):
+    return jnp.take(vals, jnp.asarray(idx, np.int32), axis=-1)
+
+
+@jit
+def toeplitz(c, r=None):
+    """Toeplitz matrix with first column ``c`` and first row ``r`` (default ``conj(c)``);
+    ``r[0]`` is ignored. Leading dimensions are batch dimensions."""
+    if r is None:
+        check_arraylike("toeplitz", c)
+        c = jnp.asarray(c)
+        r = jnp.conjugate(c)
+    else:
+        check_arraylike("toeplitz", c, r)
+        c, r = jnp.asarray(c), jnp.asarray(r)
+    c, r = jnp.atleast_1d(c), jnp.atleast_1d(r)
+    dtype = jnp.result_type(c, r)
+    c, r = c.astype(dtype), r.astype(dtype)
+    batch = np.broadcast_shapes(c.shape[:-1], r.shape[:-1])
+    c = jnp.broadcast_to(c, batch + c.shape[-1:])
+    r = jnp.broadcast_to(r, batch + r.shape[-1:])
+    nr, nc = c.shape[-1], r.shape[-1]
+    vals = jnp.concatenate([jnp.flip(r[..., 1:], axis=-1), c], axis=-1)
+    idx = (nc - 1) + np.arange(nr)[:, None] - np.arange(nc)[None, :]
+    return _index_gather(vals, idx)
+
+
+@jit
+def hankel(c, r=None):
+    """Hankel matrix with first column ``c`` and last row ``r`` (default zeros)."""
+    check_arraylike("hankel", c)
+    c = jnp.atleast_1d(jnp.asarray(c))
+    r = jnp.zeros_like(c) if r is None else jnp.atleast_1d(jnp.asarray(r))
+    dtype = jnp.result_type(c, r)
+    vals = jnp.concatenate([c.astype(dtype), r[..., 1:].astype(dtype)], axis=-1)
+    idx = np.arange(c.shape[-1])[:, None] + np.arange(r.shape[-1])[None, :]
+    return _index_gather(vals, idx)
+
+
+@jit
+def circulant(c):
+    """Circulant matrix with first column ``c``: ``C[i, j] = c[(i - j) % n]``."""
+    check_arraylike("circulant", c)
+    c = jnp.atleast_1d(jnp.asarray(c))
+    n = c.shape[-1]
+    return _index_gather(c, (np.arange(n)[:, None] - np.arange(n)[None, :]) % n)
+
+
+def hilbert(n):
+    """The ``n x n`` Hilbert matrix ``1 / (i + j + 1)``."""
+    a = lax.broadcasted_iota(np.float64 if _x64() else np.float32, (n, 1), 0)
+    return 1 / (a + a.T + 1)
+
+
+def _x64():
+    return dtypes.canonicalize_dtype(np.float64) == np.float64
+
+
+def _float():
+    return np.dtype(np.float64 if _x64() else np.float32)
+
+
+@jit
+def companion(a):
+    """Companion matrix of the polynomial with coefficients ``a`` (highest degree first)."""
+    check_arraylike("companion", a)
+    a = jnp.asarray(a)
+    if a.ndim != 1:
+        raise ValueError(f"Incorrect shape for `a`. `a` must be one-dimensional, got {a.shape}")
+    if a.size < 2:
+        raise ValueError("The length of `a` must be at least 2.")
+    first = -a[1:] / (1.0 * a[0])
+    n = a.size
+    return jnp.concatenate([first[None, :], jnp.eye(n - 2, n - 1, dtype=first.dtype)], axis=0)
+
+
+def dft(n, scale=None, *, dtype=None):
+    """The ``n``-point DFT matrix ``exp(-2 pi i j k / n)``; ``scale`` None, 'sqrtn' or 'n'."""
+    if scale not in (None, "sqrtn", "n"):
+        raise ValueError(f"scale must be None, 'sqrtn', or 'n'; got {scale!r}")
+    dtype = np.dtype(dtype) if dtype is not None else np.dtype(
+        np.complex128 if _x64() else np.complex64)
+    jk = np.outer(np.arange(n), np.arange(n)) % max(n, 1)
+    m = np.exp(-2j * np.pi * jk / max(n, 1))
+    if scale == "sqrtn":
+        m = m / math.sqrt(n)
+    elif scale == "n":
+        m = m / n
+    return jnp.asarray(m.astype(dtype))
+
+
+def hadamard(n, dtype=int):
+    """Sylvester's ``n x n`` Hadamard matrix (``n`` a power of 2)."""
+    if n < 1 or n & (n - 1):
+        raise ValueError("n must be a positive power of 2.")
+    h = np.array([[1]])
+    while h.shape[0] < n:
+        h = np.block([[h, h], [h, -h]])
+    return jnp.asarray(h, dtype=dtype)
+
+
+def helmert(n, full=False):
+    """The Helmert matrix (orthogonal; without its first row unless ``full``)."""
+    h = np.tril(np.ones((n, n)), -1) - np.diag(np.arange(n))
+    d = np.arange(n) * np.arange(1, n + 1)
+    if n:
+        h[0] = 1
+        d[0] = n
+    h = h / np.sqrt(d)[:, None]
+    return jnp.asarray(h if full else h[1:], dtype=_float())
+
+
+@jit
+def leslie(f, s):
+    """Leslie matrix: fecundities ``f`` on the first row, survivals ``s`` on the subdiagonal."""
+    check_arraylike("leslie", f, s)
+    f, s = jnp.asarray(f), jnp.asarray(s)
+    if f.ndim != 1 or s.ndim != 1 or f.shape[0] != s.shape[0] + 1:
+        raise ValueError(f"Incorrect lengths for f and s: f must be 1-D of length n and s of "
+                         f"length n - 1, got shapes {f.shape} and {s.shape}")
+    dtype = jnp.result_type(f, s, 1.0)
+    n = f.shape[0]
+    sub = jnp.concatenate([jnp.diag(s.astype(dtype)), jnp.zeros((n - 1, 1), dtype)], axis=1)
+    return jnp.concatenate([f[None, :].astype(dtype), sub], axis=0)
+
+
+@jit
+def fiedler(a):
+    """Fiedler matrix ``|a_i - a_j|``."""
+    check_arraylike("fiedler", a)
+    a = jnp.atleast_1d(jnp.asarray(a))
+    return jnp.abs(a[..., :, None] - a[..., None, :])
+
+
+@jit
+def fiedler_companion(a):
+    """Fiedler's pentadiagonal companion matrix of the polynomial ``a`` (SciPy's layout)."""
+    check_arraylike("fiedler_companion", a)
+    a = jnp.asarray(a)
+    if a.ndim != 1:
+        raise ValueError("Input 'a' must be a 1-D array.")
+    if a.size < 2:
+        raise ValueError("Input 'a' must have at least 2 elements.")
+    a = a / (1.0 * a[0])
+    n = a.size - 1
+    c = jnp.zeros((n, n), a.dtype)
+    c = c.at[np.arange(3, n, 2), np.arange(1, n - 2, 2)].set(1)        # subdiagonals
+    c = c.at[np.arange(2, n, 2), np.arange(1, n - 1, 2)].set(-a[3::2])
+    c = c.at[np.arange(0, n - 2, 2), np.arange(2, n, 2)].set(1)        # superdiagonals
+    c = c.at[np.arange(0, n - 1, 2), np.arange(1, n, 2)].set(-a[2::2])
+    c = c.at[0, 0].set(-a[1])
+    return c.at[1, 0].set(1) if n > 1 else c
+
+
+def _binomials(n):
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1):
+            out[i, j] = math.comb(i, j)
+    return out
+
+
+def pascal(n, kind=None):
+    """Pascal matrix: 'symmetric' (default), 'lower' or 'upper' (binomial coefficients)."""
+    kind = "symmetric" if kind is None else kind
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"Expected kind to be one of 'symmetric', 'lower', or 'upper'; "
+                         f"got {kind!r}")
+    low = _binomials(n)
+    out = {"lower": low, "upper": low.T, "symmetric": low @ low.T}[kind]
+    return jnp.asarray(out, dtype=_float())
+
+
+def invpascal(n, kind=None):
+    """Inverse of ``pascal(n, kind)`` (exact integers)."""
+    kind = "symmetric" if kind is None else kind
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"Expected kind to be one of 'symmetric', 'lower', or 'upper'; "
+                         f"got {kind!r}")
+    low_inv = _binomials(n) * ((-1.0) ** np.add.outer(np.arange(n), np.arange(n)))
+    out = {"lower": low_inv, "upper": low_inv.T, "symmetric": low_inv.T @ low_inv}[kind]
+    return jnp.asarray(out, dtype=_float())
+
+
+def invhilbert(n):
+    """Inverse of ``hilbert(n)`` from its closed form (exact integers, then converted)."""
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            s = i + j
+            out[i, j] = ((-1) ** s * (s + 1) * math.comb(n + i, n - j - 1)
+                         * math.comb(n + j, n - i - 1) * math.comb(s, i) ** 2)
+    return jnp.asarray(out, dtype=_float())
+
+
+def convolution_matrix(a, n, mode="full"):
+    """The matrix ``A`` with ``A @ v == jnp.convolve(a, v, mode)`` for length-``n`` ``v``."""
+    if n <= 0:
+        raise ValueError("n must be a positive integer.")
+    if mode not in ("full", "valid", "same"):
+        raise ValueError(f"mode must be one of ('full', 'valid', 'same'), got {mode!r}")
+    check_arraylike("convolution_matrix", a)
+    a = jnp.asarray(a)
+    if a.ndim != 1:
+        raise ValueError("convolution_matrix expects a one-dimensional argument.")
+    m = a.shape[0]
+    if mode == "full":
+        start, rows = 0, m + n - 1
+    elif mode == "valid":
+        start, rows = min(n, m) - 1, max(m, n) - min(m, n) + 1
+    else:
+        start, rows = (min(n, m) - 1) // 2, max(m, n)
+    r = jnp.zeros(n, a.dtype).at[0].set(a[0])
+    c = jnp.concatenate([a, jnp.zeros(n - 1, a.dtype)])
+    return toeplitz(c, r)[start:start + rows]

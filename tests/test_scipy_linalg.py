@@ -1,0 +1,203 @@
+"""glassbox.scipy.linalg against scipy.linalg: values, factorizations by reconstruction,
+derivatives against finite differences (float64), vmap against a loop, jit against eager."""
+import numpy as np
+import pytest
+import scipy.linalg as sl
+
+import glassbox
+import glassbox.numpy as jnp
+import glassbox.scipy.linalg as L
+from glassbox.test_util import check_grads
+
+TOL = 1e-4
+
+
+def _close(actual, expected, tol=TOL):
+    np.testing.assert_allclose(np.asarray(actual), expected, rtol=tol, atol=tol)
+
+
+@pytest.fixture
+def mats(rng):
+    a = rng.standard_normal((4, 4)).astype(np.float32)
+    spd = (a @ a.T + 4 * np.eye(4)).astype(np.float32)
+    b = rng.standard_normal((4, 2)).astype(np.float32)
+    return a, spd, b
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_cholesky_cho_factor_cho_solve(mats, lower):
+    a, spd, b = mats
+    _close(L.cholesky(spd, lower=lower), sl.cholesky(spd, lower=lower))
+    c, low = L.cho_factor(spd, lower=lower)
+    assert low is lower
+    _close(L.cho_solve((c, low), b), sl.cho_solve(sl.cho_factor(spd, lower=lower), b))
+    _close(L.cho_solve((c, low), b[:, 0]), sl.cho_solve(sl.cho_factor(spd, lower=lower), b[:, 0]))
+
+
+@pytest.mark.parametrize("trans", [0, 1, 2])
+def test_lu_factor_lu_solve(mats, trans):
+    a, _, b = mats
+    lu, piv = L.lu_factor(a)
+    lus, pivs = sl.lu_factor(a)
+    _close(lu, lus)
+    np.testing.assert_array_equal(np.asarray(piv), pivs)
+    _close(L.lu_solve((lu, piv), b, trans=trans), sl.lu_solve((lus, pivs), b, trans=trans))
+    _close(glassbox.jit(L.lu_solve, static_argnames="trans")((lu, piv), b[:, 0], trans=trans),
+           sl.lu_solve((lus, pivs), b[:, 0], trans=trans))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3)])
+def test_lu(rng, shape):
+    a = rng.standard_normal(shape).astype(np.float32)
+    for ours, ref in zip(L.lu(a), sl.lu(a)):
+        _close(ours, ref)
+    pl, u = L.lu(a, permute_l=True)
+    _close(np.asarray(pl) @ np.asarray(u), a)
+
+
+@pytest.mark.parametrize("trans", [0, 1, 2, "N", "T", "C"])
+@pytest.mark.parametrize("lower", [False, True])
+def test_solve_triangular(mats, trans, lower):
+    a, _, b = mats
+    t = np.tril(a) + 4 * np.eye(4, dtype=np.float32) if lower else \
+        np.triu(a) + 4 * np.eye(4, dtype=np.float32)
+    _close(L.solve_triangular(t, b, trans=trans, lower=lower),
+           sl.solve_triangular(t, b, trans=trans, lower=lower))
+    _close(L.solve_triangular(t, b[:, 0], trans=trans, lower=lower, unit_diagonal=True),
+           sl.solve_triangular(t, b[:, 0], trans=trans, lower=lower, unit_diagonal=True))
+
+
+def test_solve_assume_a(mats):
+    a, spd, b = mats
+    for assume_a in ("gen", "sym", "pos"):
+        m = a if assume_a == "gen" else spd
+        _close(L.solve(m, b, assume_a=assume_a), sl.solve(m, b, assume_a=assume_a))
+    with pytest.raises(ValueError, match="assume_a"):
+        L.solve(a, b, assume_a="banana")
+
+
+def test_inv_det_eigh_svd_qr(mats):
+    a, spd, _ = mats
+    _close(L.inv(a), sl.inv(a), 1e-3)
+    _close(L.det(a), sl.det(a), 1e-3)
+    w, v = L.eigh(spd)
+    _close(w, sl.eigh(spd)[0], 1e-3)
+    _close(np.asarray(v) @ np.diag(np.asarray(w)) @ np.asarray(v).T, spd, 1e-3)
+    _close(L.eigh(spd, eigvals_only=True), sl.eigh(spd, eigvals_only=True), 1e-3)
+    u, s, vh = L.svd(a)
+    _close(np.asarray(u) * np.asarray(s) @ np.asarray(vh), a)
+    _close(L.svd(a, compute_uv=False), sl.svd(a, compute_uv=False))
+    q, r = L.qr(a[:, :3])
+    assert q.shape == (4, 4) and r.shape == (4, 3)
+    _close(np.asarray(q) @ np.asarray(r), a[:, :3])
+    q, r = L.qr(a[:, :3], mode="economic")
+    assert q.shape == (4, 3) and r.shape == (3, 3)
+    (r,) = L.qr(a, mode="r")
+    _close(np.abs(np.asarray(r)), np.abs(sl.qr(a, mode="r")[0]))
+    with pytest.raises(NotImplementedError):
+        L.eigh(spd, spd)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_polar(mats, side):
+    a, _, _ = mats
+    u, p = L.polar(a, side)
+    us, ps = sl.polar(a, side)
+    _close(u, us)
+    _close(p, ps, 1e-3)
+
+
+@pytest.mark.parametrize("scale", [0.05, 0.5, 3.0, 20.0])
+def test_expm(rng, scale):
+    a = rng.standard_normal((4, 4))
+    ref = sl.expm(scale * a)
+    _close(L.expm((scale * a).astype(np.float32)), ref, 2e-4 * max(1, np.abs(ref).max()))
+    with glassbox.enable_x64():
+        _close(L.expm(scale * a), ref, 1e-10 * max(1, np.abs(ref).max()))
+
+
+def test_expm_batched_upper_triangular_and_frechet(rng):
+    a = rng.standard_normal((2, 3, 3)).astype(np.float32)
+    _close(L.expm(a), np.stack([sl.expm(x) for x in a]), 1e-3)
+    t = np.triu(a[0])
+    _close(L.expm(t, upper_triangular=True), sl.expm(t))
+    with glassbox.enable_x64():
+        glassbox.config.update("jax_enable_x64", True)
+        x, e = rng.standard_normal((2, 3, 3))
+        expm_x, frechet = L.expm_frechet(x, e)
+        ref_x, ref_f = sl.expm_frechet(x, e)
+        _close(expm_x, ref_x, 1e-10)
+        _close(frechet, ref_f, 1e-9)
+        _close(L.expm_frechet(x, e, compute_expm=False), ref_f, 1e-9)
+        check_grads(L.expm, (x,), 2)
+    with pytest.raises(ValueError, match="same shape"):
+        L.expm_frechet(np.eye(2), np.eye(3))
+
+
+@pytest.mark.parametrize("name", ["cholesky", "cho_solve", "solve_pos", "lu_solve",
+                                  "solve_triangular", "lu", "polar"])
+def test_grads(rng, name):
+    with glassbox.enable_x64():
+        glassbox.config.update("jax_enable_x64", True)
+        a = rng.standard_normal((3, 3))
+        spd = a @ a.T + 3 * np.eye(3)
+        b = rng.standard_normal((3, 2))
+        fns = {
+            "cholesky": (lambda m: L.cholesky(m), spd),
+            "cho_solve": (lambda m: L.cho_solve(L.cho_factor(m), b), spd),
+            "solve_pos": (lambda m: L.solve(m, b, assume_a="pos"), spd),
+            "lu_solve": (lambda m: L.lu_solve(L.lu_factor(m), b, trans=1), a + 3 * np.eye(3)),
+            "solve_triangular": (lambda m: L.solve_triangular(m, b, lower=True, trans=2),
+                                 np.tril(a) + 3 * np.eye(3)),
+            "lu": (lambda m: L.lu(m)[1:], a),
+            "polar": (lambda m: L.polar(m), a),
+        }
+        fn, x = fns[name]
+        check_grads(fn, (x,), 2)
+
+
+def test_vmap_and_jit(rng):
+    a = rng.standard_normal((3, 4, 4)).astype(np.float32) + 4 * np.eye(4, dtype=np.float32)
+    b = rng.standard_normal((3, 4)).astype(np.float32)
+    for fn in (lambda m, v: L.solve_triangular(m, v, lower=True),
+               lambda m, v: L.lu_solve(L.lu_factor(m), v),
+               lambda m, v: L.expm(m / 8) @ v):
+        expected = np.stack([np.asarray(fn(m, v)) for m, v in zip(a, b)])
+        _close(glassbox.vmap(fn)(a, b), expected, 1e-3)
+        _close(glassbox.jit(glassbox.vmap(fn))(a, b), expected, 1e-3)
+
+
+def test_special_matrices():
+    c, r = np.array([1, 2, 3]), np.array([1, 5, 6, 7])
+    cases = [
+        (L.toeplitz(c), sl.toeplitz(c), np.int32), (L.toeplitz(c, r), sl.toeplitz(c, r), None),
+        (L.hankel(c), sl.hankel(c), np.int32), (L.hankel(c, r), sl.hankel(c, r), None),
+        (L.circulant(c), sl.circulant(c), np.int32), (L.hilbert(4), sl.hilbert(4), np.float32),
+        (L.invhilbert(4), sl.invhilbert(4), np.float32),
+        (L.companion(np.array([1.0, 2, 3, 4])), sl.companion([1.0, 2, 3, 4]), np.float32),
+        (L.dft(4), sl.dft(4), np.complex64), (L.dft(5, "sqrtn"), sl.dft(5, "sqrtn"), None),
+        (L.dft(3, "n"), sl.dft(3, "n"), None),
+        (L.hadamard(8), sl.hadamard(8), np.int32), (L.helmert(5), sl.helmert(5), np.float32),
+        (L.helmert(4, full=True), sl.helmert(4, full=True), None),
+        (L.leslie(np.array([1.0, 2, 3]), np.array([0.5, 0.6])),
+         sl.leslie([1.0, 2, 3], [0.5, 0.6]), np.float32),
+        (L.fiedler(np.array([1, 4, 2])), sl.fiedler([1, 4, 2]), np.int32),
+        (L.block_diag(np.ones((1, 2)), 2, np.eye(2)), sl.block_diag(np.ones((1, 2)), 2, np.eye(2)),
+         np.float32),
+    ]
+    for kind in ("symmetric", "lower", "upper"):
+        cases.append((L.pascal(4, kind), sl.pascal(4, kind), np.float32))
+        cases.append((L.invpascal(4, kind), sl.invpascal(4, kind), np.float32))
+    for coeffs in ([1.0, 2], [1.0, 2, 3], [1.0, 2, 3, 4, 5], [2.0, 2, 3, 4, 5, 6]):
+        cases.append((L.fiedler_companion(np.array(coeffs)), sl.fiedler_companion(coeffs), None))
+    for mode in ("full", "valid", "same"):
+        for n in (2, 5):
+            cases.append((L.convolution_matrix(np.array([1.0, 2, 3]), n, mode),
+                          sl.convolution_matrix([1.0, 2, 3], n, mode), None))
+    for ours, ref, dtype in cases:
+        _close(ours, ref, 1e-3)
+        if dtype is not None:
+            assert ours.dtype == dtype
+    _close(L.toeplitz(np.ones((2, 3))), np.stack([sl.toeplitz(np.ones(3))] * 2))
+    with pytest.raises(ValueError, match="power of 2"):
+        L.hadamard(6)
