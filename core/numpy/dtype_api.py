@@ -23,7 +23,7 @@ from .. import numpy as jnp  # this package, partly imported now: names are read
 
 __all__ = [
     # scalar types
-    "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "bfloat16", "float16", "float32", "float64", "complex64", "complex128",
     "float_", "int_", "uint", "complex_", "single", "double", "half", "csingle", "cdouble",
     # numpy's abstract scalar types
@@ -72,6 +72,8 @@ def _make_scalar_type(np_type, name=None):
 
 
 bool_ = _make_scalar_type(np.bool_, "bool_")
+# ``jnp.bool`` (NumPy 2's name); this module never calls the builtin ``bool``.
+bool = _make_scalar_type(np.bool_, "bool")  # noqa: A001
 int8, int16, int32, int64 = (_make_scalar_type(t) for t in (np.int8, np.int16, np.int32, np.int64))
 uint8, uint16, uint32, uint64 = (_make_scalar_type(t)
                                  for t in (np.uint8, np.uint16, np.uint32, np.uint64))
