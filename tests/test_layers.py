@@ -47,6 +47,7 @@ LAYERS = {
     "lax/dot.py": 3, "lax/sort.py": 3, "lax/linalg.py": 3, "lax/parallel.py": 3,
     "lax/conditionals.py": 3, "lax/scans.py": 3, "lax/loops.py": 3, "lax/associative.py": 3,
     "lax/convolution.py": 3, "lax/windowed.py": 3, "lax/special.py": 3,
+    "lax/fft.py": 3,
     "random/threefry.py": 3,
     # 4: the libraries built from primitives (random_gamma_p is defined here: its rules
     # use jnp and the samplers of random/distributions.py)
@@ -59,6 +60,7 @@ LAYERS = {
     "numpy/functional.py": 4, "numpy/selection.py": 4, "numpy/setops.py": 4,
     "numpy/polynomial.py": 4, "numpy/special_math.py": 4, "numpy/windows.py": 4,
     "numpy/assembly.py": 4, "numpy/printing.py": 4,
+    "numpy/fft.py": 4, "scipy/fft.py": 4, "scipy/signal.py": 4, "image.py": 4,
     "random/__init__.py": 4, "random/keys.py": 4, "random/distributions.py": 4,
     "random/gamma.py": 4,
     "nn/__init__.py": 4, "nn/functions.py": 4, "nn/attention.py": 4,

@@ -23,3 +23,4 @@ from .associative import *  # noqa: F401,F403
 from .convolution import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .windowed import *  # noqa: F401,F403
+from .fft import *  # noqa: F401,F403

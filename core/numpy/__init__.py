@@ -21,4 +21,5 @@ from .windows import *  # noqa: F401,F403
 from .assembly import *  # noqa: F401,F403
 from .printing import *  # noqa: F401,F403
 from . import indexing, linalg  # noqa: F401
+from . import fft  # noqa: F401,E402  (the submodule jnp.fft)
 from ..core import Array as ndarray  # noqa: F401
