@@ -18,3 +18,4 @@ from .distributions import *  # noqa: F401,F403
 from .gamma import *  # noqa: F401,F403
 from .threefry import threefry2x32_p, threefry_2x32  # noqa: F401
 from .gamma import random_gamma_p  # noqa: F401
+from .more_distributions import *  # noqa: F401,F403
