@@ -23,40 +23,70 @@ float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.fl
 bfloat16 = np.dtype(ml_dtypes.bfloat16)
 complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
 
+# ml_dtypes' narrow types. They are outside NumPy's type hierarchy (their kind is
+# 'V'), so the predicates below know them by name. As in JAX they sit on the
+# lattice with no edge upward: weak scalars (and whatever is below the weak type,
+# e.g. int8 below f*) promote into them; nothing promotes out of them.
+FLOAT8 = tuple(np.dtype(getattr(ml_dtypes, n)) for n in (
+    "float8_e3m4", "float8_e4m3", "float8_e8m0fnu", "float8_e4m3b11fnuz", "float8_e4m3fn",
+    "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz"))
+FLOAT6 = tuple(np.dtype(getattr(ml_dtypes, n)) for n in ("float6_e2m3fn", "float6_e3m2fn"))
+FLOAT4 = (np.dtype(ml_dtypes.float4_e2m1fn),)
+SMALL_FLOATS = FLOAT4 + FLOAT6 + FLOAT8
+_NO_INF = tuple(np.dtype(getattr(ml_dtypes, n)) for n in (
+    "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2fnuz"))
+int2, int4 = np.dtype(ml_dtypes.int2), np.dtype(ml_dtypes.int4)
+uint2, uint4 = np.dtype(ml_dtypes.uint2), np.dtype(ml_dtypes.uint4)
+SMALL_SIGNED, SMALL_UNSIGNED = (int2, int4), (uint2, uint4)
+SMALL_INTS = SMALL_SIGNED + SMALL_UNSIGNED
+# int1/uint1 exist as names (jnp.int1) but, as in JAX 0.10.2, arrays of them are not
+# supported: XLA would lower them to i1, which is bool's type.
+
 SUPPORTED = (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-             bfloat16, float16, float32, float64, complex64, complex128)
+             bfloat16, float16, float32, float64, complex64, complex128) + SMALL_INTS + SMALL_FLOATS
+
+
+class TypePromotionError(ValueError):
+    """Raised when types have no common type on JAX's lattice (e.g. float8 with float32)."""
+
 
 # Weak categories are represented by the Python types themselves.
 _WEAK = {int: "i*", float: "f*", complex: "c*"}
 
-# The lattice, as edges "a -> b" meaning b is above a (from JAX's documentation).
-_EDGES = {
-    bool_: ["i*"],
-    "i*": [uint8, int8],
-    uint8: [int16, uint16], uint16: [int32, uint32], uint32: [int64, uint64], uint64: ["f*"],
-    int8: [int16], int16: [int32], int32: [int64], int64: ["f*"],
-    "f*": ["c*", float16, bfloat16],
-    float16: [float32], bfloat16: [float32], float32: [float64, complex64], float64: [complex128],
-    "c*": [complex64], complex64: [complex128], complex128: [],
-}
+
+def _lattice():
+    """The lattice, as edges "a -> b" meaning b is above a (JAX's ``_type_promotion_lattice``)."""
+    edges = {
+        bool_: ["i*"],
+        "i*": [uint8, int8, *SMALL_INTS],
+        uint8: [int16, uint16], uint16: [int32, uint32],
+        uint32: [int64, uint64], uint64: ["f*"],
+        int8: [int16], int16: [int32], int32: [int64], int64: ["f*"],
+        "f*": ["c*", float16, bfloat16, *SMALL_FLOATS],
+        float16: [float32], bfloat16: [float32], float32: [float64, complex64],
+        float64: [complex128],
+        "c*": [complex64], complex64: [complex128], complex128: [],
+    }
+    edges.update({t: [] for t in SMALL_INTS + SMALL_FLOATS})
+    return edges
 
 
-def _upper_sets():
+def _upper_sets(edges):
     ups = {}
 
     def visit(node):
         if node not in ups:
             s = {node}
-            for above in _EDGES[node]:
+            for above in edges[node]:
                 s |= visit(above)
             ups[node] = frozenset(s)
         return ups[node]
-    for node in _EDGES:
+    for node in edges:
         visit(node)
     return ups
 
 
-_UP = _upper_sets()
+_UP = _upper_sets(_lattice())
 _CATEGORY_DEFAULT = {"i*": int64, "f*": float64, "c*": complex128}
 _X64_OFF = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
 
@@ -100,11 +130,39 @@ def default_complex():
     return canonicalize_dtype(complex128)
 
 
+# NumPy's abstract types each narrow type belongs to (NumPy itself says none).
+_ABSTRACT_OF = {}
+for _d in (bfloat16,) + SMALL_FLOATS:
+    _ABSTRACT_OF[_d] = (np.generic, np.number, np.inexact, np.floating)
+for _d in SMALL_SIGNED:
+    _ABSTRACT_OF[_d] = (np.generic, np.number, np.integer, np.signedinteger)
+for _d in SMALL_UNSIGNED:
+    _ABSTRACT_OF[_d] = (np.generic, np.number, np.integer, np.unsignedinteger)
+del _d
+
+
 def issubdtype(a, b):
-    """``np.issubdtype`` that also knows bfloat16 is a floating type."""
-    if b in (np.floating, np.inexact) and np.dtype(a) == bfloat16:
-        return True
+    """``np.issubdtype`` that also places ml_dtypes' types (bfloat16, float8, int4, ...)."""
+    a = np.dtype(a)
+    abstract = _ABSTRACT_OF.get(a)
+    if abstract is not None:
+        if isinstance(b, type) and issubclass(b, np.generic) and b in abstract:
+            return True
+        try:
+            return np.dtype(b) == a
+        except TypeError:
+            return False
     return np.issubdtype(a, b)
+
+
+def supports_inf(dtype):
+    """JAX's ``supports_inf``: False for the float8 types that lack infinities
+    (e4m3fn, e4m3fnuz, e4m3b11fnuz, e5m2fnuz) and for non-inexact types.
+
+    A reduction's identity (the init of ``max``) is ``finfo.min`` where this is False.
+    """
+    dtype = np.dtype(dtype)
+    return dtype not in _NO_INF and is_inexact(dtype)
 
 
 def is_float(dtype):
@@ -120,11 +178,11 @@ def is_inexact(dtype):
 
 
 def is_int(dtype):
-    return np.issubdtype(dtype, np.integer)
+    return issubdtype(dtype, np.integer)
 
 
 def is_unsigned(dtype):
-    return np.issubdtype(dtype, np.unsignedinteger)
+    return issubdtype(dtype, np.unsignedinteger)
 
 
 def _node(dtype, weak):
@@ -141,12 +199,33 @@ def _node(dtype, weak):
 
 @functools.lru_cache(maxsize=4096)
 def _join(nodes):
-    common = functools.reduce(lambda a, b: a & b, (_UP[n] for n in nodes))
+    ups = _UP
+    common = functools.reduce(lambda a, b: a & b, (ups[n] for n in nodes))
     # The least upper bound is the element of ``common`` below all the others.
     for candidate in common:
-        if all(other in _UP[candidate] for other in common):
+        if all(other in ups[candidate] for other in common):
             return candidate
-    raise TypeError(f"no common type for {nodes}")  # unreachable: the lattice has a top
+    raise TypePromotionError(_no_join_message(nodes))
+
+
+_WEAK_NAMES = {"i*": "<class 'int'>", "f*": "<class 'float'>", "c*": "<class 'complex'>"}
+
+
+def _no_join_message(nodes):
+    """JAX's message for types with no common type (the float8 one first, as JAX checks)."""
+    names = tuple(_WEAK_NAMES.get(n, str(n)) for n in nodes)
+    head = f"Input dtypes {names} have no available implicit dtype promotion path."
+    for group, what in ((FLOAT8, "8-bit floats"), (FLOAT6, "6-bit floats"),
+                        (FLOAT4, "4-bit floats")):
+        if any(n in group for n in nodes):
+            return (f"{head} To avoid unintended promotion, {what} do not support implicit "
+                    "promotion. If you'd like your inputs to be promoted to another type, "
+                    "you can do so explicitly using e.g. x.astype('float32')")
+    if any(n in SMALL_INTS for n in nodes):
+        return (f"{head} To avoid unintended promotion, 1-bit, 2-bit and 4-bit integers do "
+                "not support implicit promotion. If you'd like your inputs to be promoted to "
+                "another type, you can do so explicitly using e.g. x.astype('int32')")
+    return f"{head} Try explicitly casting inputs to the desired output type."
 
 
 def lattice_join(*typed):
@@ -227,6 +306,22 @@ def iinfo(dtype):
     return ml_dtypes.iinfo(canonicalize_dtype(dtype))
 
 
+def extremes(dtype):
+    """``(lowest, highest)`` of ``dtype`` as the identities of ``max``/``min``: -inf and
+    inf where the type has them, else its finite extremes (the float8 types without
+    infinities, and every integer type, int4 included); False and True for bool."""
+    dtype = np.dtype(dtype)
+    if dtype == bool_:
+        return False, True
+    if is_inexact(dtype):
+        if supports_inf(dtype):
+            return -np.inf, np.inf
+        info = ml_dtypes.finfo(dtype)
+        return info.min, info.max
+    info = ml_dtypes.iinfo(dtype)
+    return info.min, info.max
+
+
 def python_scalar_dtype(x):
     return dtype_and_weak(x)[0]
 
@@ -235,7 +330,8 @@ def check_python_int(x, dtype):
     """A Python int must fit ``dtype`` where JAX parses it as a value of that dtype
     (an argument, ``jnp.array(300, int8)``): OverflowError, as in JAX. Conversions
     (``lax.convert_element_type``) wrap instead."""
-    if type(x) is int and is_int(dtype):
+    if type(x) is int and is_int(dtype) and dtype not in SMALL_INTS:
+        # (JAX wraps for int2/int4: jnp.array(8, jnp.int4) is -8)
         info = np.iinfo(dtype)
         if not info.min <= x <= info.max:
             raise OverflowError(f"Python int {x} is too large to convert to {dtype}; "

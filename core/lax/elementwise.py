@@ -829,7 +829,7 @@ def _wrap_python_int(x, dtype):
     ``np.asarray(x).astype(dtype)``; other scalars and dtypes pass unchanged."""
     if type(x) is not int or not dtypes.is_int(dtype):
         return x
-    info = np.iinfo(dtype)
+    info = dtypes.iinfo(dtype)   # ml_dtypes' iinfo: knows int4 and friends
     if info.min <= x <= info.max:
         return x
     return int(np.asarray(x).astype(dtype))

@@ -63,23 +63,15 @@ def scalar(aval):
 
 
 def max_identity(dtype):
-    """The identity of ``max``: -inf for floats, the smallest int, False."""
-    dtype = np.dtype(dtype)
-    if dtypes.is_inexact(dtype):
-        return np.array(-np.inf, dtype)
-    if dtype == np.bool_:
-        return np.array(False)
-    return np.array(np.iinfo(dtype).min, dtype)
+    """The identity of ``max``: -inf for floats (their lowest value without one), the
+    smallest int, False."""
+    return np.array(dtypes.extremes(dtype)[0], dtype)
 
 
 def min_identity(dtype):
-    """The identity of ``min``: +inf for floats, the largest int, True."""
-    dtype = np.dtype(dtype)
-    if dtypes.is_inexact(dtype):
-        return np.array(np.inf, dtype)
-    if dtype == np.bool_:
-        return np.array(True)
-    return np.array(np.iinfo(dtype).max, dtype)
+    """The identity of ``min``: +inf for floats (their highest without one), the largest
+    int, True."""
+    return np.array(dtypes.extremes(dtype)[1], dtype)
 
 
 def _canonical_axes(axes, ndim, name):

@@ -490,9 +490,9 @@ def default_fill_value(dtype):
     if dtypes.is_inexact(dtype):
         return np.nan
     if dtypes.is_unsigned(dtype):
-        return int(np.iinfo(dtype).max)
+        return int(dtypes.extremes(dtype)[1])
     if dtypes.is_int(dtype):
-        return int(np.iinfo(dtype).min)
+        return int(dtypes.extremes(dtype)[0])
     return True
 
 

@@ -25,6 +25,9 @@ __all__ = [
     # scalar types
     "bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "bfloat16", "float16", "float32", "float64", "complex64", "complex128",
+    "float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn", "float8_e3m4", "float8_e4m3",
+    "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz",
+    "float8_e8m0fnu", "int1", "int2", "int4", "uint1", "uint2", "uint4",
     "float_", "int_", "uint", "complex_", "single", "double", "half", "csingle", "cdouble",
     # numpy's abstract scalar types
     "generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
@@ -80,6 +83,17 @@ uint8, uint16, uint32, uint64 = (_make_scalar_type(t)
 bfloat16 = _make_scalar_type(ml_dtypes.bfloat16)
 float16, float32, float64 = (_make_scalar_type(t) for t in (np.float16, np.float32, np.float64))
 complex64, complex128 = _make_scalar_type(np.complex64), _make_scalar_type(np.complex128)
+
+# ml_dtypes' narrow types. Nothing is above them on JAX's lattice: Python scalars
+# (and bool, and for the floats the standard ints) promote into them (``f8 + 1.0``
+# stays float8), other mixes raise TypePromotionError (``f8 + f32``, ``int4 + int8``).
+# int1/uint1 are names only, as in JAX 0.10.2: arrays of them are not supported.
+(float4_e2m1fn, float6_e2m3fn, float6_e3m2fn, float8_e3m4, float8_e4m3, float8_e4m3b11fnuz,
+ float8_e4m3fn, float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz, float8_e8m0fnu,
+ int1, int2, int4, uint1, uint2, uint4) = (_make_scalar_type(getattr(ml_dtypes, n)) for n in (
+     "float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn", "float8_e3m4", "float8_e4m3",
+     "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
+     "float8_e5m2fnuz", "float8_e8m0fnu", "int1", "int2", "int4", "uint1", "uint2", "uint4"))
 
 # NumPy's aliases, as JAX defines them (the "default" types are the 64-bit ones;
 # they canonicalize to 32 bits while x64 is off).
@@ -180,15 +194,15 @@ def can_cast(from_, to, casting="safe"):
     return np.can_cast(_as_dtype(from_), _as_dtype(to), casting)
 
 
-_ABSTRACT = (np.generic, np.number, np.inexact, np.floating)
-
-
 def issubdtype(arg1, arg2):
-    """``np.issubdtype`` that knows bfloat16 is a floating type and takes scalar types.
+    """``np.issubdtype`` that places ml_dtypes' types (bfloat16, float8, int4, ...) and takes
+    scalar types.
 
     Example::
 
         >>> jnp.issubdtype(jnp.bfloat16, jnp.floating)
+        True
+        >>> jnp.issubdtype(jnp.int4, jnp.signedinteger)
         True
         >>> jnp.issubdtype(jnp.int8, jnp.unsignedinteger)
         False
@@ -197,20 +211,17 @@ def issubdtype(arg1, arg2):
         arg2 = arg2.dtype.type
     elif not (isinstance(arg2, type) and issubclass(arg2, np.generic)):
         arg2 = _as_dtype(arg2).type
-    a = _as_dtype(arg1)
-    if a == dtypes.bfloat16:
-        return arg2 in _ABSTRACT or arg2 is a.type
-    return dtypes.issubdtype(a, arg2)
+    return dtypes.issubdtype(_as_dtype(arg1), arg2)
 
 
 _KINDS = {
     "bool": lambda d: d == np.bool_,
-    "signed integer": lambda d: np.issubdtype(d, np.signedinteger),
-    "unsigned integer": lambda d: np.issubdtype(d, np.unsignedinteger),
-    "integral": lambda d: np.issubdtype(d, np.integer),
+    "signed integer": lambda d: dtypes.issubdtype(d, np.signedinteger),
+    "unsigned integer": lambda d: dtypes.issubdtype(d, np.unsignedinteger),
+    "integral": lambda d: dtypes.issubdtype(d, np.integer),
     "real floating": dtypes.is_float,
     "complex floating": dtypes.is_complex,
-    "numeric": lambda d: d != np.bool_ and (np.issubdtype(d, np.number) or dtypes.is_float(d)),
+    "numeric": lambda d: d != np.bool_ and dtypes.issubdtype(d, np.number),
 }
 
 

@@ -525,7 +525,7 @@ def _scatter_update(x, idx, y, scatter_op, indices_are_sorted, unique_indices, m
     x = asarray(x)
     aval = get_aval(x)
     if (type(y) is int and dtypes.is_int(aval.dtype)
-            and np.iinfo(aval.dtype).min <= y <= np.iinfo(aval.dtype).max):
+            and dtypes.extremes(aval.dtype)[0] <= y <= dtypes.extremes(aval.dtype)[1]):
         y = asarray(y, dtype=aval.dtype)
     else:
         y = asarray(y)

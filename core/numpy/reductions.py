@@ -126,9 +126,8 @@ def _init_value(dtype, init):
     dtype = np.dtype(dtype)
     if dtype == np.bool_:
         return np.array(init > 0, dtype)
-    if dtypes.is_int(dtype) and not np.isfinite(init):
-        info = np.iinfo(dtype)
-        return np.array(info.min if init < 0 else info.max, dtype)
+    if not np.isfinite(init):   # +-inf: the type's own extremes where it has no inf
+        return np.array(dtypes.extremes(dtype)[init > 0], dtype)
     return np.array(init, dtype)
 
 
