@@ -10,33 +10,39 @@ equation. Within each jaxpr, equations are also grouped by name stack (what
 ``jvp``, ``transpose``, ``vmap`` ... produced) and by source line, so a graph
 of thousands of equations collapses to a few dozen boxes.
 
+A graph of more than ``max_nodes`` nodes is regrouped in program order instead
+(``_blocks.py``: consecutive equations, blocks of blocks) and starts collapsed,
+so its first layout shows at most ``max_nodes`` nodes whatever the program's size.
+
 ``Graph.layout(collapsed)`` draws the graph with some groups collapsed into
 single nodes and returns the SVG from graphviz plus, per node id, the data the
-front end shows on hover (everything the views show is in the IR).
+front end shows on hover (everything the views show is in the IR; a node's
+details are computed when it is first drawn).
 """
-import linecache
-import os
-import re
-
 import numpy as np
 
 from glassbox.interpreters import ad, batching, lowering
 from glassbox import core as gb_core
 from glassbox.core import ClosedJaxpr, Jaxpr, Literal
-from glassbox.pretty import VarNames, pp_jaxpr
+from glassbox.pretty import VarNames
 
+from . import _blocks
 from ._interp import is_call
 from ._render import dot_id, dot_string, run_dot
+from ._source import line_key, line_label as _line_label, short_source, source_text
 
 # Fill colours by node kind (in the DOT, so the static SVG has them without CSS).
 COLOURS = {"input": "#dbeafe", "const": "#e5e7eb", "output": "#dcfce7", "eqn": "#ffffff",
            "group": "#fef3c7", "port": "#f3f4f6"}
 # Name-stack entries that mark a transform (the rest are jit(name), grad(name), ...).
 TRANSFORMS = ("jvp", "transpose", "batch_move", "batch_broadcast")
-# Above this many visible nodes, groups collapse until the graph fits.
+# Above this many visible nodes, groups collapse until the graph fits; a graph of more
+# nodes than this is regrouped in program order (``_blocks.py``) and starts collapsed.
 DEFAULT_MAX_NODES = 250
 # Groups with fewer visible members are not boxed (they still collapse on request).
 MIN_BOX = 3
+# In a large graph, an input used by more visible nodes than this is drawn beside each use.
+HUB = 4
 # A source line with more equations than this is split into runs of consecutive ones.
 CHUNK = 40
 # Automatic collapsing keeps ``layout_cost`` under this (measured: dot then takes well
@@ -45,13 +51,23 @@ COST_BUDGET = 3000
 
 
 class Node:
-    __slots__ = ("id", "kind", "label", "info", "groups", "fill", "classes")
+    """One equation or value. ``info`` (the details the front end shows) may be given
+    as a function, called the first time it is read: most nodes of a large graph are
+    never drawn."""
+    __slots__ = ("id", "kind", "label", "_info", "groups", "fill", "classes", "eqn")
 
-    def __init__(self, id, kind, label, info, groups, fill=None, classes=()):
-        self.id, self.kind, self.label, self.info = id, kind, label, info
+    def __init__(self, id, kind, label, info, groups, fill=None, classes=(), eqn=None):
+        self.id, self.kind, self.label, self._info = id, kind, label, info
         self.groups = groups          # group ids, outermost first
         self.fill = fill or COLOURS[kind]
         self.classes = list(classes)
+        self.eqn = eqn
+
+    @property
+    def info(self):
+        if callable(self._info):
+            self._info = self._info()
+        return self._info
 
 
 class Edge:
@@ -87,38 +103,46 @@ class Annotations:
         self.eqn_class, self.eqn_notes, self.ns_group = {}, {}, {}
 
 
+_TYPE_TEXT = {}
+
+
 def var_type(aval):
-    return aval.str_short()
+    """``f32[3]``: an aval's short type (memoized: a large graph has thousands of edges)."""
+    try:
+        text = _TYPE_TEXT.get(aval)
+    except TypeError:   # an unhashable aval
+        return aval.str_short()
+    if text is None:
+        if len(_TYPE_TEXT) > 4096:
+            _TYPE_TEXT.clear()
+        text = _TYPE_TEXT[aval] = aval.str_short()
+    return text
 
 
-def source_text(info):
-    """The user's line of code an equation came from ('' when unknown)."""
-    if info is None or not info.line:
-        return ""
-    return linecache.getline(info.file, info.line).strip()
-
-
-def line_key(info):
-    return f"{info.file}:{info.line}" if info is not None and info.line else ""
-
-
-_CELL_FILE = re.compile(r"(ipykernel_\d+[/\\]\d+\.py|<ipython-input-[\d-]+.*>)$")
-
-
-def short_source(info):
-    """``model.py:12``, or ``cell line 3`` for code typed into a notebook cell."""
-    if info is None or not info.line:
-        return "?"
-    if _CELL_FILE.search(info.file):
-        return f"cell line {info.line}"
-    return f"{os.path.basename(info.file)}:{info.line}"
-
-
-def _line_label(info):
-    code = source_text(info)
-    if len(code) > 48:
-        code = code[:45] + "..."
-    return f"{short_source(info)}: {code}" if code else short_source(info)
+def name_vars(jaxpr, names):
+    """Name ``jaxpr``'s variables with ``names`` (a ``VarNames``) in the order
+    ``print(jaxpr)`` does (``pp_jaxpr``), without formatting any text: constants, inputs,
+    then per equation its results, the variables of its sub-jaxprs, its operands."""
+    for v in jaxpr.constvars:
+        names(v)
+    for v in jaxpr.invars:
+        names(v)
+    for eqn in jaxpr.eqns:
+        for v in eqn.outvars:
+            names(v)
+        for value in eqn.params.values():
+            if isinstance(value, (ClosedJaxpr, Jaxpr)):
+                name_vars(value.jaxpr if isinstance(value, ClosedJaxpr) else value, names)
+            elif isinstance(value, tuple) and value and isinstance(value[0], (ClosedJaxpr, Jaxpr)):
+                for item in value:
+                    if isinstance(item, (ClosedJaxpr, Jaxpr)):
+                        name_vars(item.jaxpr if isinstance(item, ClosedJaxpr) else item, names)
+        for v in eqn.invars:
+            if type(v) is not Literal:
+                names(v)
+    for v in jaxpr.outvars:
+        if type(v) is not Literal:
+            names(v)
 
 
 def _param_text(value):
@@ -147,6 +171,11 @@ def rule_coverage(prim):
                      for name, table in RULE_TABLES)
 
 
+def is_backward(eqn):
+    """Equations made by transposition (the reverse pass) carry ``transpose`` in their stack."""
+    return eqn.source_info is not None and "transpose" in eqn.source_info.name_stack
+
+
 def produced_by(stack):
     """What made an equation, read from its name stack (innermost transform wins)."""
     for entry in reversed(stack):
@@ -169,9 +198,11 @@ class Graph:
     """Nodes, edges and groups of one jaxpr; ``layout`` draws it with groups collapsed."""
 
     def __init__(self, closed, arg_labels=None, annotations=None, title="", out_labels=None,
-                 inline_calls=True, part_of=None, name_stack_groups=True):
+                 inline_calls=True, part_of=None, name_stack_groups=True,
+                 max_nodes=DEFAULT_MAX_NODES):
         """``part_of(eqn) -> (label, css class, fill) or None`` splits the top level into
-        parts (the gradient view's forward and backward halves)."""
+        parts (the gradient view's forward and backward halves). A graph of more than
+        ``max_nodes`` nodes is ``large``: regrouped in program order, collapsed by default."""
         self.title = title
         self._part_of = part_of
         self._ns_groups = name_stack_groups
@@ -181,7 +212,7 @@ class Graph:
         self._names = VarNames()
         jaxpr = closed.jaxpr if isinstance(closed, ClosedJaxpr) else closed
         consts = closed.consts if isinstance(closed, ClosedJaxpr) else []
-        pp_jaxpr(jaxpr, 0, self._names)   # names a, b, c... exactly as print(jaxpr) shows them
+        name_vars(jaxpr, self._names)     # names a, b, c... exactly as print(jaxpr) shows them
         self._count = 0
         self._inline_calls = inline_calls
         self.eqn_count = 0
@@ -203,8 +234,15 @@ class Graph:
                                     "type": var_type(v.aval)}, ())
             self._edge(env, v, nid)
         self.var_nodes = env
+        self._followers = {}   # node id -> the consumer whose groups it joined
         self._constants_follow_consumers()
-        self._chunk_big_groups()
+        self.max_nodes = max_nodes
+        self.large = len(self.nodes) > max_nodes
+        self.children = None   # large graphs: group id (None: the top) -> its members, in order
+        if self.large:
+            _blocks.regroup(self)
+        else:
+            self._chunk_big_groups()
 
     # --- walking the IR
     def _new_id(self, prefix):
@@ -287,11 +325,11 @@ class Graph:
         subs = _labelled_subjaxprs(eqn)
         self.eqn_count += 1
         nid = self._new_id("n")
-        info = self._eqn_info(nid, eqn)
         lits = [_literal_label(v) for v in eqn.invars if type(v) is Literal]
         label = eqn.primitive.name + (" · " + ", ".join(lits) if lits else "")
         cls, fill = self.ann.eqn_class.get(eqn, (None, None))
-        self.nodes[nid] = Node(nid, "eqn", label, info, gpath, fill, [cls] if cls else [])
+        self.nodes[nid] = Node(nid, "eqn", label, lambda: self._eqn_info(nid, eqn), gpath, fill,
+                               [cls] if cls else [], eqn)
         for v in eqn.invars:
             self._edge(env, v, nid)
         for v in eqn.outvars:
@@ -377,6 +415,7 @@ class Graph:
         for node in self.nodes.values():
             if node.kind == "eqn" and node.id not in fed and node.id in first_use:
                 node.groups = self.nodes[first_use[node.id]].groups
+                self._followers[node.id] = first_use[node.id]
 
     def _chunk_big_groups(self):
         """Split source-line groups of more than ``CHUNK`` equations (a Python loop
@@ -443,6 +482,13 @@ class Graph:
             visible -= gain
         return collapsed
 
+    def expanded(self, collapsed, group):
+        """``collapsed`` with ``group`` opened (in a large graph, with the small groups
+        inside it: ``_blocks.opened``)."""
+        if self.large:
+            return _blocks.opened(self, collapsed, group)
+        return set(collapsed) - {group}
+
     def effective_collapsed(self, collapsed):
         """``collapsed`` without groups already inside another collapsed group."""
         collapsed = {g for g in collapsed if g in self.groups}
@@ -480,18 +526,12 @@ class Graph:
         n_visible = len(visible_nodes) + len(collapsed)
         if edge_labels is None:
             edge_labels = n_visible <= 400
-        # Which group box each visible node or collapsed group sits in.
-        box_of = {}
+        box_of, edges, proxies, backward = self._drawn(collapsed, members, visible_nodes)
         boxed_count = {}
-        for n in visible_nodes:
-            box_of[n.id] = [g for g in n.groups]
-        for gid in collapsed:
-            box_of[gid] = list(reversed(self._ancestors(gid)))
         for path in box_of.values():
             for g in path:
                 boxed_count[g] = boxed_count.get(g, 0) + 1
         total = len(box_of)
-        edges = self._visible_edges(collapsed)
 
         def worth_a_box(g, count):
             kind = self.groups[g].kind
@@ -502,8 +542,9 @@ class Graph:
             if not MIN_BOX <= count < (boxed_count.get(parent, 0) if parent else total):
                 return False
             # A source line's equations need not touch (constants broadcast for a loop's
-            # every iteration); boxing scattered nodes together wrecks the layout.
-            return kind == "ns" or self._connected(
+            # every iteration); boxing scattered nodes together wrecks the layout. (A large
+            # graph's groups hold consecutive equations: they are boxed as they are.)
+            return kind == "ns" or self.large or self._connected(
                 [item for item, path in box_of.items() if g in path], edges)
         drawn = {g for g, c in boxed_count.items() if worth_a_box(g, c)}
         tree = {}   # group id or None -> list of child items (node ids / group ids)
@@ -546,6 +587,8 @@ class Graph:
                     count = len([m for m in members.get(item, ())
                                  if self.nodes[m].kind == "eqn"])
                     label = f"{g.label}\n{count} equations" if count != 1 else g.label
+                    if self.large and not count:   # folded inputs or outputs
+                        label = f"{g.label}\n{len(members.get(item, ()))} values"
                     lines.append(
                         f'{indent}{item} [id="{dot_id(uid)}-{item}", class="gb-node gb-group '
                         f'{" ".join(g.classes)}", shape=box3d, style="filled", '
@@ -553,6 +596,10 @@ class Graph:
                         f'tooltip={dot_string((g.title or g.label) + " (click to expand)")}];')
                     info[item] = {"id": item, "kind": "group", "group": item, "label": g.label,
                                   "title": g.title, "count": count}
+                elif item in proxies:
+                    lines.append(self._proxy_line(item, proxies, members, uid, indent))
+                    info[item] = dict(self._item_info(proxies[item], members),
+                                      id=item, proxy_of=proxies[item])
                 else:
                     n = self.nodes[item]
                     shape = {"input": "box", "const": "box", "output": "box", "port": "plain",
@@ -573,14 +620,141 @@ class Graph:
                      f'class="gb-edge {" ".join(e.classes)}"',
                      f"tooltip={dot_string(e.tooltip if count == 1 else label)}"]
             if edge_labels and label:
-                attrs.append(f"label={dot_string(label)}")
+                # A large graph's edge labels are xlabels, placed after the layout: dot
+                # gives a label a rank of its own, which doubles every long edge's cost
+                # (two labelled edges took 0.3 s of a 0.4 s layout).
+                attrs.append(f"{'xlabel' if self.large else 'label'}={dot_string(label)}")
             if e.colour:
                 attrs.append(f'color="{e.colour}", fontcolor="{e.colour}"')
             if e.style:
                 attrs.append(f'style="{e.style}"')
+            if src in backward and dst in backward:
+                # The backward pass climbs back up beside the forward pass (a ladder), so
+                # the values it reads from the forward pass arrive from next door.
+                attrs.append("dir=back")
+                src, dst = dst, src
             lines.append(f"  {src} -> {dst} [{', '.join(attrs)}];")
         lines.append("}")
         return "\n".join(lines), info
+
+    def _proxy_line(self, pid, proxies, members, uid, indent):
+        """The DOT statement of a proxy: its item again, dashed."""
+        hub = proxies[pid]
+        if hub in self.groups:
+            g = self.groups[hub]
+            kind, fill, classes = "group", g.fill or COLOURS["group"], g.classes
+            label = g.label
+            tip = f"{g.title or g.label} (click to expand)"
+        else:
+            n = self.nodes[hub]
+            kind, fill, classes, label = n.kind, n.fill, n.classes, n.label
+            tip = _node_tooltip(n.info)
+        tip += "\n(a copy, drawn beside what it is connected to; the original is elsewhere)"
+        return (f'{indent}{pid} [id="{dot_id(uid)}-{pid}", class="gb-node gb-{kind} gb-proxy '
+                f'{" ".join(classes)}", shape=box, style="filled,dashed", fillcolor="{fill}", '
+                f'label={dot_string(label)}, tooltip={dot_string(tip)}];')
+
+    def _item_info(self, item, members):
+        """The front end's details of a node, or of a collapsed group."""
+        if item not in self.groups:
+            return self.nodes[item].info
+        g = self.groups[item]
+        count = len([m for m in members.get(item, ()) if self.nodes[m].kind == "eqn"])
+        return {"id": item, "kind": "group", "group": item, "label": g.label,
+                "title": g.title, "count": count}
+
+    def _drawn(self, collapsed, members, visible_nodes, cut=True):
+        """What the DOT holds: ``box_of`` (each visible node, collapsed group and proxy ->
+        the group boxes around it, outermost first), the edges between them
+        (``{(src, dst): [first edge, count]}``), the proxies (``_proxy_hubs``, and with
+        ``cut``, ``_cut_long_edges``) and, in a large graph, the items of the backward
+        pass (``_backward_items``)."""
+        box_of = {}
+        if self.large:   # in program order, collapsed groups where their first node was
+            for n in self.nodes.values():
+                item = self.representative(n.id, collapsed)
+                if item not in box_of:
+                    box_of[item] = (list(n.groups) if item == n.id
+                                    else list(reversed(self._ancestors(item))))
+        else:
+            for n in visible_nodes:
+                box_of[n.id] = [g for g in n.groups]
+            for gid in sorted(collapsed, key=lambda g: _order_of(members.get(g))):
+                box_of[gid] = list(reversed(self._ancestors(gid)))
+        edges = self._visible_edges(collapsed)
+        if not self.large:
+            return box_of, edges, {}, set()
+        proxies = self._proxy_hubs(edges, box_of)
+        backward = self._backward_items(box_of, members)
+        if cut:
+            self._cut_long_edges(edges, box_of, proxies, backward)
+        return box_of, edges, proxies, backward
+
+    def _cut_long_edges(self, edges, box_of, proxies, backward):
+        """Large graphs over graphviz's budget (``COST_BUDGET``; groups opened by hand):
+        the edges spanning the most ranks (the values the backward pass reads from far up
+        the forward pass) are drawn from a copy of their source beside their destination,
+        longest first, until the estimate fits. Rewrites ``edges``, ``box_of``, ``proxies``."""
+        spans = _spans(_oriented(edges, backward))
+        cost = len(box_of) + sum(spans.values())
+        if cost <= COST_BUDGET:
+            return
+        for (a, b), span in sorted(spans.items(), key=lambda kv: -kv[1]):
+            if cost <= COST_BUDGET or span <= 1:
+                break
+            src, dst = (b, a) if a in backward and b in backward else (a, b)
+            pid = f"{src}_to_{dst}"
+            proxies[pid] = proxies.get(src, src)
+            box_of[pid] = list(box_of[dst])
+            edges[(pid, dst)] = edges.pop((src, dst))
+            cost -= span - 1
+
+    def _backward_items(self, box_of, members):
+        """Large graphs: the visible nodes and collapsed groups made by transposition only
+        (``transpose`` in every equation's name stack): the reverse pass."""
+        out = set()
+        for item in box_of:
+            if item in self.groups:
+                eqns = [self.nodes[m].eqn for m in members.get(item, ())]
+                eqns = [e for e in eqns if e is not None]
+            else:
+                node = self.nodes.get(item)
+                eqns = [node.eqn] if node is not None and node.eqn is not None else []
+            if eqns and all(is_backward(e) for e in eqns):
+                out.add(item)
+        return out
+
+    def _proxy_hubs(self, edges, box_of):
+        """Large graphs: a value at the top (an input, constant or output, or a folded
+        group of them) with more than ``HUB`` visible neighbours (a weight every block of
+        a loop reads) is drawn again beside each neighbour after the first, so that no
+        edge crosses the whole graph. Rewrites ``edges`` and ``box_of``; returns
+        proxy id -> the item it stands for."""
+        def is_value(item):
+            if item in self.groups:
+                return self.groups[item].kind == "values"
+            node = self.nodes.get(item)
+            return node is not None and node.kind in ("input", "const", "output") \
+                and not node.groups
+        degree = {}
+        for src, dst in edges:
+            for item in (src, dst):
+                if is_value(item):
+                    degree[item] = degree.get(item, 0) + 1
+        hubs = {item for item, count in degree.items() if count > HUB}
+        proxies, seen = {}, {}
+        for key in list(edges):
+            src, dst = key
+            hub, other = (src, dst) if src in hubs else (dst, src) if dst in hubs else (None, None)
+            if hub is None:
+                continue
+            seen[hub] = k = seen.get(hub, 0) + 1
+            if k > 1:
+                pid = f"{hub}_{k}"
+                proxies[pid] = hub
+                box_of[pid] = list(box_of[other])
+                edges[(pid, dst) if hub == src else (src, pid)] = edges.pop(key)
+        return proxies
 
     def _visible_edges(self, collapsed):
         """``{(src, dst): [first edge, count]}`` between visible nodes and collapsed groups."""
@@ -600,18 +774,20 @@ class Graph:
     def layout_cost(self, collapsed):
         """A cheap estimate of graphviz's work: visible nodes plus the ranks every edge
         spans (dot routes a long edge through one virtual node per rank it crosses, and
-        its crossing minimisation grows with their number). Ranks are longest paths."""
+        its crossing minimisation grows with their number). Ranks are longest paths.
+        For a large graph, the edges as drawn (hubs beside their users, the backward pass
+        upwards), before any long edge is cut (``_cut_long_edges``)."""
         collapsed = self.effective_collapsed(collapsed)
-        edges = list(self._visible_edges(collapsed))
-        n_items = len([n for n in self.nodes if not self._hidden(n, collapsed)]) + len(collapsed)
-        order = _topological(edges)
-        pos = {item: i for i, item in enumerate(order)}
-        depth = {}
-        for src, dst in sorted(edges, key=lambda e: pos[e[0]]):
-            if pos[src] < pos[dst]:   # edges against the order close cycles: dot reverses them
-                depth[dst] = max(depth.get(dst, 0), depth.get(src, 0) + 1)
-        span = sum(max(0, depth.get(dst, 0) - depth.get(src, 0) - 1) for src, dst in edges)
-        return n_items + span
+        if self.large:
+            box_of, drawn, _, backward = self._drawn(collapsed, self._members(), None,
+                                                     cut=False)
+            n_items = len(box_of)
+            edges = _oriented(drawn, backward)
+        else:
+            edges = list(self._visible_edges(collapsed))
+            n_items = (len([n for n in self.nodes if not self._hidden(n, collapsed)])
+                       + len(collapsed))
+        return n_items + sum(_spans(edges).values())
 
     @staticmethod
     def _connected(items, edges):
@@ -631,7 +807,11 @@ class Graph:
 
     def auto_collapsed(self, max_nodes=DEFAULT_MAX_NODES):
         """``default_collapsed``, folding further while ``layout_cost`` is over budget
-        (a few hundred nodes can still take dot minutes when edges span many ranks)."""
+        (a few hundred nodes can still take dot minutes when edges span many ranks).
+        A large graph opens its program-order groups from the top instead
+        (``_blocks.collapsed_to_fit``)."""
+        if self.large:
+            return _blocks.collapsed_to_fit(self, max_nodes, COST_BUDGET)
         collapsed = self.default_collapsed(max_nodes)
         while self.layout_cost(collapsed) > COST_BUDGET and max_nodes > 20:
             max_nodes = int(max_nodes * 0.6)
@@ -649,7 +829,7 @@ class Graph:
 
 _FOLD_ORDER = {"run": 0, "line": 1, "ns": 2, "body": 3, "sub": 3, "part": 4}
 _BOX_FILL = {"sub": "#f8fafc", "body": "#f8fafc", "ns": "#fbfbfe", "line": "#ffffff",
-             "part": "#ffffff", "run": "#ffffff"}
+             "part": "#ffffff", "run": "#ffffff", "values": "#ffffff"}
 
 
 def _node_tooltip(info):
@@ -697,6 +877,29 @@ def _labelled_subjaxprs(eqn):
                 jaxpr = item.jaxpr if isinstance(item, ClosedJaxpr) else item
                 out.append((f"{key}[{i}]" if isinstance(value, tuple) else key, jaxpr))
     return out
+
+
+def _order_of(node_ids):
+    """Where the first of ``node_ids`` (``n12``, ``v3``, ``o40``) was made: ids count up."""
+    return int(node_ids[0][1:]) if node_ids else 0
+
+
+def _oriented(edges, backward):
+    """``edges`` as dot gets them: those inside the backward pass reversed (the ladder)."""
+    return [(dst, src) if src in backward and dst in backward else (src, dst)
+            for src, dst in edges]
+
+
+def _spans(edges):
+    """``{edge: ranks it crosses}``, ranks being longest paths (``layout_cost``)."""
+    order = _topological(edges)
+    pos = {item: i for i, item in enumerate(order)}
+    depth = {}
+    for src, dst in sorted(edges, key=lambda e: pos[e[0]]):
+        if pos[src] < pos[dst]:   # edges against the order close cycles: dot reverses them
+            depth[dst] = max(depth.get(dst, 0), depth.get(src, 0) + 1)
+    return {(src, dst): max(0, depth.get(dst, 0) - depth.get(src, 0) - 1)
+            for src, dst in edges}
 
 
 def _topological(edges):

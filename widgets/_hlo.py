@@ -7,7 +7,7 @@ ever differ, the text is shown untagged rather than wrongly tagged.
 """
 from glassbox.interpreters import lowering
 
-from ._graph import line_key, short_source
+from ._source import line_key, short_source
 
 
 def tagged_lines(closed, module_name, real_text):

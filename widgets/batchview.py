@@ -19,7 +19,7 @@ re-runs the per-example jaxpr under nested ``vmap`` and asks
 import glassbox
 from glassbox.core import Literal
 
-from ._graph import Annotations, Graph
+from ._graph import DEFAULT_MAX_NODES, Annotations, Graph
 from ._interp import Level, all_eqns, batch_axes, fun_name
 from .graphview import GraphView, Stage, arg_labels
 
@@ -104,17 +104,19 @@ class BatchingView(GraphView):
             base = labels[i] if i < len(labels) else f"arg{i}"
             in_labels.append(base + (f" (vmap introduces {intro})" if intro else " (unbatched)"))
         per_example = Stage("example", "per example",
-                            Graph(self.axes.jaxpr, arg_labels=in_labels, annotations=ann),
+                            Graph(self.axes.jaxpr, arg_labels=in_labels, annotations=ann,
+                                  max_nodes=max_nodes or DEFAULT_MAX_NODES),
                             note="one example's program; edges: shape after every vmap, "
                                  "batch axes by name")
-        stages = [per_example, self._after_vmap_stage(fun, args, labels)]
+        stages = [per_example,
+                  self._after_vmap_stage(fun, args, labels, max_nodes or DEFAULT_MAX_NODES)]
         if max_nodes:
             for s in stages:
                 s.max_nodes = max_nodes
         super().__init__(stages, title=title or f"batching axes of {fun_name(fun)}",
                          panels=self._panels(names, sizes), kind="batching")
 
-    def _after_vmap_stage(self, fun, args, labels):
+    def _after_vmap_stage(self, fun, args, labels, max_nodes):
         wrapped = fun
         for lv in self.levels:
             wrapped = glassbox.vmap(wrapped, in_axes=lv.in_axes, out_axes=lv.out_axes,
@@ -132,7 +134,8 @@ class BatchingView(GraphView):
                 ann.eqn_class[eqn] = MOVED
             elif "batch_broadcast" in stack:
                 ann.eqn_class[eqn] = BROADCAST
-        return Stage("vmap", "after vmap", Graph(closed, arg_labels=labels, annotations=ann),
+        return Stage("vmap", "after vmap", Graph(closed, arg_labels=labels, annotations=ann,
+                                                 max_nodes=max_nodes),
                      note="the program vmap produced; highlighted: equations its batching "
                           "rules added to move or broadcast batch dims")
 

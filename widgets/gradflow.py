@@ -18,7 +18,7 @@ import numpy as np
 import glassbox
 from glassbox.tree_util import keystr, tree_flatten, tree_flatten_with_path
 
-from ._graph import Annotations, Graph
+from ._graph import DEFAULT_MAX_NODES, Annotations, Graph, is_backward
 from ._interp import all_eqns, fun_name, is_call, norms_function, watchable
 from .graphview import GraphView, Stage, arg_labels, positional_names
 
@@ -26,11 +26,6 @@ FORWARD = ("forward pass", "gb-forward", "#f8fafc")
 BACKWARD = ("backward pass (transpose: cotangents)", "gb-backward", "#faf5ff")
 COLOURS = {"backward": "#7c3aed", "vanishing": "#8c959f", "exploding": "#cf222e",
            "nonfinite": "#cf222e"}
-
-
-def is_backward(eqn):
-    """Equations made by transposition (the reverse pass) carry ``transpose`` in their stack."""
-    return eqn.source_info is not None and "transpose" in eqn.source_info.name_stack
 
 
 def _defined_vars(jaxpr, backward_only, inside_backward=False):
@@ -143,7 +138,8 @@ class GradFlowView(GraphView):
         graph = Graph(self.jaxpr, arg_labels=self._arg_labels, annotations=ann,
                       out_labels=out_labels,
                       part_of=lambda e: BACKWARD if is_backward(e) else FORWARD,
-                      name_stack_groups=False)   # the two parts say what the stacks would
+                      name_stack_groups=False,   # the two parts say what the stacks would
+                      max_nodes=self._max_nodes or DEFAULT_MAX_NODES)
         self._stage.graph = graph
         self._stage.note = self._note
         self._stage._rendered = None

@@ -31,6 +31,7 @@ const CSS = `
 .gb-widget .gb-line.gb-linked { background: #fff3c4; }
 .gb-widget .gb-line.gb-tagged:hover { background: #f1f5f9; }
 .gb-widget g.gb-node, .gb-widget g.gb-cluster text { cursor: pointer; }
+.gb-widget g.gb-pending { opacity: 0.45; cursor: progress; }
 .gb-widget g.gb-linked > polygon, .gb-widget g.gb-linked > path, .gb-widget g.gb-linked a > polygon,
 .gb-widget g.gb-linked a > path { stroke: #d97706; stroke-width: 2.5px; }
 .gb-widget g.gb-selected a > polygon, .gb-widget g.gb-selected > polygon { stroke: #0969da; stroke-width: 3px; }
@@ -77,6 +78,10 @@ function infoRows(info) {
     rows.push([info.kind, info.label]);
     if (info.type) rows.push(["type", info.type]);
     if (info.value !== undefined) rows.push(["value", info.value]);
+  }
+  if (info.proxy_of) {
+    rows.push(["", "a copy, drawn beside what it is connected to (a large graph); " +
+                   "the original is elsewhere"]);
   }
   for (const note of info.notes || []) rows.push(["", note]);
   return rows;
@@ -171,6 +176,7 @@ function render({ model, el }) {
       target.addEventListener("click", (ev) => {
         ev.stopPropagation();
         if (data.kind === "group" || data.kind === "cluster") {
+          g.classList.add("gb-pending");   // until Python's new layout replaces this SVG
           model.send({ type: "toggle", stage: stage.name, group: data.group });
           return;
         }
@@ -221,6 +227,10 @@ function render({ model, el }) {
         const bits = [];
         if (stage.note) bits.push(stage.note);
         if (stage.equations !== undefined) bits.push(`${stage.equations} equations, laid out in ${stage.layout_ms} ms`);
+        if (stage.folded) {
+          bits.push(`${stage.folded} groups collapsed, ${stage.shown} nodes shown: ` +
+                    "click a 3-D box to open it");
+        }
         box.appendChild(h("div", "gb-note", bits.join(" \u00b7 ")));
       }
       if (stage.kind === "graph") {

@@ -10,6 +10,10 @@ parameters, the name stack and the rule that produced it), values are edges
 label collapses it to one node and clicking that node expands it again. Hovering
 a node marks every node and StableHLO line that came from the same source line,
 in every stage.
+
+A program of more than ``max_nodes`` nodes starts collapsed into blocks of
+consecutive equations (``_blocks.py``): the first layout shows at most
+``max_nodes`` nodes, and opening a block lays out again what is then visible.
 """
 import inspect
 import pathlib
@@ -60,8 +64,11 @@ class Stage:
                 out["note"] = (self.note + " · " if self.note else "") + str(err)
             self.collapsed = collapsed
             self.layout_seconds = time.perf_counter() - start
+            folded = self.graph.effective_collapsed(collapsed)
             out.update(kind="graph", svg=svg, nodes=nodes, collapsed=sorted(collapsed),
                        equations=self.graph.eqn_count,
+                       shown=sum(1 for n in nodes.values() if n["kind"] != "cluster"),
+                       folded=len(folded), large=self.graph.large,
                        layout_ms=round(self.layout_seconds * 1000, 1))
         else:
             out.update(kind="text", lines=[{"text": t, "key": k, "prim": p, "source": src}
@@ -74,7 +81,7 @@ class Stage:
             return False
         collapsed = set(self.collapsed or ())
         if group in collapsed:
-            collapsed.discard(group)
+            collapsed = self.graph.expanded(collapsed, group)
         else:
             collapsed.add(group)
         self.collapsed = collapsed
@@ -88,6 +95,9 @@ class Stage:
     def static_section(self, uid):
         data = self.render(uid)
         heading = self.title + (f" ({data['equations']} equations)" if "equations" in data else "")
+        if data.get("folded"):
+            heading += (f"; {data['folded']} groups collapsed, {data['shown']} nodes shown "
+                        f"(run the notebook to open them)")
         if data["kind"] == "error":
             return heading, f"<pre style='color:#cf222e'>{escape_html(data['error'])}</pre>"
         if data["kind"] == "graph":
@@ -187,7 +197,7 @@ def _static_panel(panel):
 
 
 def graph_for_jaxpr(jaxpr, *, title=None, hlo_text=None, hlo_jaxpr=None, arg_labels=None,
-                    name="traced"):
+                    name="traced", max_nodes=DEFAULT_MAX_NODES):
     """A ``GraphView`` of one jaxpr: what the kernel's ``%graph`` and
     ``%%jit --show graph`` magics call.
 
@@ -199,13 +209,17 @@ def graph_for_jaxpr(jaxpr, *, title=None, hlo_text=None, hlo_jaxpr=None, arg_lab
         .as_text()``); with ``hlo_jaxpr`` (the jaxpr it was lowered from, as
         ``jit(f).trace(*args).jaxpr``) its lines are tagged with source lines.
       arg_labels: a label per input (e.g. pytree paths).
+      max_nodes: a graph of more nodes starts collapsed into blocks of consecutive
+        equations, showing at most this many (click a block to open it).
 
     Returns:
       A ``GraphView`` (display it, or read ``.stages`` / ``.static_html()``).
     """
     closed = jaxpr if isinstance(jaxpr, ClosedJaxpr) else ClosedJaxpr(jaxpr, [])
     name_of = closed.jaxpr.name or "jaxpr"
-    stages = [Stage(name, "traced program", Graph(closed, arg_labels=arg_labels))]
+    stages = [Stage(name, "traced program",
+                    Graph(closed, arg_labels=arg_labels, max_nodes=max_nodes))]
+    stages[0].max_nodes = max_nodes
     if hlo_text is not None:
         stages.append(_hlo_stage(hlo_text, hlo_jaxpr, f"jit_{name_of}"))
     return GraphView(stages, title=title or f"graph of {name_of}")
@@ -243,23 +257,24 @@ def _stage(name, title, build):
         return Stage(name, title, error=f"{type(err).__name__}: {err}")
 
 
-def _traced_stage(f, args, labels):
+def _traced_stage(f, args, labels, max_nodes):
     closed = glassbox.make_jaxpr(f)(*args)
-    return Stage("traced", "traced", Graph(closed, arg_labels=labels, title="traced"),
+    return Stage("traced", "traced",
+                 Graph(closed, arg_labels=labels, title="traced", max_nodes=max_nodes),
                  note=f"make_jaxpr({fun_name(f)})")
 
 
-def _grad_stage(f, args, labels, argnums):
+def _grad_stage(f, args, labels, argnums, max_nodes):
     closed = glassbox.make_jaxpr(glassbox.grad(f, argnums=argnums))(*args)
-    return Stage("grad", "after grad", Graph(closed, arg_labels=labels),
+    return Stage("grad", "after grad", Graph(closed, arg_labels=labels, max_nodes=max_nodes),
                  note=f"make_jaxpr(grad({fun_name(f)}, argnums={argnums!r}))")
 
 
-def _vmap_stage(f, args, labels, batch_size):
+def _vmap_stage(f, args, labels, batch_size, max_nodes):
     batched = tree_map(lambda x: np.broadcast_to(np.asarray(x)[None],
                                                  (batch_size,) + np.shape(x)), list(args))
     closed = glassbox.make_jaxpr(glassbox.vmap(f))(*batched)
-    return Stage("vmap", "after vmap", Graph(closed, arg_labels=labels),
+    return Stage("vmap", "after vmap", Graph(closed, arg_labels=labels, max_nodes=max_nodes),
                  note=f"make_jaxpr(vmap({fun_name(f)})) over a new leading axis of size "
                       f"{batch_size} on every argument")
 
@@ -284,7 +299,8 @@ def graph(f, *, stages=STAGES, argnums=0, batch_size=2,
         over a new leading axis of size ``batch_size`` on every argument) and
         ``"hlo"`` (the StableHLO ``jit(f)`` compiles). A stage that cannot be built
         (a missing rule, a non-scalar output) shows the error in its tab.
-      max_nodes: above this many nodes, groups start collapsed (click to expand).
+      max_nodes: above this many nodes, groups start collapsed (click to expand); a
+        program of more nodes is regrouped into blocks of consecutive equations.
       title: the view's title (default: "graph of <f's name>").
 
     Example::
@@ -294,9 +310,9 @@ def graph(f, *, stages=STAGES, argnums=0, batch_size=2,
     def make(*args):
         labels = arg_labels(f, args)
         builders = {
-            "traced": ("traced", lambda: _traced_stage(f, args, labels)),
-            "grad": ("after grad", lambda: _grad_stage(f, args, labels, argnums)),
-            "vmap": ("after vmap", lambda: _vmap_stage(f, args, labels, batch_size)),
+            "traced": ("traced", lambda: _traced_stage(f, args, labels, max_nodes)),
+            "grad": ("after grad", lambda: _grad_stage(f, args, labels, argnums, max_nodes)),
+            "vmap": ("after vmap", lambda: _vmap_stage(f, args, labels, batch_size, max_nodes)),
             "hlo": ("StableHLO", lambda: _hlo_stage_of(f, args)),
         }
         made = []

@@ -6,7 +6,9 @@ and Debian's Chromium, driven by Playwright through ``executable_path`` (Playwri
 own browser download is not used), opens the notebook and runs every cell. The
 test checks that each of the four views rendered as a live widget (not the static
 fallback), that their SVGs hold the expected nodes, and that the browser logged
-no errors. A screenshot is kept in test-artifacts/.
+no errors. A screenshot is kept in test-artifacts/. A second, one-cell notebook
+(written by the test, run in the same JupyterLab) draws the grad of a 2,000-equation
+program: it must start collapsed, and a click on a collapsed block must open it.
 
 Needs: jupyterlab, ipywidgets, anywidget and playwright in this environment (the
 ``test`` extra) and ``chromium`` on PATH (``make test`` installs it with apt-get).
@@ -74,12 +76,38 @@ def _kernel_env(tmp_path, env):
     return name
 
 
+# A notebook the test writes: one cell drawing the grad of a 2,000-equation program.
+LARGE_CELL = """\
+import numpy as np
+import glassbox.numpy as jnp
+import glassbox.widgets as gbw
+
+def chain(x, w):
+    for _ in range(500):
+        a = x @ w
+        x = jnp.tanh(a) * x + a
+    return jnp.sum(x)
+
+gbw.graph(chain, stages=("grad",))(np.ones((8, 8), np.float32), np.full((8, 8), 0.01, np.float32))
+"""
+LARGE_NOTEBOOK = "large-graph.ipynb"
+
+
+def _write_large_notebook(path):
+    spec = json.loads(NOTEBOOK.read_text())["metadata"].get("kernelspec", {})
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": LARGE_CELL}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": spec},
+                                "nbformat": 4, "nbformat_minor": 5}))
+
+
 @contextlib.contextmanager
 def _jupyterlab(tmp_path):
     port, token = _free_port(), "glassbox-browser-test"
     work = tmp_path / "notebooks"
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)   # the tracked notebook is never saved into
+    _write_large_notebook(work / LARGE_NOTEBOOK)
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling), so every output is in the DOM.
@@ -125,33 +153,87 @@ def _jupyterlab(tmp_path):
         log.close()
 
 
-def test_tutorial_views_render_in_jupyterlab(tmp_path):
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab and one headless Chromium for this module's tests."""
     from playwright import sync_api as playwright   # in the test extra
     chromium = _chromium()
-    errors = []
-    with _jupyterlab(tmp_path) as (url, token, kernel), playwright.sync_playwright() as pw:
+    with _jupyterlab(tmp_path_factory.mktemp("lab")) as (url, token, kernel), \
+            playwright.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-        page.goto(f"{url}/lab/tree/{NOTEBOOK.name}?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-        _wait_kernel_ready(page, 90)
-        _run_all(page)
-        _wait_all_ran(page, RUN_TIMEOUT)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "05-seeing-transforms.png"), full_page=True)
-        stderr = page.eval_on_selector_all(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-            "els => els.map(e => e.textContent)")
-        assert not stderr, "a cell failed or wrote to stderr:\n" + "\n".join(stderr)
-        views = _collect_views(page)
-        _screenshot_views(page)
-        interactions = _interact(page)
+        yield url, token, browser
         browser.close()
+
+
+def _open_and_run(lab, notebook, errors):
+    url, token, browser = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    # A workspace of its own, reset: JupyterLab would reopen the notebooks an earlier
+    # test left open, and the checks below look at the whole page.
+    workspace = pathlib.Path(notebook).stem
+    page.goto(f"{url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    _wait_kernel_ready(page, 90)
+    _run_all(page)
+    _wait_all_ran(page, RUN_TIMEOUT)
+    stderr = page.eval_on_selector_all(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+        "els => els.map(e => e.textContent)")
+    assert not stderr, "a cell failed or wrote to stderr:\n" + "\n".join(stderr)
+    return page
+
+
+def test_tutorial_views_render_in_jupyterlab(lab):
+    errors = []
+    page = _open_and_run(lab, NOTEBOOK.name, errors)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "05-seeing-transforms.png"), full_page=True)
+    views = _collect_views(page)
+    _screenshot_views(page)
+    interactions = _interact(page)
+    page.close()
     _check_views(views)
     _check_interactions(interactions)
     assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def test_a_large_graph_starts_collapsed_and_a_click_opens_a_block(lab):
+    errors = []
+    page = _open_and_run(lab, LARGE_NOTEBOOK, errors)
+    view = page.locator(".gb-widget[data-view='graph']").first
+    view.locator("g.gb-group").first.wait_for(timeout=30_000)
+    before = _graph_counts(view)
+    assert before["groups"] >= 10 and before["nodes"] <= 300, before
+    assert "groups collapsed" in view.locator(".gb-note").first.inner_text()
+    # The smallest collapsed block (a run of equations, not a block of blocks).
+    target = view.evaluate(
+        """(el) => {
+             let best = null, fewest = Infinity;
+             for (const g of el.querySelectorAll('g.gb-group:not(.gb-proxy)')) {
+               const m = /(\\d+) equations/.exec(g.textContent);
+               if (m && +m[1] < fewest) { fewest = +m[1]; best = g.id; }
+             }
+             return best; }""")
+    assert target, "no collapsed block with equations"
+    view.locator(f"g.gb-group[id='{target}']").click()   # Python lays out again
+    page.wait_for_function(
+        "(id) => { const g = document.getElementById(id); "
+        "return g && g.classList.contains('gb-cluster'); }", arg=target, timeout=30_000)
+    after = _graph_counts(view)
+    assert after["eqns"] > before["eqns"], (before, after)
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.screenshot(path=str(ARTIFACTS / "large-graph-opened.png"))
+    page.close()
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def _graph_counts(view):
+    return view.evaluate(
+        """(el) => ({ groups: el.querySelectorAll('g.gb-group').length,
+                      eqns: el.querySelectorAll('g.gb-eqn').length,
+                      nodes: el.querySelectorAll('g.gb-node').length })""")
 
 
 def _wait_kernel_ready(page, seconds):

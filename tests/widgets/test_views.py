@@ -555,3 +555,207 @@ def test_batching_through_a_scan_follows_its_rule():
     real_scan = next(e for e in batched.jaxpr.eqns if e.primitive.name == "scan")
     assert real_scan.outvars[1].aval.shape == axes.final[ys]
     assert view.marks[scan] == "moved"
+
+
+# ---------------------------------------------------------------------------
+# large graphs: regrouped in program order, collapsed by default
+
+
+def chain(x, w):
+    """2,000 equations from a Python loop; its grad has about 7,000."""
+    for _ in range(500):
+        a = glassbox.lax.dot(x, w)
+        b = glassbox.lax.tanh(a)
+        c = b * x
+        x = c + a
+    return jnp.sum(x)
+
+
+XC = np.ones((8, 8), np.float32)
+WC = np.full((8, 8), 0.01, np.float32)
+
+
+@pytest.fixture(scope="module")
+def chain_grad():
+    return glassbox.make_jaxpr(glassbox.grad(chain))(XC, WC)
+
+
+def dot_edges(dot):
+    return re.findall(r"^\s+(\S+) -> (\S+) \[(.*)\];$", dot, flags=re.M)
+
+
+def test_the_grad_of_a_2000_equation_program_starts_collapsed():
+    view = gbw.graph(chain, stages=("grad",))(XC, WC)
+    stage = view.stages[0]
+    assert stage["kind"] == "graph" and stage["large"]
+    assert stage["equations"] > 6000
+    assert 0 < stage["shown"] <= 250 and stage["folded"] > 0
+    nodes = stage["nodes"]
+    assert len(nodes) <= 300
+    # Every equation is drawn or folded into exactly one collapsed group.
+    drawn = sum(1 for n in nodes.values() if n["kind"] == "eqn" and "proxy_of" not in n)
+    folded = sum(n["count"] for n in nodes.values() if n["kind"] == "group"
+                 and "proxy_of" not in n)
+    assert drawn + folded == stage["equations"]
+    texts = "\n".join(svg_texts(stage["svg"]))
+    assert "test_views.py:" in texts and "equations" in texts
+    assert "transpose" in texts   # the backward pass is a box of its own
+    ET.fromstring(stage["svg"])
+    static = view.static_html()
+    assert "groups collapsed" in static and "<svg" in static
+    no_markup_from_user(static)
+
+
+def test_opening_a_collapsed_block_lays_out_its_equations():
+    view = gbw.graph(chain, stages=("grad",))(XC, WC)
+    stage = view.stages[0]
+    graph = view.stage_named("grad").graph
+    leaf = min((n for n in stage["nodes"].values() if n["kind"] == "group"
+                and "proxy_of" not in n), key=lambda n: n["count"])
+    assert 0 < leaf["count"] <= 80
+    before = len(view.comm.sent)
+    from_frontend(view, {"type": "toggle", "stage": "grad", "group": leaf["group"]})
+    after = view.stages[0]
+    assert leaf["group"] not in after["collapsed"] and updates(view, "stages")
+    assert len(view.comm.sent) > before
+    # Its equations are drawn, with the small groups inside it (source lines) open too.
+    opened = [n for n in after["nodes"].values() if n["kind"] == "eqn"
+              and "proxy_of" not in n and leaf["group"] in graph.nodes[n["id"]].groups]
+    assert len(opened) == leaf["count"]
+    assert after["nodes"][leaf["group"]]["kind"] == "cluster"   # now a box around them
+    texts = "\n".join(svg_texts(after["svg"]))
+    assert {n["prim"] for n in opened} <= set(re.findall(r"[a-z_]+", texts))
+    # Opening a block of blocks shows its blocks, still collapsed: never the whole program.
+    outer = next(g for g in after["collapsed"] if g in after["nodes"]
+                 and any(graph.groups.get(m) and graph.groups[m].kind == "run"
+                         for m in graph.children[g]))
+    view.toggle("grad", outer)
+    again = view.stages[0]
+    inner = [m for m in graph.children[outer] if m in graph.groups]
+    assert inner and all(again["nodes"][m]["kind"] == "group" for m in inner)
+
+    def items(stage):   # nodes and collapsed groups, not the copies drawn beside users
+        return sum(1 for n in stage["nodes"].values()
+                   if n["kind"] != "cluster" and "proxy_of" not in n)
+    assert items(again) == items(after) + len(graph.children[outer]) - 1
+    view.toggle("grad", leaf["group"])   # and folding it again
+    assert leaf["group"] in view.stages[0]["collapsed"]
+
+
+def test_large_groups_hold_consecutive_equations(chain_grad):
+    graph = Graph(chain_grad)
+    assert graph.large and graph.eqn_count == len(chain_grad.eqns)
+    # Program order: the order the equations were made in.
+    order = {nid: i for i, nid in enumerate(n for n, node in graph.nodes.items()
+                                            if node.kind == "eqn")}
+    members = graph._members()
+    for gid, group in graph.groups.items():
+        inside = sorted(order[n] for n in members[gid] if n in order)
+        assert inside[-1] - inside[0] + 1 == len(inside), \
+            f"{group.kind} {group.label!r} is not consecutive"
+        assert len(graph.children[gid]) <= 40   # opening a group shows at most 40 things
+    kinds = {g.kind for g in graph.groups.values()}
+    assert {"ns", "run"} <= kinds
+    # grad's cotangent sums carry another name stack but sit inside the backward pass.
+    top = [graph.groups[g].label for g in graph.children[None] if g in graph.groups]
+    assert top == ["grad(chain)/jvp"]
+    backward = next(g for g in graph.groups.values() if g.label == "transpose")
+    sums = [n for n in graph.nodes.values() if n.eqn is not None
+            and n.eqn.primitive.name == "add_any"]
+    assert sum(backward.id in n.groups for n in sums) >= len(sums) - 1
+
+
+def test_large_layouts_draw_hubs_beside_their_users_and_the_backward_pass_upwards(chain_grad):
+    graph = Graph(chain_grad)
+    collapsed = graph.auto_collapsed()
+    dot, info = graph.to_dot(collapsed, "t")
+    edges = dot_edges(dot)
+    proxies = [k for k, n in info.items() if n.get("proxy_of")]
+    assert proxies and all(info[p]["label"] == info[info[p]["proxy_of"]]["label"]
+                           for p in proxies)
+    w_node = next(k for k, n in info.items() if n["kind"] == "input" and n["label"] == "b")
+    assert sum(src == w_node for src, _, _ in edges) == 1   # the rest come from its copies
+    assert all("xlabel=" in attrs or "label=" not in attrs for _, _, attrs in edges)
+    # Open the backward pass: its edges are drawn reversed, so it climbs beside the forward.
+    backward = next(g for g, grp in graph.groups.items() if grp.label == "transpose")
+    dot, info = graph.to_dot(collapsed - {backward}, "t")
+    assert any("dir=back" in attrs for _, _, attrs in dot_edges(dot))
+    ET.fromstring(graph.layout(collapsed - {backward}, "t")[0])
+    # Opened by hand past graphviz's budget, the longest edges (the values the backward
+    # pass reads from far up the forward pass) come from copies beside their readers.
+    opened = collapsed - {backward} - set(graph.children[backward])
+    assert graph.layout_cost(opened) > 3000
+    dot, info = graph.to_dot(opened, "t")
+    cuts = {k: n for k, n in info.items() if "_to_" in k}
+    assert cuts and all(n["proxy_of"] in graph.nodes or n["proxy_of"] in graph.groups
+                        for n in cuts.values())
+    assert all(sum(src == k for src, _, _ in dot_edges(dot)) == 1 for k in cuts)
+
+
+def test_small_graphs_are_drawn_as_before():
+    small = glassbox.make_jaxpr(glassbox.grad(loss))(W, X)
+    graph = Graph(small)
+    assert not graph.large and graph.children is None
+    svg, info, collapsed = graph.layout()
+    assert collapsed == set()
+    dot, _ = graph.to_dot(collapsed, "t")
+    assert "xlabel" not in dot and "dir=back" not in dot and "gb-proxy" not in dot
+    assert sum(1 for n in info.values() if n["kind"] == "eqn") == len(small.eqns)
+    assert {g.kind for g in graph.groups.values()} <= {"ns", "line", "sub", "body", "part"}
+    # The threshold is max_nodes: with room for everything, a big program is not regrouped.
+    loop = glassbox.make_jaxpr(lambda x: chain(x, WC))(XC)
+    assert Graph(loop).large and not Graph(loop, max_nodes=10_000).large
+
+
+def test_max_nodes_reaches_every_graph_view():
+    def model_loss(params, x):
+        h = jnp.tanh(x @ params["w"])
+        return jnp.sum(h * h) + jnp.sum(params["w"] ** 2)
+    params = {"w": W}
+    flow = gbw.grad_flow(model_loss, max_nodes=12)(params, X)
+    stage = flow.stages[0]
+    assert stage["large"] and stage["shown"] <= 12
+    labels = [n["label"] for n in stage["nodes"].values() if n["kind"] in ("group", "cluster")]
+    assert any("forward" in label for label in labels)
+    assert any("backward" in label for label in labels)
+    batched = gbw.batching(loss, in_axes=(None, 0), max_nodes=4)(W, X)
+    assert all(s["large"] for s in batched.stages if s["kind"] == "graph")
+    plain = gbw.graph_for_jaxpr(glassbox.make_jaxpr(glassbox.grad(loss))(W, X), max_nodes=5)
+    assert plain.stages[0]["large"] and plain.stages[0]["folded"]
+    assert not gbw.graph(loss, stages=("grad",))(W, X).stages[0]["large"]
+
+
+def test_loop_bodies_and_jit_calls_stay_boxes_in_a_large_graph():
+    @glassbox.jit
+    def layer(v):
+        return jnp.sin(v) * 0.5
+
+    def program(x):
+        for _ in range(60):
+            x = glassbox.lax.cond(jnp.sum(x) > 0, jnp.sin, jnp.cos, layer(x))
+        return jnp.sum(x)
+    graph = Graph(glassbox.make_jaxpr(program)(np.ones(3, np.float32)))
+    assert graph.large
+    kinds = {g.kind for g in graph.groups.values()}
+    assert {"sub", "body"} <= kinds
+    svg, info, collapsed = graph.layout()
+    assert collapsed and len(info) <= 300
+    ET.fromstring(svg)
+
+
+def test_variable_names_are_those_print_gives():
+    from glassbox.pretty import VarNames, pp_jaxpr
+    from glassbox.widgets._graph import name_vars
+
+    @glassbox.jit
+    def inner(a):
+        return jnp.sin(a) * 2.0
+
+    def program(w, x):
+        y = glassbox.lax.cond(jnp.sum(x) > 0, jnp.sin, jnp.cos, inner(x @ w))
+        return jnp.sum(y) + branchy(x[:, 0])
+    closed = glassbox.make_jaxpr(glassbox.grad(program))(W, X)
+    printed, fast = VarNames(), VarNames()
+    pp_jaxpr(closed.jaxpr, 0, printed)
+    name_vars(closed.jaxpr, fast)
+    assert fast.names == printed.names
