@@ -48,6 +48,7 @@ LAYERS = {
     "lax/conditionals.py": 3, "lax/scans.py": 3, "lax/loops.py": 3, "lax/associative.py": 3,
     "lax/convolution.py": 3, "lax/windowed.py": 3, "lax/special.py": 3,
     "lax/fft.py": 3,
+    "lax/solvers.py": 3, "lax/pieces.py": 3, "lax/misc.py": 3, "lax/dot_more.py": 3,
     "random/threefry.py": 3,
     # 4: the libraries built from primitives (random_gamma_p is defined here: its rules
     # use jnp and the samplers of random/distributions.py)

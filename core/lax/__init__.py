@@ -24,3 +24,7 @@ from .convolution import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .windowed import *  # noqa: F401,F403
 from .fft import *  # noqa: F401,F403
+from .solvers import *  # noqa: F401,F403
+from .pieces import *  # noqa: F401,F403
+from .misc import *  # noqa: F401,F403
+from .dot_more import *  # noqa: F401,F403

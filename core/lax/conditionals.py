@@ -79,6 +79,10 @@ def cond(pred, true_fun, false_fun, *operands, operand=_NO_OPERAND):
         lax.cond(x > 0, lambda x: x * 2, lambda x: -x, x)
     """
     if not (callable(true_fun) and callable(false_fun)):
+        # the old form, cond(pred, true_operand, true_fun, false_operand, false_fun)
+        if callable(false_fun) and len(operands) == 2 and callable(operands[1]):
+            x_true, f_true, x_false, f_false = true_fun, false_fun, *operands
+            return cond(pred, lambda x, _: f_true(x), lambda _, x: f_false(x), x_true, x_false)
         raise TypeError("lax.cond: true_fun and false_fun arguments should be callable.")
     operands = _operands(operands, operand)
     if pred is None:
