@@ -69,6 +69,7 @@ LAYERS = {
     "nn/__init__.py": 4, "nn/functions.py": 4, "nn/attention.py": 4,
     "nn/initializers.py": 4, "nn/scaled.py": 4,
     "scipy/linalg.py": 4, "scipy/__init__.py": 4, "scipy/special.py": 4,
+    "scipy/sparse/__init__.py": 4, "scipy/sparse/linalg.py": 4,
     # 5: the user-facing transforms and the package
     "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
 }

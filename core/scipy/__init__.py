@@ -3,3 +3,4 @@ and ``glassbox.numpy`` (``special``: the special functions)."""
 from . import special  # noqa: F401
 from . import linalg  # noqa: F401
 from . import fft, signal  # noqa: F401
+from . import sparse  # noqa: F401
