@@ -70,6 +70,20 @@ LAYERS = {
     "nn/initializers.py": 4, "nn/scaled.py": 4,
     "scipy/linalg.py": 4, "scipy/__init__.py": 4, "scipy/special.py": 4,
     "scipy/sparse/__init__.py": 4, "scipy/sparse/linalg.py": 4,
+    "scipy/stats/__init__.py": 4, "scipy/stats/_util.py": 4, "scipy/stats/_core.py": 4,
+    "scipy/stats/kde.py": 4, "scipy/stats/norm.py": 4, "scipy/stats/beta.py": 4,
+    "scipy/stats/betabinom.py": 4, "scipy/stats/binom.py": 4, "scipy/stats/bernoulli.py": 4,
+    "scipy/stats/cauchy.py": 4, "scipy/stats/chi2.py": 4, "scipy/stats/dirichlet.py": 4,
+    "scipy/stats/expon.py": 4, "scipy/stats/gamma.py": 4, "scipy/stats/gennorm.py": 4,
+    "scipy/stats/geom.py": 4, "scipy/stats/gumbel_l.py": 4, "scipy/stats/gumbel_r.py": 4,
+    "scipy/stats/laplace.py": 4, "scipy/stats/logistic.py": 4,
+    "scipy/stats/multinomial.py": 4, "scipy/stats/multivariate_normal.py": 4,
+    "scipy/stats/nbinom.py": 4, "scipy/stats/pareto.py": 4, "scipy/stats/poisson.py": 4,
+    "scipy/stats/t.py": 4, "scipy/stats/truncnorm.py": 4, "scipy/stats/uniform.py": 4,
+    "scipy/stats/vonmises.py": 4, "scipy/stats/wrapcauchy.py": 4,
+    "scipy/optimize.py": 4, "scipy/integrate.py": 4, "scipy/ndimage.py": 4,
+    "scipy/interpolate.py": 4, "scipy/cluster/__init__.py": 4, "scipy/cluster/vq.py": 4,
+    "scipy/spatial/__init__.py": 4, "scipy/spatial/transform.py": 4,
     # 5: the user-facing transforms and the package
     "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
 }
@@ -89,6 +103,9 @@ FUNCTION_IMPORTS = {
         "printing a jaxpr: pretty.py reads the IR classes defined in core.py",
     ("core.py", "_repr_html_", "glassbox.pretty"):
         "a jaxpr's HTML view in notebooks: pretty.py reads the IR classes defined here",
+    ("scipy/optimize.py", "value_and_grad", "glassbox.autodiff"):
+        "minimize differentiates the objective; autodiff (layer 5) sits above the scipy "
+        "library (layer 4)",
 }
 
 

@@ -1,0 +1,2 @@
+"""``glassbox.scipy.cluster``: ``vq`` (vector quantization), as ``jax.scipy.cluster``."""
+from . import vq  # noqa: F401
