@@ -64,7 +64,8 @@ OPS = [
     _op("special.betaln", sp.betaln, ss.betaln, 2, rand_positive),
     _op("special.beta", sp.beta, ss.beta, 2, rand_positive, tol={F32: 2e-4}),
     _op("special.ndtr", sp.ndtr, ss.ndtr, 1, dtypes=(F32,), edge=True),
-    _op("special.ndtri", sp.ndtri, ss.ndtri, 1, rand_prob, dtypes=(F32,)),
+    # (first order only: ndtri's piecewise rational pieces make order 2 cost ~50 s)
+    _op("special.ndtri", sp.ndtri, ss.ndtri, 1, rand_prob, dtypes=(F32,), grad=1),
     _op("special.log_ndtr", sp.log_ndtr, ss.log_ndtr, 1, dtypes=(F32,)),
     _op("special.i0e", sp.i0e, ss.i0e, 1, edge=True),
     _op("special.i1e", sp.i1e, ss.i1e, 1, edge=True),
