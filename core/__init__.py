@@ -25,7 +25,7 @@ from . import random  # noqa: F401
 from . import nn  # noqa: F401
 from . import scipy  # noqa: F401
 from . import image  # noqa: F401
-from . import ops, example_libraries  # noqa: F401
+from . import ops  # noqa: F401  (example_libraries loads on import, as in JAX)
 from . import array_methods as _array_methods
 
 _array_methods.jnp = numpy

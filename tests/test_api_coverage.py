@@ -51,10 +51,7 @@ NOT_YET = {
         "eigh_tridiagonal": "bisection eigensolver: not built yet",
         "qr_multiply": "needs lax.linalg.ormqr: not built yet",
     },
-    "scipy.special": {
-        "sph_harm_y": "spherical harmonics: not built yet",
-        "wofz": "Faddeeva function: not built yet",
-    },
+    "scipy.special": {"sph_harm_y": "spherical harmonics: not built yet"},
 }
 
 

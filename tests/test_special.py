@@ -183,13 +183,18 @@ def test_derivatives_match_formulas():
 
 @pytest.mark.parametrize("fn,x", [
     (sp.gammaln, 2.5), (sp.digamma, 1.7), (sp.erf, .3), (sp.erfinv, .4), (sp.expit, .8),
-    (sp.logit, .3), (sp.log_ndtr, -3.), (sp.ndtri, .2), (sp.i0e, 1.3), (sp.i1e, -0.7),
+    (sp.logit, .3), (sp.log_ndtr, -3.), (sp.i0e, 1.3), (sp.i1e, -0.7),
     (sp.dawsn, 1.1), (sp.erfcx, 0.9), (lambda x: sp.xlogy(x, x + 1.), 1.5),
     (lambda x: sp.betaln(x, 3.), 2.5), (lambda x: lax.betainc(2., 3., x), .4),
 ])
 def test_check_grads_order_2(fn, x):
     with gb.enable_x64():
         check_grads(fn, (np.float64(x),), order=2, modes=("fwd", "rev"))
+
+
+def test_ndtri_first_order_grads():   # order 2 costs ~50 s of compiling; the op table's
+    with gb.enable_x64():              # float32 check covers order 1 too
+        check_grads(sp.ndtri, (np.float64(0.2),), order=1, modes=("fwd", "rev"))
 
 
 def test_vmap_matches_loop_and_jit_matches_eager():
@@ -234,4 +239,255 @@ def test_every_jax_name_exists():
     assert set(lax_names) <= set(names["modules"]["lax"])
     implemented = set(sp.__all__)
     assert implemented <= set(names["modules"]["scipy.special"])
-    assert len(implemented) >= 41
+    assert len(implemented) >= 52
+
+
+# --- exponential, sine/cosine and Fresnel integrals, Owen's T ---------------------------
+
+XI = np.array([-50., -5., -1., -0.1, 0., 1e-3, 0.1, 0.5, 1., 1.5, 1.6, 2., 3., 4., 4.5, 5.,
+               7., 8., 8.5, 10., 16., 20., 32., 40., 64., 100., 1e4, np.inf, -np.inf, np.nan],
+              np.float32)
+
+
+def _close(got, want, rtol=2e-5, atol=1e-30):
+    got = np.asarray(got)
+    assert got.dtype == np.float32
+    with np.errstate(over="ignore"):
+        want = np.asarray(want, np.float32)  # overflows to inf as float32 does
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["expi", "exp1"])
+def test_exponential_integrals_against_scipy(name):
+    x64 = XI.astype(np.float64)
+    with np.errstate(all="ignore"):
+        want = getattr(ss, name)(x64)
+    # JAX's (and so glassbox's) ends: NaN at +-inf, and expi(0) NaN
+    want[np.isinf(XI)] = np.nan
+    if name == "expi":
+        want[XI == 0] = np.nan
+    _close(getattr(sp, name)(XI), want)
+
+
+def test_expn_against_scipy():
+    x = XI[(XI >= 0) & np.isfinite(XI)]
+    for n in [0, 1, 2, 3, 5, 12]:
+        with np.errstate(all="ignore"):
+            want = ss.expn(n, x.astype(np.float64))
+        if n >= 2:  # JAX (and so glassbox) gives 1 / n at x == 0, SciPy 1 / (n - 1)
+            want = np.where(x == 0, 1. / n, want)
+        _close(sp.expn(n, x), want, rtol=5e-5)
+    _close(sp.expn(6000., np.float32(2.)), ss.expn(6000, 2.), rtol=1e-5)
+    # negative n or x: NaN
+    assert np.isnan(sp.expn(-1., 1.)) and np.isnan(sp.expn(2, -1.))
+    assert np.isnan(sp.expn(2, np.inf))  # as JAX
+
+
+def test_sici_and_fresnel_against_scipy():
+    x64 = XI.astype(np.float64)
+    si, ci = sp.sici(XI)
+    want_si, want_ci = ss.sici(x64)
+    _close(si, want_si, atol=1e-7)
+    # SciPy gives Ci(x < 0) as complex's real part; JAX (and glassbox) Ci(|x|)
+    want_ci = np.where(XI < 0, ss.sici(np.abs(x64))[1], want_ci)
+    want_ci[np.isneginf(XI)] = np.nan
+    _close(ci, want_ci, atol=2e-7)
+    s, c = sp.fresnel(XI)
+    want_s, want_c = ss.fresnel(x64)
+    _close(s, want_s, atol=1e-7)
+    _close(c, want_c, atol=1e-7)
+    with gb.enable_x64():
+        x = np.linspace(-12, 12, 96)  # not 0: expi(0) is NaN in JAX
+        s, c = sp.fresnel(x)
+        np.testing.assert_allclose(s, ss.fresnel(x)[0], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(c, ss.fresnel(x)[1], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(sp.expi(x), ss.expi(x), rtol=1e-12)
+        np.testing.assert_allclose(sp.sici(x)[0], ss.sici(x)[0], rtol=1e-12, atol=1e-15)
+
+
+def test_owens_t_against_scipy():
+    h = np.array([-3, -1, -0.2, 0, 0.3, 0.5, 1, 2, 5, 10, 0.7, 0.], np.float32)
+    a = np.array([0.5, 2, -1, 3, 1, -0.3, 5, 0.9, 0.01, 1, 1e3, -np.inf], np.float32)
+    want = ss.owens_t(h.astype(np.float64), a.astype(np.float64))
+    want[-1] = np.nan  # JAX's quadrature gives NaN for infinite a
+    _close(sp.owens_t(h, a), want, rtol=1e-5, atol=1e-7)
+    hh, aa = np.meshgrid(np.linspace(-4, 4, 17), np.linspace(-6, 6, 25))
+    _close(sp.owens_t(hh.astype(np.float32), aa.astype(np.float32)), ss.owens_t(hh, aa),
+           rtol=1e-4, atol=1e-7)
+    assert np.isnan(sp.owens_t(np.nan, 1.)) and np.isnan(sp.owens_t(1., np.nan))
+
+
+def test_integrals_dtypes_and_errors():
+    for fn in [sp.expi, sp.exp1, lambda v: sp.expn(2, v), lambda v: sp.sici(v)[1],
+               lambda v: sp.fresnel(v)[0]]:
+        assert fn(3).dtype == np.float32            # int -> default float
+        assert fn(np.float16(3)).dtype == np.float16
+        with gb.enable_x64():
+            assert fn(3).dtype == np.float64
+    # owens_t's float64 quadrature table promotes as in JAX
+    assert sp.owens_t(np.float16(3), 2).dtype == np.float32
+    with gb.enable_x64():
+        assert sp.owens_t(np.float32(3), 2).dtype == np.float64
+    for fn in [sp.expi, sp.exp1, lambda v: sp.sici(v)[0], lambda v: sp.owens_t(v, 2.)]:
+        assert not fn(2.).weak_type  # as in JAX
+    np.testing.assert_array_equal(sp.fresnel(np.float16(1.5))[0],
+                                  np.float16(sp.fresnel(np.float32(1.5))[0]))
+    z = np.complex64(1 + 1j)
+    for fn, exc in [(sp.expi, ValueError), (sp.exp1, ValueError), (sp.sici, ValueError),
+                    (lambda v: sp.expn(1, v), ValueError), (sp.fresnel, NotImplementedError)]:
+        with pytest.raises(exc):
+            fn(z)
+
+
+def test_integrals_derivatives():
+    x = np.array([0.05, 0.5, 1., 2.5, 6., 12., 30.], np.float32)
+    g = gb.vmap(gb.grad(sp.expi))(x)
+    np.testing.assert_allclose(g, np.exp(x) / x, rtol=1e-5)
+    g = gb.vmap(gb.grad(sp.exp1))(x)
+    np.testing.assert_allclose(g, -np.exp(-x.astype(np.float64)) / x, rtol=1e-5)
+    g = gb.vmap(gb.grad(lambda v: sp.expn(3, v)))(x)
+    np.testing.assert_allclose(g, -ss.expn(2, x.astype(np.float64)), rtol=5e-5)
+    si, ci = gb.vmap(gb.jacfwd(sp.sici))(x)
+    np.testing.assert_allclose(si, np.sin(x) / x, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(ci, np.cos(x) / x, rtol=1e-5, atol=1e-7)
+    s, c = gb.vmap(gb.jacrev(sp.fresnel))(x[:5])
+    np.testing.assert_allclose(s, np.sin(np.pi * x[:5].astype(np.float64) ** 2 / 2),
+                               atol=2e-6)
+    np.testing.assert_allclose(c, np.cos(np.pi * x[:5].astype(np.float64) ** 2 / 2),
+                               atol=2e-6)
+    with gb.enable_x64():
+        for fn, v in [(sp.expi, 0.7), (sp.expi, -1.3), (sp.exp1, 2.5),
+                      (lambda v: sp.expn(2, v), 1.7), (lambda v: sp.sici(v)[0], 3.),
+                      (lambda v: sp.sici(v)[1], 5.), (lambda v: sp.fresnel(v)[1], 1.2),
+                      (lambda v: sp.owens_t(v, 0.6), 0.8), (lambda v: sp.owens_t(0.8, v), 2.)]:
+            check_grads(fn, (np.float64(v),), order=1, modes=("fwd", "rev"))
+
+
+@pytest.mark.parametrize("fn", [sp.expi, sp.exp1, lambda v: sp.expn(2, v), sp.sici,
+                                sp.fresnel, lambda v: sp.owens_t(v, 1.5 - v)])
+def test_integrals_vmap_matches_loop_and_jit_matches_eager(fn):
+    x = np.array([-0.5, 0.3, 1.2, 3., 5.5, 9.], np.float32)
+    leaves = gb.tree_util.tree_leaves
+    loop = [leaves(fn(v)) for v in x]
+    for k, got in enumerate(leaves(gb.vmap(fn)(x))):
+        # (owens_t's quadrature sums in another order when batched)
+        np.testing.assert_allclose(got, [l[k] for l in loop], rtol=2e-5, equal_nan=True)
+    for got, want in zip(leaves(gb.jit(fn)(x)), leaves(fn(x))):
+        np.testing.assert_allclose(got, want, rtol=2e-5, equal_nan=True)
+
+
+def test_bessel_jn():
+    z = np.array([[0.1, 0.5, 1., 2.5], [5., 10., 15., 20.]], np.float32)
+    # in float32 the recurrence from order 50 overflows for small z: NaN, as in JAX
+    assert np.isnan(sp.bessel_jn(z[0], v=1)).all()
+    assert sp.bessel_jn(z, v=4).shape == (5, 2, 4)
+    for row, n_iter in [(z[:1], 15), (z[1:], 50)]:
+        got = sp.bessel_jn(row, v=4, n_iter=n_iter)
+        assert got.shape == (5, 1, 4) and got.dtype == np.float32
+        want = ss.jv(np.arange(5)[:, None, None], row.astype(np.float64))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-6)
+    np.testing.assert_allclose(sp.bessel_jn(3, v=2, n_iter=30), ss.jv([0, 1, 2], 3.),
+                               rtol=1e-5, atol=1e-7)
+    assert sp.bessel_jn(3, v=0).dtype == np.float32  # int -> default float
+    with gb.enable_x64():
+        x = np.linspace(0.2, 25., 40)
+        np.testing.assert_allclose(sp.bessel_jn(x, v=3, n_iter=80),
+                                   ss.jv(np.arange(4)[:, None], x), rtol=1e-9, atol=1e-12)
+        # J_1' = (J_0 - J_2) / 2, by differentiating the recurrence
+        check_grads(lambda v: sp.bessel_jn(v, v=1)[1], (np.float64(2.3),), order=1)
+    g = gb.vmap(gb.grad(lambda v: sp.bessel_jn(v, v=1, n_iter=15)[1]))(z[0])
+    np.testing.assert_allclose(g, (ss.jv(0, z[0]) - ss.jv(2, z[0])) / 2, rtol=1e-4, atol=1e-6)
+    loop = np.stack([sp.bessel_jn(v, v=2) for v in z[1]], axis=-1)
+    np.testing.assert_allclose(gb.vmap(lambda v: sp.bessel_jn(v, v=2), out_axes=1)(z[1]),
+                               loop, rtol=1e-6)
+    np.testing.assert_allclose(gb.jit(lambda v: sp.bessel_jn(v, v=2))(z), sp.bessel_jn(z, v=2),
+                               rtol=1e-6)
+    with pytest.raises(ValueError):
+        sp.bessel_jn(np.complex64(1j), v=1)
+    with pytest.raises(TypeError):
+        sp.bessel_jn(1., v=1.5)
+
+
+def test_hyp1f1():
+    a = np.array([0.5, 1, 2, -1.5, 3, 2, 0.7, 1.5, 0, 2.5, -2], np.float32)
+    b = np.array([1.5, 2, 2, 3, 0, 4.5, 1.2, 2.5, 0, 1., 3.], np.float32)
+    # (large negative x cancels badly in float32, in JAX too: x = -20 gives -0.78, not 0.065)
+    x = np.array([0.3, -2, 5, 1, 1, 120, -3, 10, 1, 150., 4.], np.float32)
+    with np.errstate(over="ignore"):  # 1F1 overflows float32 at x = 120, 150
+        want = ss.hyp1f1(*(v.astype(np.float64) for v in (a, b, x))).astype(np.float32)
+    want[8] = 1.  # JAX's (and glassbox's) convention at a == b == 0; SciPy gives inf
+    got = sp.hyp1f1(a, b, x)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=2e-4)
+    aa, bb, xx = np.meshgrid(np.linspace(-2.5, 3, 6), np.linspace(0.5, 4, 5),
+                             np.linspace(-8, 8, 9))
+    with gb.enable_x64():
+        np.testing.assert_allclose(sp.hyp1f1(aa, bb, xx), ss.hyp1f1(aa, bb, xx), rtol=1e-9,
+                                   atol=1e-12)
+        for argnum, point in [(0, (0.7, 1.6, 1.3)), (1, (0.7, 1.6, -1.3)),
+                              (2, (2.2, 1.6, 0.4))]:
+            check_grads(lambda v: sp.hyp1f1(*[v if i == argnum else p
+                                              for i, p in enumerate(point)]),
+                        (np.float64(point[argnum]),), order=1, modes=("fwd", "rev"))
+    assert sp.hyp1f1(1, 2, 3).dtype == np.float32
+    with pytest.raises(ValueError):
+        sp.hyp1f1(1., 2., np.complex64(1j))
+    loop = np.stack([sp.hyp1f1(*v) for v in zip(a, b, x)])
+    np.testing.assert_allclose(gb.vmap(sp.hyp1f1)(a, b, x), loop, rtol=1e-6)
+    np.testing.assert_allclose(gb.jit(sp.hyp1f1)(a, b, x), got, rtol=1e-6)
+
+
+def test_hyp2f1():
+    a = np.array([0.5, 1, 2, -2, 0, 3, 1.5, 0.7, 1.5, 1, 2, 0.3, -3, 1.], np.float32)
+    b = np.array([1.5, 2, 2, 3, 1, 0.5, 1.5, 1.2, 2.5, 1, 2, 0.4, 1.5, 2.], np.float32)
+    c = np.array([2.5, 3, 4, 3, 1, 3.5, 3, 2.9, 2, 2, 0, 1.2, 2.5, 3.], np.float32)
+    # (JAX's series needs |x| < 1: hyp2f1(1, 2, 3, -2) is -inf there, as here)
+    x = np.array([0.3, -.6, 0.95, 0.5, 0.5, 0.99, 0.97, -0.5, 0.7, 1, 0.5, 0.93, 0.99, 1.5],
+                 np.float32)
+    want = ss.hyp2f1(*(v.astype(np.float64) for v in (a, b, c, x)))
+    want[-1] = np.inf  # x > 1: JAX (and glassbox) give inf; SciPy a complex branch's real part
+    got = sp.hyp2f1(a, b, c, x)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=2e-4)
+    aa, bb, cc, xx = np.meshgrid(np.linspace(-2, 3, 6), np.linspace(0.5, 2.5, 3),
+                                 np.linspace(0.7, 4.2, 4), np.linspace(-0.9, 0.9, 7))
+    with gb.enable_x64():
+        np.testing.assert_allclose(sp.hyp2f1(aa, bb, cc, xx), ss.hyp2f1(aa, bb, cc, xx),
+                                   rtol=1e-8, atol=1e-12)
+        # nearer 1 JAX's series stops at 250 terms: a few 1e-5 off, as in JAX
+        np.testing.assert_allclose(sp.hyp2f1(aa, bb, cc, 0.96), ss.hyp2f1(aa, bb, cc, 0.96),
+                                   rtol=5e-5)
+        point = (0.7, 1.3, 2.6, 0.4)
+        for argnum in range(4):
+            check_grads(lambda v: sp.hyp2f1(*[v if i == argnum else p
+                                              for i, p in enumerate(point)]),
+                        (np.float64(point[argnum]),), order=1, modes=("fwd", "rev"))
+    assert sp.hyp2f1(1, 2, 3, 0).dtype == np.float32 and sp.hyp2f1(1, 2, 3, 0) == 1
+    loop = np.stack([sp.hyp2f1(*v) for v in zip(a, b, c, x)])
+    np.testing.assert_allclose(gb.vmap(sp.hyp2f1)(a, b, c, x), loop, rtol=1e-6)
+    np.testing.assert_allclose(gb.jit(sp.hyp2f1)(a, b, c, x), got, rtol=1e-6)
+
+
+def test_wofz():
+    re, im = np.meshgrid(np.linspace(-6, 6, 13), np.linspace(-2, 6, 9))
+    z = (re + 1j * im).astype(np.complex64)
+    got = sp.wofz(z)
+    assert got.dtype == np.complex64
+    np.testing.assert_allclose(got, ss.wofz(z.astype(np.complex128)), rtol=2e-5, atol=1e-6)
+    x = np.array([0., 0.5, -1., 2.5, 10., 30.], np.float32)
+    got = sp.wofz(x)
+    assert got.dtype == np.complex64 and not got.weak_type and sp.wofz(1).dtype == np.complex64
+    np.testing.assert_allclose(got, ss.wofz(x.astype(np.float64)), rtol=2e-5, atol=1e-6)
+    with gb.enable_x64():
+        assert sp.wofz(1.).dtype == np.complex128
+    # w'(z) = -2 z w(z) + 2i / sqrt(pi)
+    want = -2 * x * ss.wofz(x.astype(np.float64)) + 2j / np.sqrt(np.pi)
+    np.testing.assert_allclose(gb.vmap(gb.grad(lambda v: sp.wofz(v).real))(x), want.real,
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(gb.vmap(gb.grad(lambda v: sp.wofz(v).imag))(x), want.imag,
+                               rtol=1e-4, atol=1e-6)
+    w, dw = gb.jvp(sp.wofz, (z[4],), (np.ones_like(z[4]),))
+    np.testing.assert_allclose(dw, -2 * z[4] * w + 2j / np.sqrt(np.pi), rtol=1e-5, atol=1e-6)
+    loop = np.stack([sp.wofz(v) for v in z[2]])
+    np.testing.assert_allclose(gb.vmap(sp.wofz)(z[2]), loop, rtol=1e-6)
+    np.testing.assert_allclose(gb.jit(sp.wofz)(z), sp.wofz(z), rtol=1e-6)
