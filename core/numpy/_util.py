@@ -160,9 +160,13 @@ def canonicalize_axes(axis, ndim, fun_name="axis"):
 
 
 def static_int(x, what):
-    """``operator.index(x)``, or an error saying ``x`` must be static (a shape, a count)."""
-    if isinstance(x, Tracer) and x.to_concrete_value() is None:
-        raise ConcretizationTypeError(x, f"{what} must be a static (concrete) integer")
+    """``operator.index(x)``, or an error saying ``x`` must be static (a shape, a count).
+    A tracer with a known value (under ``grad`` of concrete inputs) gives that value."""
+    if isinstance(x, Tracer):
+        value = x.to_concrete_value()
+        if value is None:
+            raise ConcretizationTypeError(x, f"{what} must be a static (concrete) integer")
+        x = value
     try:
         return operator.index(x)
     except TypeError:

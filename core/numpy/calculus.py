@@ -8,28 +8,16 @@ edges (JAX has no ``edge_order``); ``interp`` is a ``searchsorted`` plus a linea
 blend, with JAX's ``'extrapolate'`` for ``left``/``right``.
 """
 import functools
-import operator
 
 import numpy as np
 
 from .. import dtypes, lax
 from ..api import jit
-from ..core import Tracer
-from ..errors import ConcretizationTypeError
 from .. import numpy as jnp  # this package, partly imported now: names are read at call time
-from ._util import canonicalize_axis, check_arraylike, promote_dtypes, promote_dtypes_inexact
+from ._util import (canonicalize_axis, check_arraylike, promote_dtypes,
+                    promote_dtypes_inexact, static_int)
 
 __all__ = ["diff", "ediff1d", "gradient", "trapezoid", "unwrap", "interp"]
-
-
-def _static_index(x, what):
-    """``operator.index(x)``; a tracer without a value raises ConcretizationTypeError."""
-    if isinstance(x, Tracer):
-        value = x.to_concrete_value()
-        if value is None:
-            raise ConcretizationTypeError(x, f"The error occurred for the {what}")
-        x = value
-    return operator.index(x)
 
 
 def _slice_axis(x, start, stop, axis):
@@ -74,8 +62,8 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     for extra in (prepend, append):
         if extra is not None:
             check_arraylike("diff", extra)
-    n = _static_index(n, "'n' argument of jnp.diff")
-    axis = _static_index(axis, "'axis' argument of jnp.diff")
+    n = static_int(n, "'n' argument of jnp.diff")
+    axis = static_int(axis, "'axis' argument of jnp.diff")
     arr = jnp.asarray(a)
     if n == 0:
         return arr
@@ -205,7 +193,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     """Integral of ``y`` along ``axis`` by the trapezoidal rule (``numpy.trapezoid``),
     at sample points ``x`` or with uniform spacing ``dx``."""
     check_arraylike("trapezoid", y, *(() if x is None else (x,)))
-    return _trapezoid(y, x, dx, axis=_static_index(axis, "'axis' argument of jnp.trapezoid"))
+    return _trapezoid(y, x, dx, axis=static_int(axis, "'axis' argument of jnp.trapezoid"))
 
 
 # --- unwrap --------------------------------------------------------------------
@@ -234,7 +222,7 @@ def unwrap(p, discont=None, axis=-1, period=2 * np.pi):
     """Unwrap phase angles: add multiples of ``period`` where consecutive values along
     ``axis`` jump by more than ``discont`` (default ``period/2``)."""
     check_arraylike("unwrap", p)
-    return _unwrap(p, discont, period, axis=_static_index(axis, "'axis' argument of jnp.unwrap"))
+    return _unwrap(p, discont, period, axis=static_int(axis, "'axis' argument of jnp.unwrap"))
 
 
 # --- interp --------------------------------------------------------------------

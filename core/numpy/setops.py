@@ -8,7 +8,6 @@ read from the values, under ``jit`` pass ``size=`` (missing entries are
 (``method``: ``'compare_all'``/``'auto'``, ``'binary_search'``, ``'sort'``).
 """
 import functools
-import operator
 
 import numpy as np
 
@@ -17,7 +16,7 @@ from ..api import jit
 from ..core import Tracer
 from ..errors import ConcretizationTypeError
 from .. import numpy as jnp  # this package, partly imported now: names are read at call time
-from ._util import check_arraylike, promote_dtypes
+from ._util import check_arraylike, promote_dtypes, static_int
 
 __all__ = ["isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"]
 
@@ -28,15 +27,6 @@ def _require_concrete(x, fun_name):
             x, f"The error arose in {fun_name}()",
             f"The size of the result of jnp.{fun_name} depends on the values of its inputs: "
             f"pass a static size=N (and optionally fill_value=...) under jit.")
-
-
-def _static_size(size, fun_name):
-    if isinstance(size, Tracer):
-        value = size.to_concrete_value()
-        if value is None:
-            raise ConcretizationTypeError(size, f"The error arose in {fun_name}()")
-        size = value
-    return operator.index(size)
 
 
 def _in1d(ar1, ar2, invert, method="auto", assume_unique=False):
@@ -119,7 +109,7 @@ def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     if size is None:
         _require_concrete(arr1, "setdiff1d")
     else:
-        size = _static_size(size, "setdiff1d")
+        size = static_int(size, "size argument of jnp.setdiff1d")
     fill = jnp.full_like(arr1, 0 if fill_value is None else fill_value, shape=())
     if arr1.size == 0:
         return jnp.full_like(arr1, fill, shape=size or 0)
@@ -142,7 +132,7 @@ def union1d(ar1, ar2, *, size=None, fill_value=None):
         _require_concrete(ar1, "union1d")
         _require_concrete(ar2, "union1d")
     else:
-        size = _static_size(size, "union1d")
+        size = static_int(size, "size argument of jnp.union1d")
     return jnp.unique(jnp.concatenate((jnp.ravel(ar1), jnp.ravel(ar2))), size=size,
                       fill_value=fill_value)
 
@@ -175,7 +165,8 @@ def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     arr1, arr2 = promote_dtypes(jnp.ravel(ar1), jnp.ravel(ar2))
     if size is not None:
         return _setxor1d_size(arr1, arr2, fill_value,
-                              assume_unique=assume_unique, size=_static_size(size, "setxor1d"))
+                              assume_unique=assume_unique,
+                              size=static_int(size, "size argument of jnp.setxor1d"))
     _require_concrete(arr1, "setxor1d")
     _require_concrete(arr2, "setxor1d")
     if not assume_unique:
@@ -238,7 +229,8 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False, *, size=Non
     arr1, arr2 = promote_dtypes(jnp.ravel(ar1), jnp.ravel(ar2))
     if size is not None:
         return _intersect1d_size(arr1, arr2, fill_value, assume_unique,
-                                 _static_size(size, "intersect1d"), return_indices)
+                                 static_int(size, "size argument of jnp.intersect1d"),
+                                 return_indices)
     _require_concrete(arr1, "intersect1d")
     _require_concrete(arr2, "intersect1d")
     ind1 = ind2 = jnp.arange(0)
