@@ -20,8 +20,8 @@ from . import events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
 from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
-from .core import (ShapedArray, Tracer, current_trace, eval_trace, get_aval,
-                   hoist_consts, is_array_like)
+from .core import (ShapedArray, Tracer, check_tracer_alive, current_trace, eval_trace,
+                   get_aval, hoist_consts, is_array_like)
 from .interpreters.dispatch import device_of
 from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (keystr, tree_flatten, tree_flatten_with_path, tree_map,
@@ -824,8 +824,18 @@ def default_backend():
 
 
 def device_put(x, device=None):
-    """Copy a pytree of arrays/NumPy arrays/scalars onto ``device`` (default: the first)."""
-    return tree_map(lambda leaf: _device_put(leaf, device), x)
+    """Copy a pytree of arrays/NumPy arrays/scalars onto ``device`` (default: the first).
+
+    A value being traced (under ``jit``, ``grad``, ``vmap``...) passes through as it is,
+    as in JAX: it is put on the device where its computation runs."""
+    return tree_map(lambda leaf: _put_leaf(leaf, device), x)
+
+
+def _put_leaf(leaf, device):
+    if isinstance(leaf, Tracer):
+        check_tracer_alive(leaf)   # one that escaped its transform is an error here too
+        return leaf
+    return _device_put(leaf, device)
 
 
 def device_get(x):

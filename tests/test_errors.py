@@ -87,6 +87,17 @@ def test_device_put_accepts_a_device():
     assert glassbox.device_put(np.ones(2), device).device == device
 
 
+def test_device_put_passes_traced_values_through_and_rejects_leaked_ones():
+    f = lambda x: glassbox.device_put({"a": x * 2.0, "b": 1.0})["a"].sum()  # noqa: E731
+    np.testing.assert_allclose(glassbox.jit(f)(jnp.ones(3)), 6.0)
+    np.testing.assert_allclose(glassbox.grad(f)(jnp.ones(3)), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(glassbox.vmap(f)(jnp.ones((2, 3))), [6.0, 6.0])
+    leaked = []
+    glassbox.jit(lambda x: leaked.append(x) or x)(1.0)
+    with pytest.raises(glassbox.UnexpectedTracerError):
+        glassbox.device_put(leaked[0])
+
+
 # --- scan
 
 
