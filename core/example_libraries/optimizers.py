@@ -144,6 +144,11 @@ def optimizer(opt_maker):
 # --- the optimizers (per array) ---------------------------------------------------------------
 
 
+def _first(state):
+    """``get_params`` of the optimizers whose state is ``(params, statistics...)``."""
+    return state[0]
+
+
 @optimizer
 def sgd(step_size):
     """Stochastic gradient descent: ``x - step_size(i) * g``."""
@@ -174,9 +179,7 @@ def momentum(step_size, mass):
         x = x - step_size(i) * velocity
         return x, velocity
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -193,9 +196,7 @@ def nesterov(step_size, mass):
         x = x - step_size(i) * (mass * velocity + g)
         return x, velocity
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -214,9 +215,7 @@ def adagrad(step_size, momentum=0.9):
         x = x - step_size(i) * m
         return x, g_sq, m
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -233,9 +232,7 @@ def rmsprop(step_size, gamma=0.9, eps=1e-8):
         x = x - step_size(i) * g / jnp.sqrt(avg_sq_grad + eps)
         return x, avg_sq_grad
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -253,9 +250,7 @@ def rmsprop_momentum(step_size, gamma=0.9, eps=1e-8, momentum=0.9):
         x = x - mom
         return x, avg_sq_grad, mom
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -275,9 +270,7 @@ def adam(step_size, b1=0.9, b2=0.999, eps=1e-8):
         x = x - step_size(i) * mhat / (jnp.sqrt(vhat) + eps)
         return x, m, v
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer
@@ -296,9 +289,7 @@ def adamax(step_size, b1=0.9, b2=0.999, eps=1e-8):
              / (u + eps))
         return x, m, u
 
-    def get_params(state):
-        return state[0]
-    return init, update, get_params
+    return init, update, _first
 
 
 @optimizer

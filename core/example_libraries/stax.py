@@ -71,6 +71,27 @@ def _kernel_and_bias_shapes(dimension_numbers, out_chan, filter_shape, input_sha
     return kernel_shape, bias_shape
 
 
+def _conv_layer(dimension_numbers, out_chan, filter_shape, strides, W_init, b_init,
+                output_shape, conv):
+    """The (init_fun, apply_fun) of a convolution-like layer: ``output_shape(input_shape,
+    kernel_shape, strides)`` sizes it, ``conv(inputs, W, strides)`` runs it, plus ``b``."""
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    strides = strides or (1,) * len(filter_shape)
+    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
+
+    def init_fun(rng, input_shape):
+        kernel_shape, bias_shape = _kernel_and_bias_shapes(dimension_numbers, out_chan,
+                                                           filter_shape, input_shape)
+        k1, k2 = random.split(rng)
+        W, b = W_init(k1, kernel_shape), b_init(k2, bias_shape)
+        return output_shape(input_shape, kernel_shape, strides), (W, b)
+
+    def apply_fun(params, inputs, **kwargs):
+        W, b = params
+        return conv(inputs, W, strides) + b
+    return init_fun, apply_fun
+
+
 def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding="VALID",
                 W_init=None, b_init=normal(1e-6)):
     """A convolution with the layouts of ``dimension_numbers`` (e.g. ``("NHWC", "HWIO", "NHWC")``).
@@ -78,25 +99,13 @@ def GeneralConv(dimension_numbers, out_chan, filter_shape, strides=None, padding
     ``lax.conv_general_dilated(inputs, W, strides, padding) + b``; ``W`` is
     Glorot-normal over its ``I`` and ``O`` axes by default.
     """
-    lhs_spec, rhs_spec, out_spec = dimension_numbers
     one = (1,) * len(filter_shape)
-    strides = strides or one
-    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
-
-    def init_fun(rng, input_shape):
-        kernel_shape, bias_shape = _kernel_and_bias_shapes(dimension_numbers, out_chan,
-                                                           filter_shape, input_shape)
-        output_shape = lax.conv_general_shape_tuple(input_shape, kernel_shape, strides,
-                                                    padding, dimension_numbers)
-        k1, k2 = random.split(rng)
-        W, b = W_init(k1, kernel_shape), b_init(k2, bias_shape)
-        return output_shape, (W, b)
-
-    def apply_fun(params, inputs, **kwargs):
-        W, b = params
-        return lax.conv_general_dilated(inputs, W, strides, padding, one, one,
-                                        dimension_numbers=dimension_numbers) + b
-    return init_fun, apply_fun
+    return _conv_layer(
+        dimension_numbers, out_chan, filter_shape, strides, W_init, b_init,
+        lambda shape, kernel, s: lax.conv_general_shape_tuple(shape, kernel, s, padding,
+                                                              dimension_numbers),
+        lambda x, W, s: lax.conv_general_dilated(x, W, s, padding, one, one,
+                                                 dimension_numbers=dimension_numbers))
 
 
 Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))
@@ -105,25 +114,12 @@ Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))
 def GeneralConvTranspose(dimension_numbers, out_chan, filter_shape, strides=None,
                          padding="VALID", W_init=None, b_init=normal(1e-6)):
     """A transposed convolution (``lax.conv_transpose``) with the given layouts."""
-    lhs_spec, rhs_spec, out_spec = dimension_numbers
-    one = (1,) * len(filter_shape)
-    strides = strides or one
-    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
-
-    def init_fun(rng, input_shape):
-        kernel_shape, bias_shape = _kernel_and_bias_shapes(dimension_numbers, out_chan,
-                                                           filter_shape, input_shape)
-        output_shape = lax.conv_transpose_shape_tuple(input_shape, kernel_shape, strides,
-                                                      padding, dimension_numbers)
-        k1, k2 = random.split(rng)
-        W, b = W_init(k1, kernel_shape), b_init(k2, bias_shape)
-        return output_shape, (W, b)
-
-    def apply_fun(params, inputs, **kwargs):
-        W, b = params
-        return lax.conv_transpose(inputs, W, strides, padding,
-                                  dimension_numbers=dimension_numbers) + b
-    return init_fun, apply_fun
+    return _conv_layer(
+        dimension_numbers, out_chan, filter_shape, strides, W_init, b_init,
+        lambda shape, kernel, s: lax.conv_transpose_shape_tuple(shape, kernel, s, padding,
+                                                                dimension_numbers),
+        lambda x, W, s: lax.conv_transpose(x, W, s, padding,
+                                           dimension_numbers=dimension_numbers))
 
 
 Conv1DTranspose = functools.partial(GeneralConvTranspose, ("NHC", "HIO", "NHC"))
