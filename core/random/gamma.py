@@ -162,137 +162,10 @@ def _gamma_grad(sample, a, *, log_space):
         samples = lax.select(lax.eq(samples, _const(samples, 0)), tiny, samples)
 
         def grad_fn(alpha, x):
-            return random_gamma_grad(alpha, x) / x
+            return lax.random_gamma_grad(alpha, x) / x
     else:
-        grad_fn = random_gamma_grad
+        grad_fn = lax.random_gamma_grad
     return vmap(grad_fn)(alphas, samples).reshape(np.shape(a))
-
-
-def random_gamma_grad(a, x):
-    """``d x / d a`` for ``x ~ Gamma(a, 1)``, elementwise (``lax.random_gamma_grad``).
-
-    float16/bfloat16 are computed in float32, as JAX does.
-    """
-    shape = np.broadcast_shapes(get_aval(a).shape, get_aval(x).shape)
-    a, x = jnp.broadcast_to(a, shape), jnp.broadcast_to(x, shape)
-    dtype = get_aval(a).dtype
-    if dtype in (dtypes.float16, dtypes.bfloat16):
-        out = _random_gamma_grad_impl(a.astype(np.float32), x.astype(np.float32), np.float32)
-        return out.astype(dtype)
-    return _random_gamma_grad_impl(a, x, dtype)
-
-
-def _full(x, value):
-    return jnp.full_like(x, value)
-
-
-def _random_gamma_grad_impl(a, x, dtype):
-    is_nan = lax.bitwise_or(lax.ne(a, a), lax.ne(x, x))
-    x_is_zero = lax.eq(x, _full(x, 0))
-    domain_error = lax.bitwise_or(lax.lt(x, _full(x, 0)), lax.le(a, _full(a, 0)))
-    use_igammac = lax.bitwise_and(lax.gt(x, _full(x, 1)), lax.gt(x, a))
-    ax = a * lax.log(x) - x - lax.lgamma(a)
-    underflow = lax.lt(ax, -lax.log(_const(ax, dtypes.finfo(get_aval(a).dtype).max)))
-    ax = lax.exp(ax)
-    enabled = lax.bitwise_not(lax.bitwise_or(lax.bitwise_or(lax.bitwise_or(
-        x_is_zero, domain_error), underflow), is_nan))
-    output = lax.select(
-        use_igammac,
-        -_igammac_continued_fraction(ax, x, a, lax.bitwise_and(enabled, use_igammac), dtype),
-        _igamma_series(ax, x, a, lax.bitwise_and(enabled, lax.bitwise_not(use_igammac)),
-                       dtype))
-    output = lax.select(x_is_zero, _full(output, 0), output)
-    return lax.select(lax.bitwise_or(domain_error, is_nan), _full(a, float("nan")), output)
-
-
-def _any(pred):
-    return lax.reduce_or(pred, tuple(range(get_aval(pred).ndim)))
-
-
-def _igamma_series(ax, x, a, enabled, dtype):
-    """The series for the lower incomplete gamma function, in JAX's SAMPLE_DERIVATIVE mode."""
-    eps = dtypes.finfo(dtype).eps
-
-    def body_fn(vals):
-        enabled, r, c, ans, x, dc_da, dans_da = vals
-        r = r + _const(r, 1.)
-        dc_da = dc_da * (x / r) - (c * x) / (r * r)
-        dans_da = dans_da + dc_da
-        c = c * (x / r)
-        ans = ans + c
-        conditional = lax.bitwise_and(enabled, lax.abs(dc_da / dans_da) > eps)
-        return (conditional,) + tuple(lax.select(enabled, new, old) for new, old in
-                                      zip((r, c, ans, x, dc_da, dans_da), vals[1:]))
-
-    init = (enabled, a, _full(a, 1), _full(a, 1), x, _full(a, 0), _full(a, 0))
-    vals = lax.while_loop(lambda vals: _any(vals[0]), body_fn, init)
-    ans, dans_da = vals[3], vals[6]
-    dlogax_da = lax.log(x) - lax.digamma(a + _const(a, 1))
-    return -(dans_da + ans * dlogax_da) * x / a
-
-
-def _igammac_continued_fraction(ax, x, a, enabled, dtype):
-    """The continued fraction for the upper incomplete gamma function (SAMPLE_DERIVATIVE)."""
-    eps = dtypes.finfo(dtype).eps
-
-    def cond_fn(vals):
-        return lax.bitwise_and(vals[5] < _const(vals[5], 2000), _any(vals[0]))
-
-    def body_fn(vals):
-        (enabled, ans, t, y, z, c, pkm1, qkm1, pkm2, qkm2,
-         dpkm2_da, dqkm2_da, dpkm1_da, dqkm1_da, dans_da) = vals
-        c = c + _const(c, 1)
-        y = y + _const(y, 1)
-        z = z + _const(z, 2)
-        yc = y * c
-        pk = pkm1 * z - pkm2 * yc
-        qk = qkm1 * z - qkm2 * yc
-        qk_is_nonzero = lax.ne(qk, _const(qk, 0))
-        r = pk / qk
-        t = lax.select(qk_is_nonzero, lax.abs(lax.div(lax.sub(ans, r), r)), _full(r, 1))
-        ans = lax.select(qk_is_nonzero, r, ans)
-        dpk_da = dpkm1_da * z - pkm1 - dpkm2_da * yc + pkm2 * c
-        dqk_da = dqkm1_da * z - qkm1 - dqkm2_da * yc + qkm2 * c
-        dans_da_new = lax.select(qk_is_nonzero, lax.div(dpk_da - ans * dqk_da, qk), dans_da)
-        grad_conditional = lax.select(qk_is_nonzero, lax.abs(dans_da_new - dans_da),
-                                      _full(dans_da, 1))
-        pkm2, pkm1, qkm2, qkm1 = pkm1, pk, qkm1, qk
-        dpkm2_da, dqkm2_da, dpkm1_da, dqkm1_da = dpkm1_da, dqkm1_da, dpk_da, dqk_da
-        # Rescale when the convergents grow large, as the reference does.
-        rescale = lax.gt(lax.abs(pk), lax.reciprocal(_const(pk, eps)))
-
-        def scaled(v):
-            return lax.select(rescale, lax.mul(v, _const(v, eps)), v)
-        pkm2, pkm1, qkm2, qkm1 = map(scaled, (pkm2, pkm1, qkm2, qkm1))
-        dpkm2_da, dqkm2_da, dpkm1_da, dqkm1_da = map(scaled, (dpkm2_da, dqkm2_da, dpkm1_da,
-                                                              dqkm1_da))
-        conditional = lax.bitwise_and(enabled, grad_conditional > _const(grad_conditional, eps))
-        new = (ans, t, y, z, c, pkm1, qkm1, pkm2, qkm2, dpkm2_da, dqkm2_da, dpkm1_da,
-               dqkm1_da, dans_da_new)
-        return (conditional,) + tuple(
-            n if i == 4 else lax.select(enabled, n, o)   # c counts on regardless
-            for i, (n, o) in enumerate(zip(new, vals[1:])))
-
-    y = _const(a, 1) - a
-    z = x + y + _const(x, 1)
-    c = _const(x, 0)
-    pkm2 = _full(x, 1)
-    qkm2 = x
-    pkm1 = x + _const(x, 1)
-    qkm1 = z * x
-    ans = pkm1 / qkm1
-    t = _full(x, 1)
-    dpkm2_da = _full(x, 0)
-    dqkm2_da = _full(x, 0)
-    dpkm1_da = _full(x, 0)
-    dqkm1_da = -x
-    dans_da = (dpkm1_da - ans * dqkm1_da) / qkm1
-    init = (enabled, ans, t, y, z, c, pkm1, qkm1, pkm2, qkm2,
-            dpkm2_da, dqkm2_da, dpkm1_da, dqkm1_da, dans_da)
-    vals = lax.while_loop(cond_fn, body_fn, init)
-    ans, dans_da = vals[1], vals[14]
-    dlogax_da = lax.log(x) - lax.digamma(a)
-    return lax.neg(lax.add(dans_da, lax.mul(ans, dlogax_da)) * x)
 
 
 # --- gamma, loggamma, beta, dirichlet ---------------------------------------------------------
@@ -475,5 +348,4 @@ def _poisson(key, lam, shape, dtype):
     return lax.select(lam == 0, jnp.zeros_like(result), result)
 
 
-__all__ = ["gamma", "loggamma", "beta", "dirichlet", "poisson", "random_gamma_p",
-           "random_gamma_grad"]
+__all__ = ["gamma", "loggamma", "beta", "dirichlet", "poisson", "random_gamma_p"]
