@@ -18,14 +18,15 @@ import numpy as np
 
 from . import events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
+from .sharding import NamedSharding, PartitionSpec, Sharding, Spmd, common_mesh, resolve
 from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
 from .core import (ShapedArray, Tracer, check_tracer_alive, current_trace, eval_trace,
                    get_aval, hoist_consts, is_array_like)
 from .interpreters.dispatch import device_of
 from .interpreters.tracing import trace_to_jaxpr
-from .tree_util import (keystr, tree_flatten, tree_flatten_with_path, tree_map,
-                        tree_unflatten)
+from .tree_util import (broadcast_prefix, keystr, tree_flatten, tree_flatten_with_path,
+                        tree_map, tree_unflatten)
 
 # ---------------------------------------------------------------------------
 # jit
@@ -127,14 +128,16 @@ class Jitted:
 
     def __init__(self, fun, static_argnums=None, static_argnames=None, donate_argnums=None,
                  donate_argnames=None, keep_unused=False, device=None, backend=None,
-                 inline=False, name=None):
+                 inline=False, name=None, in_shardings=None, out_shardings=None):
         _check_callable(fun)
         _check_placement(device, backend)
+        self.in_shardings, self.out_shardings = in_shardings, out_shardings
         # Every option is in the key, even those not acted on yet, so that acting on
         # them later cannot hand one wrapper another's executables.
         options = (_index_tuple(static_argnums), _str_tuple(static_argnames),
                    _index_tuple(donate_argnums), _str_tuple(donate_argnames), name,
-                   keep_unused, device, backend, inline)
+                   keep_unused, device, backend, inline, _layout_key(in_shardings),
+                   _layout_key(out_shardings))
         shared = _fun_cache(fun, options)
         self.fun = fun
         self._shared, self._cache = shared, shared.entries
@@ -277,7 +280,7 @@ class Jitted:
 
         ``jit`` hands the user the C++ function itself (no Python frame per call); it
         answers everything else (``lower``, ``trace``, ``name``...) from this object."""
-        if (self.donate_argnums or self.donate_argnames
+        if (self.donate_argnums or self.donate_argnames or self._asks_layouts()
                 or any(i < 0 for i in self.static_argnums)):
             return self._call_python
         fast = runtime.fast_jit(self.name, self.fun, self._cache_miss, self.static_argnums,
@@ -324,20 +327,51 @@ class Jitted:
         return runtime.fastpath_data(compiled.executable, outs, tree, n_args, compiled.kept,
                                      compiled.const_bufs)
 
-    def _device_for(self, leaves):
-        """Where a call runs: ``device=``/``backend=``'s device, else (with several devices)
-        the first argument's; None for the default device."""
+    def _device_for(self, entry, leaves):
+        """Where a call runs: ``device=``/``backend=``'s device; else, with several
+        devices, partitioned over a mesh (``Spmd``) when layouts are asked for or an
+        argument lies over several devices, or the first argument's device; None for
+        the default device."""
         device = self._target_device()
         if device is None and runtime._multi:
-            device = device_of(leaves)
+            device = (self._spmd(entry, leaves) if self._asks_layouts()
+                      else device_of(leaves))
         return None if device == runtime.default_device() else device
+
+    def _asks_layouts(self):
+        return self.in_shardings is not None or self.out_shardings is not None
+
+    def _spmd(self, entry, leaves):
+        """The placement of a call with ``in_shardings``/``out_shardings``: arguments laid
+        out as asked (a committed argument laid out otherwise is JAX's ValueError)."""
+        args, kwargs = tree_unflatten(entry.signature[0], leaves)
+        ins = (_flat_layouts(self.in_shardings, tuple(args), "in_shardings")
+               + [None] * len(tree_flatten(kwargs)[0]))
+        outs = _flat_layouts(self.out_shardings, tree_unflatten(
+            entry.out_tree, entry.jaxpr.out_avals), "out_shardings")
+        own = [x.sharding for x in leaves
+               if type(x) is ArrayImpl and runtime.is_multi_device(x)]
+        mesh = common_mesh([s for s in ins + outs if s is not None] + own)
+        replicated = NamedSharding(mesh, PartitionSpec())
+        layouts = []
+        for given, x in zip(ins, leaves):
+            mine = (x.sharding if type(x) is ArrayImpl and runtime.is_multi_device(x)
+                    else None)
+            if given is not None and mine is not None and not given.is_equivalent_to(
+                    mine, x.ndim):
+                raise ValueError(
+                    f"Sharding passed to jit does not match the sharding on the respective "
+                    f"arg. Got jit sharding: {given},\narg sharding: {mine} for arg type: "
+                    f"{x.aval.str_short()}")
+            layouts.append(given or mine or replicated)
+        return Spmd(mesh, layouts, outs if any(s is not None for s in outs) else ())
 
     def _compiled(self, entry, device, text=None):
         return compiled_call(entry.closed, self.name, device, text=text, donated=entry.donated,
                              keep_unused=self.keep_unused)
 
     def _run(self, entry, leaves):
-        device = self._device_for(leaves)
+        device = self._device_for(entry, leaves)
         if events.listening:
             self._emit_compile_event(entry, device)
         compiled = self._compiled(entry, device)
@@ -365,8 +399,8 @@ class Jitted:
 
     # --- ahead-of-time API
     def trace(self, *args, **kwargs):
-        entry, _ = self._entry(args, kwargs)
-        return Traced(self, entry)
+        entry, leaves = self._entry(args, kwargs)
+        return Traced(self, entry, self._device_for(entry, leaves))
 
     def lower(self, *args, **kwargs):
         return self.trace(*args, **kwargs).lower()
@@ -432,8 +466,8 @@ JITTED_TYPES = (Jitted, runtime.FAST_JIT_TYPE)   # what ``jit`` returns
 class Traced:
     """A jitted function traced for particular arguments: ``.jaxpr``, ``.lower()``."""
 
-    def __init__(self, jitted, entry):
-        self.jitted, self.entry = jitted, entry
+    def __init__(self, jitted, entry, placement=None):
+        self.jitted, self.entry, self.placement = jitted, entry, placement
 
     @property
     def jaxpr(self):
@@ -445,15 +479,15 @@ class Traced:
             raise TypeError("cannot lower a function that closes over traced values")
         # Lowered once per body and options (the "lowered" event comes from there).
         text = lowered_text(self.entry.closed, self.jitted.name, self.entry.donated,
-                            self.jitted.keep_unused)
-        return Lowered(self.jitted, self.entry, text)
+                            self.jitted.keep_unused, self.placement)
+        return Lowered(self.jitted, self.entry, text, self.placement)
 
 
 class Lowered:
     """StableHLO for one signature: ``.as_text()``, ``.compile()``."""
 
-    def __init__(self, jitted, entry, text):
-        self.jitted, self.entry, self._text = jitted, entry, text
+    def __init__(self, jitted, entry, text, placement=None):
+        self.jitted, self.entry, self._text, self.placement = jitted, entry, text, placement
 
     def as_text(self, dialect="stablehlo"):
         if dialect not in ("stablehlo", "mhlo"):
@@ -463,7 +497,7 @@ class Lowered:
     def compile(self):
         """Compile this StableHLO (reusing the text, not lowering again)."""
         entry = self.entry
-        entry.compiled = self.jitted._compiled(entry, self.jitted._device_for(()), self._text)
+        entry.compiled = self.jitted._compiled(entry, self.placement, self._text)
         return CompiledFunction(self.jitted, entry)
 
     def _repr_html_(self):
@@ -539,6 +573,33 @@ def _check_callable(fun):
                         f"takes the function to compile")
     if inspect.isgeneratorfunction(fun):
         raise TypeError(f"Expected a function, got a generator function: {fun}")
+
+
+def _is_layout(x):
+    return x is None or isinstance(x, (Sharding, PartitionSpec))
+
+
+def _flat_layouts(layouts, tree, what):
+    """One ``Sharding`` (or None: unspecified) per leaf of ``tree``, from ``jit``'s
+    ``in_shardings``/``out_shardings``: a pytree prefix of it, or one for all."""
+    n = len(tree_flatten(tree)[0])
+    if layouts is None:
+        return [None] * n
+    if _is_layout(layouts):
+        flat = [layouts] * n
+    else:
+        prefix = tuple(layouts) if isinstance(layouts, list) and isinstance(tree, tuple) \
+            else layouts
+        flat = broadcast_prefix(prefix, tree, is_leaf=_is_layout)
+    return [None if s is None else resolve(s, f"jit's {what}") for s in flat]
+
+
+def _layout_key(layouts):
+    """``in_shardings``/``out_shardings`` as part of a hashable cache key."""
+    if layouts is None or _is_layout(layouts):
+        return layouts
+    leaves, tree = tree_flatten(layouts, is_leaf=_is_layout)
+    return (tree, tuple(leaves))
 
 
 def _check_placement(device, backend):
@@ -682,8 +743,9 @@ def _why_recompiled(old, new):
     return "; ".join(diffs) or None
 
 
-def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnums=None,
-        donate_argnames=None, keep_unused=False, device=None, backend=None, inline=False):
+def jit(fun=None, /, *, in_shardings=None, out_shardings=None, static_argnums=None,
+        static_argnames=None, donate_argnums=None, donate_argnames=None, keep_unused=False,
+        device=None, backend=None, inline=False):
     """Compile ``fun`` with XLA.
 
     Args:
@@ -702,6 +764,10 @@ def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnum
         backend's first device; the outputs live there.
       inline: traced inside another function (``jit``, ``make_jaxpr``...), record
         ``fun``'s equations in place of one ``jit`` equation.
+      in_shardings / out_shardings: how the arguments and results are laid out over
+        the devices (a ``Sharding``, or a ``PartitionSpec`` of the mesh set with
+        ``set_mesh``; one for all, or a pytree prefix; None: unspecified). The
+        computation is then partitioned over the mesh by XLA's SPMD partitioner.
 
     Returns:
       A ``Jitted`` function: call it like ``fun``; ``.lower(*args).as_text()``
@@ -720,7 +786,8 @@ def jit(fun=None, /, *, static_argnums=None, static_argnames=None, donate_argnum
     """
     options = dict(static_argnums=static_argnums, static_argnames=static_argnames,
                    donate_argnums=donate_argnums, donate_argnames=donate_argnames,
-                   keep_unused=keep_unused, device=device, backend=backend, inline=inline)
+                   keep_unused=keep_unused, device=device, backend=backend, inline=inline,
+                   in_shardings=in_shardings, out_shardings=out_shardings)
     if fun is None:
         return functools.partial(jit, **options)
     jitted = Jitted(fun, **options)

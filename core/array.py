@@ -3,7 +3,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes, events, runtime
+from . import dtypes, events, runtime, sharding as sharding_lib
 from .core import Array, check_tracer_alive, get_aval
 
 
@@ -20,7 +20,8 @@ class ArrayImpl:
         value = self._npy_value
         if value is None or runtime.is_deleted(self):
             self.check_not_deleted()   # reading a deleted buffer crashes jaxlib
-            value = self._npy_value = runtime.fetch(self)
+            value = self._npy_value = (_gather(self) if runtime.is_multi_device(self)
+                                       else runtime.fetch(self))
         return value
 
     def check_not_deleted(self):
@@ -78,18 +79,56 @@ class ArrayImpl:
         return self
 
     def devices(self):
-        return {self.device}
+        if runtime.is_multi_device(self):
+            return self.sharding.device_set
+        return {runtime.buffer_device(self)}
 
     @property
     def device(self):
+        """The device holding the array; for an array over several devices, as in JAX,
+        its sharding."""
         self.check_not_deleted()
+        if runtime.is_multi_device(self):
+            return self.sharding
         return runtime.buffer_device(self)
+
+    @property
+    def sharding(self):
+        return sharding_lib.of_cpp(runtime.buffer_sharding(self), self.ndim)
+
+    @property
+    def committed(self):
+        return self._committed
+
+    @property
+    def is_fully_replicated(self):
+        return self.sharding.is_fully_replicated_for(self.ndim)
+
+    @property
+    def is_fully_addressable(self):
+        return self.sharding.is_fully_addressable
+
+    @property
+    def addressable_shards(self):
+        """This process's pieces of the array (``Shard``: device, index, replica_id, data)."""
+        self.check_not_deleted()
+        return [sharding_lib.Shard(d, index, replica, data) for data, (d, index, replica)
+                in zip(_shards(self), _addressable_placements(self))]
+
+    @property
+    def global_shards(self):
+        here = runtime.process_index()
+        local = iter(_shards(self))
+        return [sharding_lib.Shard(d, index, replica,
+                                   next(local) if d.process_index == here else None)
+                for d, index, replica in self.sharding._placements(self.shape)]
 
     def delete(self):
         runtime.delete(self)   # its host copy stays in ``_npy_value``; ``_value`` refuses it
 
     def copy(self):
-        return device_put(np.array(self._value()), weak_type=self.aval.weak_type)
+        placement = self.sharding if runtime.is_multi_device(self) else None
+        return device_put(np.array(self._value()), placement, weak_type=self.aval.weak_type)
 
     def __copy__(self):
         return self
@@ -158,13 +197,68 @@ def events_producer():
     return _producer[0]
 
 
+def _addressable_placements(array):
+    here = runtime.process_index()
+    return [p for p in array.sharding._placements(array.shape) if p[0].process_index == here]
+
+
+def _shards(array):
+    aval = array.aval.update(shape=array.sharding.shard_shape(array.shape))
+    return runtime.shards(array, aval)
+
+
+def _gather(array):
+    """The value of an array over several devices, assembled on the host."""
+    if not array.is_fully_addressable:
+        raise RuntimeError("Fetching value for `glassbox.Array` that spans non-addressable "
+                           "(non process local) devices is not possible. Gather it first "
+                           "(e.g. jit with out_shardings fully replicated, or "
+                           "multihost_utils.process_allgather).")
+    value = np.empty(array.shape, array.dtype)
+    for data, (_, index, replica) in zip(_shards(array),
+                                         _addressable_placements(array)):
+        if replica == 0:
+            value[index] = runtime.fetch(data)
+    return value
+
+
+def put_sharded(x, sharding, weak_type=None):
+    """``x`` laid out as ``sharding``: one piece per (addressable) device."""
+    if isinstance(x, ArrayImpl):
+        if weak_type is None:
+            weak_type = x.aval.weak_type
+        if runtime.buffer_sharding(x) is sharding.cpp(x.ndim) and weak_type == x.aval.weak_type:
+            return x
+    aval = get_aval(x) if not isinstance(x, ArrayImpl) else x.aval
+    if weak_type is not None:
+        aval = aval.update(weak_type=weak_type)
+    host = np.asarray(x, dtype=aval.dtype)
+    sharding.check_shape(host.shape)
+    here = runtime.process_index()
+    placed = [(d, index) for d, index, _ in sharding._placements(host.shape)
+              if d.process_index == here]
+    pieces = [np.ascontiguousarray(host[index]) for _, index in placed]
+    return created([runtime.put_sharded(pieces, aval, sharding.cpp(host.ndim),
+                                        [d for d, _ in placed])])[0]
+
+
 def device_put(x, device=None, *, weak_type=None):
-    """Put ``x`` (a NumPy array, Python scalar or Array) on ``device`` as an ArrayImpl."""
+    """Put ``x`` (a NumPy array, Python scalar or Array) on ``device`` (a device, or a
+    ``Sharding`` to lay it out over several) as an ArrayImpl."""
+    if isinstance(device, sharding_lib.SingleDeviceSharding):
+        device = device._device
+    if isinstance(device, sharding_lib.Sharding):
+        if isinstance(x, Array) and not isinstance(x, ArrayImpl):
+            check_tracer_alive(x)
+            raise TypeError("device_put of a traced value: it has no value yet")
+        return put_sharded(x, device, weak_type)
     if device is not None and device not in runtime.devices():
         raise ValueError(f"`glassbox.device_put` only accepts `None`, a device from "
                          f"`glassbox.devices()` or a pytree of these values. Received invalid "
                          f"value: {device!r}")
     if isinstance(x, ArrayImpl):
+        if runtime.is_multi_device(x):
+            return created([runtime.put(x._value(), x.aval, device)])[0] if device else x
         if device is None or device in x.devices():
             return x
         return created([runtime.copy_to_device(x, x.aval, device)])[0]

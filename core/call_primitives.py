@@ -30,6 +30,7 @@ from .core import (ClosedJaxpr, Primitive, abstract_eval_rules, dce_jaxpr, eval_
                    get_aval, impl_rules, set_current_trace)
 from .interpreters.dispatch import compile_jaxpr, device_of, lower_main
 from .errors import GlassboxError
+from .sharding import Spmd
 from .interpreters.lowering import lowering_rules
 from .interpreters.tracing import trace_to_jaxpr
 
@@ -51,22 +52,26 @@ def compiled_call(closed, name, device=None, text=None, donated=None, keep_unuse
     and donated ones are handed to XLA, which frees them (``dispatch.lower_main``).
     """
     return closed.derived(("compiled", device, donated, keep_unused), lambda: compile_jaxpr(
-        closed, name, device, text=text or lowered_text(closed, name, donated, keep_unused),
+        closed, name, device,
+        text=text or lowered_text(closed, name, donated, keep_unused, device),
         donated=donated, keep_unused=keep_unused))
 
 
-def lowered_text(closed, name, donated=None, keep_unused=False):
+def lowered_text(closed, name, donated=None, keep_unused=False, placement=None):
     """The StableHLO of the body ``closed`` as ``jit(name)`` computes it: lowered once
     per options and kept on the body, so ``.lower()`` and calls share it (and an
-    unusable donation warns once, as in JAX)."""
+    unusable donation warns once, as in JAX). Only a partitioned ``placement``
+    (``Spmd``) changes the text; on one device it is the same on every device."""
+    spmd = placement if isinstance(placement, Spmd) else None
+
     def lower():
         start = time.perf_counter()
-        text = lower_main(closed, f"jit_{name}", donated, keep_unused)
+        text = lower_main(closed, f"jit_{name}", donated, keep_unused, spmd)
         if events.listening:
             events.emit("lowered", fun_name=name, text=text,
                         seconds=time.perf_counter() - start)
         return text
-    return closed.derived(("lowered", name, donated, keep_unused), lower)
+    return closed.derived(("lowered", name, donated, keep_unused, spmd), lower)
 
 
 def is_compiled(closed, device=None, donated=None, keep_unused=False):

@@ -195,6 +195,74 @@ def put(host, aval, device=None):
                                    enable_x64=True)
 
 
+# --- shardings: jaxlib's layouts of device buffers -------------------------------
+#
+# An array over several devices is one C++ ``ArrayImpl`` holding a buffer per device
+# and a ``GSPMDSharding`` (the device list and an HLO sharding) that says which piece
+# each buffer is. ``glassbox.sharding`` computes the layouts; these functions only
+# build and read jaxlib's objects.
+
+def process_index():
+    return client().process_index() if _client is not None else 0
+
+
+@functools.lru_cache(maxsize=None)
+def _hlo_sharding(text):
+    return xla_client.HloSharding.from_string(text)
+
+
+def gspmd_sharding(devices, hlo_text):
+    """jaxlib's sharding of buffers on ``devices`` (logical order) laid out as ``hlo_text``."""
+    return _jax.GSPMDSharding(_jax.DeviceList(tuple(devices)), _hlo_sharding(hlo_text))
+
+
+def sharding_parts(cpp):
+    """``(devices, HLO sharding text)`` of a jaxlib sharding."""
+    if isinstance(cpp, _jax.SingleDeviceSharding):
+        return (cpp._device,), "{replicated}"
+    return tuple(cpp._devices), str(cpp._hlo_sharding)
+
+
+def hlo_sharding_layout(text):
+    """``(tile dims or None, logical device ids, last dim holds replicas)`` of an HLO
+    sharding; None when every device holds the whole array."""
+    hlo = _hlo_sharding(text)
+    if hlo.is_replicated() or hlo.is_maximal() or not hlo.is_tiled():
+        return None, [], False
+    return (list(hlo.tile_assignment_dimensions()), list(hlo.tile_assignment_devices()),
+            bool(hlo.replicate_on_last_tile_dim()))
+
+
+def put_sharded(pieces, aval, cpp, devices):
+    """One array from a NumPy piece per device (in ``devices`` order), laid out as ``cpp``."""
+    return _jax.batched_device_put(aval, cpp, list(pieces), list(devices), True,
+                                   enable_x64=True)
+
+
+def assemble(aval, cpp, arrays):
+    """One array from single-device arrays (one per device of ``cpp``, in its order)."""
+    return _jax.ArrayImpl(aval, cpp, list(arrays), True)
+
+
+def shards(buf, aval):
+    """The single-device arrays an array is made of, in its sharding's device order;
+    ``aval`` is their type (jaxlib makes them without one)."""
+    pieces = buf._arrays
+    for piece in pieces:
+        if piece.aval is None:
+            piece.aval = aval
+    return pieces
+
+
+def buffer_sharding(buf):
+    return buf._sharding
+
+
+def is_multi_device(buf):
+    return not isinstance(buf._sharding, _jax.SingleDeviceSharding) and \
+        len(buf._sharding._internal_device_list) > 1
+
+
 # --- the array types ---------------------------------------------------------
 #
 # glassbox's concrete array *is* jaxlib's ``ArrayImpl`` (a buffer with its aval),
@@ -289,7 +357,10 @@ def fetch(buf):
 
 
 def buffer_device(buf):
-    return buf._sharding._devices[0]
+    sharding = buf._sharding
+    if isinstance(sharding, _jax.SingleDeviceSharding):
+        return sharding._device
+    return sharding._devices[0]
 
 
 def buffer_nbytes(buf):
@@ -317,20 +388,44 @@ def to_dlpack(buf):
 
 
 class Executable:
-    """A compiled XLA program: call it with a list of buffers, get a list of buffers."""
+    """A compiled XLA program: call it with a list of buffers, get a list of buffers.
 
-    __slots__ = ("_exe", "_handlers", "name", "text", "compile_seconds", "device", "from_disk")
+    On one device (``device``) its outputs live there. Partitioned over several
+    (``devices``, the device assignment in logical order), XLA's SPMD partitioner
+    chose the layout of each parameter and result (``parameter_shardings``,
+    ``result_shardings``) and the caller says how results are wrapped
+    (``set_result_shardings``) before the first call."""
 
-    def __init__(self, exe, out_avals, device, name, text, seconds, from_disk=False):
-        self._exe = exe
-        sharding = _sharding(device)
-        self._handlers = [_jax.array_result_handler(a, sharding, True, _skip_checks=True)
-                          for a in out_avals]
+    __slots__ = ("_exe", "_handlers", "_out_avals", "name", "text", "compile_seconds",
+                 "device", "devices", "from_disk")
+
+    def __init__(self, exe, out_avals, device, name, text, seconds, from_disk=False,
+                 devices=None):
+        self._exe, self._out_avals = exe, out_avals
+        self.devices = devices
+        if devices is None:
+            sharding = _sharding(device)
+            self._handlers = [_jax.array_result_handler(a, sharding, True, _skip_checks=True)
+                              for a in out_avals]
         self.name, self.text, self.compile_seconds, self.device = name, text, seconds, device
         self.from_disk = from_disk   # loaded from the persistent compilation cache
 
     def __call__(self, buffers):
         return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
+
+    def parameter_shardings(self):
+        """The HLO sharding text of each parameter (partitioned programs)."""
+        return [str(xla_client.HloSharding.from_proto(p))
+                for p in self._exe.get_parameter_shardings()]
+
+    def result_shardings(self):
+        return [str(xla_client.HloSharding.from_proto(p))
+                for p in self._exe.get_output_shardings()]
+
+    def set_result_shardings(self, cpps):
+        """Wrap results as arrays laid out as ``cpps`` (jaxlib shardings, one per result)."""
+        self._handlers = [_jax.array_result_handler(a, c, True, _skip_checks=True)
+                          for a, c in zip(self._out_avals, cpps)]
 
     def hlo_text(self):
         """The optimised HLO XLA produced."""
@@ -340,12 +435,24 @@ class Executable:
         return self._exe.cost_analysis()
 
 
-def _compile_options(device):
+def _compile_options(device, devices=None):
     # Without an explicit assignment XLA puts the one replica on device 0, and
     # buffers on any other device are refused at execution.
     options = xla_client.CompileOptions()
-    options.executable_build_options.device_assignment = \
-        xla_client.DeviceAssignment.create(np.array([[device.id]]))
+    build = options.executable_build_options
+    if devices is None:
+        build.device_assignment = xla_client.DeviceAssignment.create(np.array([[device.id]]))
+        return options
+    # One replica partitioned over ``devices`` by XLA's SPMD partitioner, reading the
+    # Shardy annotations lowering wrote (as JAX 0.10 does).
+    build.num_replicas, build.num_partitions = 1, len(devices)
+    build.use_spmd_partitioning = True
+    build.use_shardy_partitioner = True
+    # Results without an annotation take the layout propagation gives them (one flag
+    # stands for all), not a replicated copy.
+    build.allow_spmd_sharding_propagation_to_output = [True]
+    build.device_assignment = xla_client.DeviceAssignment.create(
+        np.array([[d.id for d in devices]]))
     return options
 
 
@@ -376,30 +483,32 @@ def check_array_sizes(text, name="main"):
                 f"2**63 - 1 bytes, and it would abort the process). Use a smaller shape.")
 
 
-def compile(text, out_avals, device=None, name="main"):
-    """Compile StableHLO ``text`` for one device.
+def compile(text, out_avals, device=None, name="main", devices=None):
+    """Compile StableHLO ``text`` for one device, or partitioned over ``devices``.
 
     Raises ``RuntimeError_`` with the module on failure, and ``ValueError`` for
     arrays too large for XLA to even size (``check_array_sizes``)."""
     check_array_sizes(text, name)
     if not _lapack_registered and "lapack_" in text:
         register_lapack()
-    device = device or default_device()
-    devices, options = _jax.DeviceList((device,)), _compile_options(device)
+    device = device or (devices[0] if devices else default_device())
+    targets = tuple(devices) if devices else (device,)
+    device_list, options = _jax.DeviceList(targets), _compile_options(device, devices)
     start = time.perf_counter()
-    key = _disk_key(text, device) if compilation_cache.directory() else None
-    exe = _load(key, devices, options) if key else None
+    key = _disk_key(text, targets) if compilation_cache.directory() else None
+    exe = _load(key, device_list, options) if key else None
     from_disk = exe is not None
     if exe is None:
         try:
-            exe = client().compile_and_load(text, devices, options)
+            exe = client().compile_and_load(text, device_list, options)
         except Exception as err:  # XLA's own error type differs by version: keep its message
             raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
                                 f"--- StableHLO sent to XLA ---\n{text}") from None
         if key:
             compilation_cache.put(key, exe.serialize(), time.perf_counter() - start)
     seconds = time.perf_counter() - start
-    return Executable(exe, out_avals, device, name, text, seconds, from_disk)
+    return Executable(exe, out_avals, device, name, text, seconds, from_disk,
+                      tuple(devices) if devices else None)
 
 
 # --- the persistent compilation cache: what jaxlib does for it ------------------
@@ -409,10 +518,10 @@ def compile(text, out_avals, device=None, name="main"):
 # jaxlib version, the platform and its version, the device, the CPU's features
 # (XLA compiles for the host's instruction set) and XLA_FLAGS.
 
-def _disk_key(text, device):
+def _disk_key(text, devices):
     return compilation_cache.key(text, JAXLIB_VERSION, client().platform,
-                                 client().platform_version, device.device_kind,
-                                 str(device.id), _cpu_features(),
+                                 client().platform_version, devices[0].device_kind,
+                                 ",".join(str(d.id) for d in devices), _cpu_features(),
                                  os.environ.get("XLA_FLAGS", ""))
 
 

@@ -361,6 +361,16 @@ def _prefix_error(path, prefix, full, is_leaf=None):
         yield from _prefix_error(path + (k,), a, b)
 
 
+def broadcast_prefix(prefix, full, is_leaf=None):
+    """Each leaf of ``prefix`` repeated for every leaf of the subtree of ``full`` it
+    stands for: how ``in_shardings``, ``in_specs`` and the like apply to arguments.
+    A structure mismatch is JAX's ValueError naming the key path."""
+    out = []
+    tree_map(lambda p, sub: out.extend([p] * len(tree_leaves(sub))), prefix, full,
+             is_leaf=is_leaf)
+    return out
+
+
 def tree_reduce(function, tree, initializer=None, is_leaf=None):
     leaves = tree_leaves(tree, is_leaf)
     if initializer is None:

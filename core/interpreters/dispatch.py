@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from .. import events, runtime, source_info
-from ..array import ArrayImpl, created, device_put
+from ..array import ArrayImpl, created, device_put, put_sharded
+from ..sharding import NamedSharding, PartitionSpec, Spmd, common_mesh, from_hlo
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
                     get_aval, hoist_consts, set_default_impl, subjaxprs)
@@ -22,12 +23,16 @@ class Compiled:
     """An executable plus what is needed to call it with Arrays and wrap its outputs."""
 
     __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text", "device",
-                 "jaxpr", "kept")
+                 "jaxpr", "kept", "in_shardings", "out_shardings")
 
-    def __init__(self, executable, jaxpr, out_avals, const_bufs, name, text, kept=None):
+    def __init__(self, executable, jaxpr, out_avals, const_bufs, name, text, kept=None,
+                 in_shardings=None, out_shardings=None):
         self.executable = executable
         # With several devices, arguments elsewhere are copied to the executable's.
         self.device = executable.device if runtime._multi else None
+        # Partitioned: the layout XLA expects of each argument (after the consts) and
+        # gives each output; arguments laid out otherwise are moved first.
+        self.in_shardings, self.out_shardings = in_shardings, out_shardings
         self.call = executable.__call__   # bound once: saves a lookup per dispatch
         self.out_avals = out_avals
         self.const_bufs = const_bufs
@@ -38,7 +43,9 @@ class Compiled:
 
     def run(self, args):
         passed = args if self.kept is None else [args[i] for i in self.kept]
-        if self.device is None:
+        if self.in_shardings is not None:
+            bufs = [_laid_out(a, s) for a, s in zip(passed, self.in_shardings)]
+        elif self.device is None:
             bufs = [a if type(a) is ArrayImpl else device_put(a) for a in passed]
         else:
             bufs = [device_put(a, self.device) for a in passed]
@@ -53,6 +60,12 @@ class Compiled:
         if config.debug_nans:
             check_nans(self, args, result)
         return result
+
+
+def _laid_out(x, sharding):
+    if type(x) is ArrayImpl and runtime.buffer_sharding(x) is sharding.cpp(x.ndim):
+        return x
+    return put_sharded(x, sharding)
 
 
 def _check_not_deleted(args):
@@ -117,8 +130,17 @@ def _first_nan_eqn(jaxpr, inputs):
 
 
 def device_of(args):
+    """Where a computation on ``args`` runs: None (the default device), the device of the
+    first array, or, when an argument lies over several devices, a ``Spmd`` placement
+    over their mesh, every other argument replicated on it."""
     if len(runtime.devices()) == 1:
         return None
+    sharded = [a.sharding for a in args if type(a) is ArrayImpl and runtime.is_multi_device(a)]
+    if sharded:
+        mesh = common_mesh(sharded)
+        replicated = NamedSharding(mesh, PartitionSpec())
+        return Spmd(mesh, [a.sharding if type(a) is ArrayImpl and runtime.is_multi_device(a)
+                           else replicated for a in args], ())
     for a in args:
         if type(a) is ArrayImpl:
             return a.device
@@ -146,11 +168,14 @@ def main_jaxpr(closed, keep_unused=True):
     return main, (None if len(kept) == len(closed.jaxpr.invars) else kept)
 
 
-def lower_main(closed, module_name, donated=None, keep_unused=True):
+def lower_main(closed, module_name, donated=None, keep_unused=True, spmd=None):
     """The StableHLO of ``closed`` as a ``jit`` computation: ``main`` pruned unless
     ``keep_unused``, and its donated arguments (``donated``: a flag per argument)
-    marked for XLA to reuse, as JAX marks them (``lowering.donation_attrs``)."""
+    marked for XLA to reuse, as JAX marks them (``lowering.donation_attrs``).
+    With a ``spmd`` placement, partitioned over its mesh with the layouts it asks for."""
     main, kept = main_jaxpr(closed, keep_unused)
+    if spmd is not None:
+        return _lower_partitioned(closed, main, kept, module_name, donated, spmd)
     arg_attrs = None
     if donated is not None and any(donated):
         flags = [False] * len(closed.jaxpr.constvars) + [
@@ -160,6 +185,30 @@ def lower_main(closed, module_name, donated=None, keep_unused=True):
         if unusable:
             _warn_unusable_donations(unusable, module_name)
     return lower_jaxpr(main, module_name, arg_attrs=arg_attrs)
+
+
+def _main_in_shardings(closed, kept, spmd):
+    """The layout of each input of ``main``: consts replicated, then the kept arguments'."""
+    ins = spmd.in_shardings if kept is None else [spmd.in_shardings[i] for i in kept]
+    replicated = NamedSharding(spmd.mesh, PartitionSpec())
+    return [replicated] * len(closed.jaxpr.constvars) + list(ins)
+
+
+def _lower_partitioned(closed, main, kept, module_name, donated, spmd):
+    in_avals = [v.aval for v in main.jaxpr.invars]
+    arg_attrs = spmd.attrs(_main_in_shardings(closed, kept, spmd), in_avals)
+    if donated is not None and any(donated):
+        flags = [False] * len(closed.jaxpr.constvars) + [
+            donated[i] for i in (range(len(donated)) if kept is None else kept)]
+        donation, unusable = donation_attrs(in_avals, main.out_avals, flags)
+        if unusable:
+            _warn_unusable_donations(unusable, module_name)
+        arg_attrs = [", ".join(a for a in pair if a) or None
+                     for pair in zip(arg_attrs, donation)]
+    result_attrs = (spmd.attrs(spmd.out_shardings, main.out_avals)
+                    if spmd.out_shardings else None)
+    return lower_jaxpr(main, module_name, arg_attrs=arg_attrs, result_attrs=result_attrs,
+                       mesh=spmd.mesh)
 
 
 def _warn_unusable_donations(avals, module_name):
@@ -180,17 +229,37 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donate
     executable's ``run`` still takes every argument and passes on those ``main`` kept.
     """
     jaxpr = closed.jaxpr
+    spmd = device if isinstance(device, Spmd) else None
     if text is None:
         start = time.perf_counter()
-        text = lower_main(closed, module_name or name, donated, keep_unused)
+        text = lower_main(closed, module_name or name, donated, keep_unused, spmd)
         if events.listening:
             events.emit("lowered", fun_name=name, text=text,
                         seconds=time.perf_counter() - start)
     out_avals = [v.aval for v in jaxpr.outvars]
+    kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
+    if spmd is not None:
+        return _compile_partitioned(closed, name, text, out_avals, kept, spmd)
     exe = runtime.compile(text, out_avals, device, name)
     const_bufs = [device_put(c, device) for c in closed.consts]
-    kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
     return Compiled(exe, closed, out_avals, const_bufs, name, text, kept)
+
+
+def _compile_partitioned(closed, name, text, out_avals, kept, spmd):
+    """Compile over ``spmd``'s mesh; the layouts XLA settled on for the inputs and outputs
+    become shardings over the mesh (``from_hlo``), the outputs' given where asked."""
+    exe = runtime.compile(text, out_avals, name=name, devices=spmd.devices)
+    main_ins = [v.aval for v in closed.jaxpr.constvars] + [
+        closed.jaxpr.invars[i].aval for i in (range(len(closed.jaxpr.invars))
+                                              if kept is None else kept)]
+    ins = [from_hlo(h, len(a.shape), spmd.mesh)
+           for h, a in zip(exe.parameter_shardings(), main_ins)]
+    outs = [given or from_hlo(h, len(a.shape), spmd.mesh) for given, h, a in zip(
+        spmd.out_shardings or [None] * len(out_avals), exe.result_shardings(), out_avals)]
+    exe.set_result_shardings([s.cpp(len(a.shape)) for s, a in zip(outs, out_avals)])
+    n_consts = len(closed.consts)
+    const_bufs = [put_sharded(c, s) for c, s in zip(closed.consts, ins[:n_consts])]
+    return Compiled(exe, closed, out_avals, const_bufs, name, text, kept, ins[n_consts:], outs)
 
 
 def single_op_jaxpr(prim, avals, params):

@@ -102,8 +102,9 @@ class FunctionBuilder:
 class ModuleBuilder:
     """A StableHLO module: ``main`` plus private functions for nested jit calls."""
 
-    def __init__(self, name):
+    def __init__(self, name, mesh=None):
         self.name = name
+        self.mesh = mesh          # partitioned over this mesh's devices (Shardy), or None
         self.functions = []       # text of each func.func
         self.lowered_subs = {}    # id(jaxpr) -> function name
         self.func_names = set()
@@ -120,8 +121,10 @@ class ModuleBuilder:
 
     def text(self):
         body = "\n".join(self.functions)
-        return (f"module @{symbol(self.name)} attributes {{mhlo.num_partitions = 1 : i32, "
-                f"mhlo.num_replicas = 1 : i32}} {{\n{body}\n}}\n")
+        partitions, mesh = (self.mesh.size, f"  {self.mesh.sdy_declaration()}\n") \
+            if self.mesh is not None else (1, "")
+        return (f"module @{symbol(self.name)} attributes {{mhlo.num_partitions = "
+                f"{partitions} : i32, mhlo.num_replicas = 1 : i32}} {{\n{mesh}{body}\n}}\n")
 
 
 class RuleContext:
@@ -253,7 +256,8 @@ def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
     return [read(v) for v in jaxpr.outvars]
 
 
-def _lower_function(module, closed, name, private, on_eqn=None, arg_attrs=None):
+def _lower_function(module, closed, name, private, on_eqn=None, arg_attrs=None,
+                    result_attrs=None):
     key = id(closed.jaxpr)
     if key in module.lowered_subs:
         return module.lowered_subs[key]
@@ -268,28 +272,35 @@ def _lower_function(module, closed, name, private, on_eqn=None, arg_attrs=None):
         fb.types[f"%arg{i}"] = tensor_type(v.aval)
     outs = _emit_eqns(fb, jaxpr, closed.consts, args, "    ", on_eqn)
     out_types = ", ".join(tensor_type(v.aval) for v in jaxpr.outvars)
+    result_types = out_types if not result_attrs else ", ".join(
+        tensor_type(v.aval) + (f" {{{at}}}" if at else "")
+        for v, at in zip(jaxpr.outvars, result_attrs))
     fb.lines.append(f'    "func.return"({", ".join(outs)}) : ({out_types}) -> ()')
     visibility = "private" if private else "public"
     attrs = arg_attrs or [None] * len(args)
     params = ", ".join(f"{a}: {fb.types[a]}" + (f" {{{at}}}" if at else "")
                        for a, at in zip(args, attrs))
-    text = (f"  func.func {visibility} @{symbol(fname)}({params}) -> ({out_types}) {{\n"
+    text = (f"  func.func {visibility} @{symbol(fname)}({params}) -> ({result_types}) {{\n"
             + "\n".join(fb.lines) + "\n  }")
     module.functions.append(text)
     return fname
 
 
-def lower_jaxpr(closed, name="main", on_eqn=None, arg_attrs=None):
+def lower_jaxpr(closed, name="main", on_eqn=None, arg_attrs=None, result_attrs=None,
+                mesh=None):
     """StableHLO text for a ClosedJaxpr whose consts are host values (arrays, scalars).
 
     The module's ``main`` takes the jaxpr's invars and returns its outvars.
     ``on_eqn(eqn, emitted)``, if given, is called for each equation of ``main`` with
     the op texts its rule emitted (each may span lines): how a view links StableHLO
     lines back to equations and their source lines. ``arg_attrs``, if given, holds
-    one attribute text (or None) per input of ``main`` (``donation_attrs`` makes them).
+    one attribute text (or None) per input of ``main`` (``donation_attrs`` makes them),
+    ``result_attrs`` the same per output. With a ``mesh`` the module is partitioned
+    over its devices: it declares the mesh for Shardy and as many partitions.
     """
-    module = ModuleBuilder(_module_name(name))
-    _lower_function(module, closed, "main", private=False, on_eqn=on_eqn, arg_attrs=arg_attrs)
+    module = ModuleBuilder(_module_name(name), mesh)
+    _lower_function(module, closed, "main", private=False, on_eqn=on_eqn, arg_attrs=arg_attrs,
+                    result_attrs=result_attrs)
     return module.text()
 
 
