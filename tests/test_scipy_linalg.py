@@ -201,3 +201,103 @@ def test_special_matrices():
     _close(L.toeplitz(np.ones((2, 3))), np.stack([sl.toeplitz(np.ones(3))] * 2))
     with pytest.raises(ValueError, match="power of 2"):
         L.hadamard(6)
+
+
+# --- eigh_tridiagonal -----------------------------------------------------------------------
+
+def _tridiagonal(d, e):
+    return np.diag(d) + np.diag(e, 1) + np.diag(np.conj(e), -1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_eigh_tridiagonal_eigenvalues(rng, dtype):
+    d, e = rng.standard_normal(12).astype(dtype), rng.standard_normal(11).astype(dtype)
+    want = sl.eigh_tridiagonal(d.astype(np.float64), e.astype(np.float64), eigvals_only=True)
+    with glassbox.enable_x64(dtype == np.float64):
+        w = L.eigh_tridiagonal(d, e, eigvals_only=True)
+        assert w.dtype == dtype
+        tol = 2e-6 if dtype == np.float32 else 1e-13
+        _close(w, want, tol)
+        picked = L.eigh_tridiagonal(d, e, eigvals_only=True, select="i", select_range=(3, 7))
+        _close(picked, sl.eigh_tridiagonal(d.astype(np.float64), e.astype(np.float64),
+                                           eigvals_only=True, select="i",
+                                           select_range=(3, 7)), tol)
+        # tol loosens the bisection: still within tol of the true eigenvalues
+        _close(L.eigh_tridiagonal(d, e, eigvals_only=True, tol=1e-3), want, 2e-3)
+    # JAX's docstring example, bit for bit
+    np.testing.assert_array_equal(
+        L.eigh_tridiagonal(jnp.array([1., 2., 3., 4.]), jnp.array([1., 1., 1.]),
+                           eigvals_only=True),
+        np.float32([0.2547188, 1.8227171, 3.1772828, 4.745281]))
+
+
+def test_eigh_tridiagonal_eigenvectors(rng):
+    d, e = rng.standard_normal(10).astype(np.float32), rng.standard_normal(9).astype(np.float32)
+    w, v = L.eigh_tridiagonal(d, e)
+    assert w.dtype == v.dtype == np.float32 and v.shape == (10, 10)
+    T, v = _tridiagonal(d, e), np.asarray(v, np.float64)
+    _close(T @ v, v * np.asarray(w), 1e-5)
+    _close(v.T @ v, np.eye(10), 1e-4)
+    # a cluster (the identity): still an orthonormal basis
+    w, v = L.eigh_tridiagonal(np.ones(5, np.float32), np.zeros(4, np.float32))
+    _close(w, np.ones(5))
+    _close(np.asarray(v).T @ np.asarray(v), np.eye(5), 1e-5)
+    # select='i' with vectors; Hermitian complex input: real eigenvalues
+    w, v = L.eigh_tridiagonal(d, e, select="i", select_range=(2, 4))
+    assert v.shape == (10, 3)
+    _close(T @ np.asarray(v), np.asarray(v) * np.asarray(w), 1e-5)
+    ec = (e + 1j * rng.standard_normal(9)).astype(np.complex64)
+    w, v = L.eigh_tridiagonal(d.astype(np.complex64), ec)
+    assert w.dtype == np.float32 and v.dtype == np.complex64
+    _close(w, np.linalg.eigvalsh(_tridiagonal(d, ec)), 1e-5)
+    _close(_tridiagonal(d, ec) @ np.asarray(v), np.asarray(v) * np.asarray(w), 1e-5)
+
+
+def test_eigh_tridiagonal_jit_vmap_and_errors(rng):
+    d, e = rng.standard_normal((3, 6)).astype(np.float32), rng.standard_normal((3, 5)).astype(
+        np.float32)
+    f = lambda d, e: L.eigh_tridiagonal(d, e, eigvals_only=True)
+    batched = glassbox.vmap(f)(d, e)
+    for i in range(3):
+        np.testing.assert_array_equal(batched[i], f(d[i], e[i]))
+        np.testing.assert_array_equal(glassbox.jit(f)(d[i], e[i]), f(d[i], e[i]))
+    _close(L.eigh_tridiagonal(np.float32([2.]), np.float32([]), eigvals_only=True), [2.])
+    with pytest.raises(TypeError, match="same dtype"):
+        L.eigh_tridiagonal(d[0], e[0].astype(np.int32))
+    with pytest.raises(TypeError, match="Only float32 and float64"):
+        L.eigh_tridiagonal(np.arange(3), np.arange(2))
+    with pytest.raises(ValueError, match="select_range must be specified"):
+        L.eigh_tridiagonal(d[0], e[0], select="i")
+    with pytest.raises(ValueError, match="empty index range"):
+        L.eigh_tridiagonal(d[0], e[0], select="i", select_range=(3, 1))
+    with pytest.raises(ValueError, match="select must have a value"):
+        L.eigh_tridiagonal(d[0], e[0], select="x")
+    with pytest.raises(NotImplementedError, match="select='v'"):
+        L.eigh_tridiagonal(d[0], e[0], select="v", select_range=(0., 1.))
+
+
+# --- rsf2csf --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rsf2csf(rng, dtype):
+    a = rng.standard_normal((6, 6)).astype(dtype)
+    T, Z = sl.schur(a)                     # real Schur form, with 2x2 blocks
+    with glassbox.enable_x64(dtype == np.float64):
+        Tc, Zc = L.rsf2csf(T, Z)
+        assert Tc.dtype == Zc.dtype == (np.complex64 if dtype == np.float32 else np.complex128)
+    Tc, Zc = np.asarray(Tc), np.asarray(Zc)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_array_equal(np.tril(Tc, -1), 0)
+    _close(Zc @ Tc @ Zc.conj().T, a, 10 * tol)
+    Ts, Zs = sl.rsf2csf(T.astype(np.float64), Z.astype(np.float64))
+    _close(Tc, Ts, 10 * tol)
+    _close(Zc, Zs, 10 * tol)
+    # batches broadcast
+    with glassbox.enable_x64(dtype == np.float64):
+        Tb, Zb = L.rsf2csf(np.stack([T, T]), Z)
+    assert Tb.shape == Zb.shape == (2, 6, 6)
+    _close(Tb[1], Tc, tol)
+    with pytest.raises(ValueError, match="'T' must be square"):
+        L.rsf2csf(T[:, :3], Z)
+    with pytest.raises(ValueError, match="shapes must match"):
+        L.rsf2csf(T, Z[:3, :3])

@@ -491,3 +491,62 @@ def test_wofz():
     loop = np.stack([sp.wofz(v) for v in z[2]])
     np.testing.assert_allclose(gb.vmap(sp.wofz)(z[2]), loop, rtol=1e-6)
     np.testing.assert_allclose(gb.jit(sp.wofz)(z), sp.wofz(z), rtol=1e-6)
+
+
+# --- spherical harmonics ------------------------------------------------------------------
+
+SPH = json.loads((pathlib.Path(__file__).parent / "sph_harm_golden.json").read_text())
+SPH_N, SPH_M = np.array(SPH["n"]), np.array(SPH["m"])
+SPH_THETA, SPH_PHI = np.float32(SPH["theta"]), np.float32(SPH["phi"])
+
+
+def _sph_golden(name):
+    return np.array(SPH[name]["re"]) + 1j * np.array(SPH[name]["im"])
+
+
+@pytest.mark.parametrize("name, call", [
+    ("full", lambda: sp.sph_harm_y(SPH_N, SPH_M, SPH_THETA, SPH_PHI)),
+    ("nmax12", lambda: sp.sph_harm_y(SPH_N, SPH_M, SPH_THETA, SPH_PHI, n_max=12)),
+    ("clipped", lambda: sp.sph_harm_y(SPH_N, SPH_M, SPH_THETA, SPH_PHI, n_max=4)),
+    ("scalar_theta", lambda: sp.sph_harm_y(SPH_N, SPH_M, np.float32(0.7), SPH_PHI)),
+    ("jit", lambda: gb.jit(sp.sph_harm_y, static_argnums=5)(SPH_N, SPH_M, SPH_THETA, SPH_PHI,
+                                                            None, 8)),
+])
+def test_sph_harm_y_against_jax(name, call):
+    # the recurrences in float32: a few ulp from JAX (XLA fuses the loop body differently)
+    out = call()
+    assert out.dtype == np.dtype(SPH[name]["dtype"]) == np.complex64
+    np.testing.assert_allclose(np.asarray(out), _sph_golden(name), rtol=2e-6, atol=1e-7)
+
+
+def test_sph_harm_y_against_scipy_x64():
+    rng = np.random.default_rng(3)
+    n = rng.integers(0, 25, 40)
+    m = np.array([rng.integers(-k, k + 1) for k in n])
+    theta, phi = rng.uniform(0, np.pi, 40), rng.uniform(0, 2 * np.pi, 40)
+    with gb.enable_x64(True):
+        out = sp.sph_harm_y(n, m, theta, phi)
+        assert out.dtype == np.complex128
+        np.testing.assert_allclose(np.asarray(out), ss.sph_harm_y(n, m, theta, phi),
+                                   rtol=1e-10, atol=1e-13)
+    out = sp.sph_harm_y(n, m, theta.astype(np.float32), phi.astype(np.float32))
+    np.testing.assert_allclose(np.asarray(out), ss.sph_harm_y(n, m, theta, phi), atol=2e-5)
+
+
+def test_sph_harm_y_grad_vmap_and_errors():
+    n, m = np.array([1, 2, 3]), np.array([-1, 2, 1])
+    theta, phi = np.array([0.4, 1.3, 2.2]), np.array([0.3, 2.0, 5.0])
+    with gb.enable_x64(True):
+        check_grads(lambda t, p: jnp.real(sp.sph_harm_y(n, m, t, p, n_max=3)), (theta, phi),
+                    order=1, modes=["fwd", "rev"])
+    rows = gb.vmap(lambda t: sp.sph_harm_y(n, m, t, np.float32(phi), n_max=3))(
+        np.float32([theta, theta[::-1]]))
+    for row, t in zip(np.asarray(rows), [theta, theta[::-1]]):
+        np.testing.assert_allclose(row, sp.sph_harm_y(n, m, np.float32(t), np.float32(phi)),
+                                   rtol=1e-6, atol=1e-7)
+    with pytest.raises(NotImplementedError, match="diff_n"):
+        sp.sph_harm_y(n, m, theta, phi, diff_n=1)
+    with pytest.raises(gb.errors.ConcretizationTypeError, match="n_max"):
+        gb.jit(lambda n: sp.sph_harm_y(n, m, theta, phi))(n)
+    with pytest.raises(TypeError):
+        sp.sph_harm_y(2, 1, 0.5, 0.1)

@@ -17,14 +17,15 @@ from ..api import jit
 from ..interpreters.ad import instantiate, jvp_flat
 from ..lax import linalg as lax_linalg
 from .. import numpy as jnp
+from .. import random as _random
 from ..numpy import linalg as jnp_linalg
 from ..numpy._util import check_arraylike, promote_dtypes_inexact
 
 __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "companion",
-           "convolution_matrix", "det", "dft", "eigh", "expm", "expm_frechet", "fiedler",
-           "fiedler_companion", "hadamard", "hankel", "helmert", "hilbert", "inv", "invhilbert",
-           "invpascal", "leslie", "lu", "lu_factor", "lu_solve", "pascal", "polar", "qr",
-           "solve", "solve_triangular", "svd", "toeplitz"]
+           "convolution_matrix", "det", "dft", "eigh", "eigh_tridiagonal", "expm",
+           "expm_frechet", "fiedler", "fiedler_companion", "hadamard", "hankel", "helmert",
+           "hilbert", "inv", "invhilbert", "invpascal", "leslie", "lu", "lu_factor", "lu_solve",
+           "pascal", "polar", "qr", "rsf2csf", "solve", "solve_triangular", "svd", "toeplitz"]
 
 
 def _H(x):
@@ -695,3 +696,284 @@ def convolution_matrix(a, n, mode="full"):
     r = jnp.zeros(n, a.dtype).at[0].set(a[0])
     c = jnp.concatenate([a, jnp.zeros(n - 1, a.dtype)])
     return toeplitz(c, r)[start:start + rows]
+
+
+# ---------------------------------------------------------------------------
+# Symmetric tridiagonal eigenproblems: bisection on Sturm counts, inverse iteration
+
+
+def eigh_tridiagonal(d, e, *, eigvals_only=False, select="a", select_range=None, tol=None,
+                     key=None):
+    """Eigenvalues (and eigenvectors) of the Hermitian tridiagonal matrix with diagonal ``d``
+    (shape ``(n,)``) and off-diagonal ``e`` (shape ``(n - 1,)``), JAX's algorithm.
+
+    The eigenvalues come from parallel bisections on the Sturm sequence counts, started on a
+    widened Gershgorin interval and stopped at ``max(tol, eps * ||T||)``; the eigenvectors
+    from inverse iteration (at most 5 steps, as LAPACK's ``xSTEIN``) started from
+    ``random.normal(key)`` vectors (``key=None`` means ``random.key(42)``, as in JAX), with
+    clusters of close eigenvalues re-orthogonalized by QR.
+
+    Args:
+      d, e: float32/float64 (or complex, Hermitian) arrays of one dtype.
+      eigvals_only: return only the eigenvalues.
+      select: ``'a'`` for all eigenvalues, ``'i'`` for those with indices
+        ``select_range[0] <= i <= select_range[1]``; ``'v'`` raises ``NotImplementedError``
+        as in JAX.
+      tol: an absolute tolerance for the eigenvalues.
+      key: a PRNG key for the starting vectors of inverse iteration.
+
+    Returns:
+      The eigenvalues in ascending order, and with ``eigvals_only=False`` also the
+      eigenvectors as the columns of an ``(n, k)`` matrix.
+
+    Example:
+      >>> eigh_tridiagonal(jnp.array([1., 2., 3., 4.]), jnp.array([1., 1., 1.]),
+      ...                  eigvals_only=True)   # [0.2547188, 1.8227171, 3.1772828, 4.745281]
+    """
+    alpha, beta = jnp.asarray(d), jnp.asarray(e)
+    if alpha.dtype != beta.dtype:
+        raise TypeError("diagonal and off-diagonal values must have same dtype, "
+                        f"got {alpha.dtype} and {beta.dtype}")
+    supported = (np.float32, np.float64, np.complex64, np.complex128)
+    if alpha.dtype not in supported:
+        raise TypeError("Only float32 and float64 inputs are supported as inputs to "
+                        f"jax.scipy.linalg.eigh_tridiagonal, got {alpha.dtype} and "
+                        f"{beta.dtype}")
+    n = alpha.shape[0]
+    if n <= 1:
+        return jnp.real(alpha) if eigvals_only else (jnp.real(alpha),
+                                                     jnp.eye(n, dtype=alpha.dtype))
+    if select == "a":
+        first, count = 0, n
+    elif select == "i":
+        if select_range is None:
+            raise ValueError("for select='i', select_range must be specified.")
+        if select_range[0] > select_range[1]:
+            raise ValueError("Got empty index range in select_range.")
+        first, count = int(select_range[0]), int(select_range[1]) - int(select_range[0]) + 1
+    elif select == "v":
+        raise NotImplementedError("eigh_tridiagonal(..., select='v') is not implemented")
+    else:
+        raise ValueError("'select must have a value in {'a', 'i', 'v'}.")
+    eigvals = _tridiagonal_bisection(alpha, beta, tol, first, count)
+    if eigvals_only:
+        return eigvals
+    if key is None:
+        key = _random.key(42)
+    return eigvals, _tridiagonal_eigenvectors(alpha, beta, eigvals, key).T
+
+
+def _sturm_counts(alpha, beta_sq, pivmin, alpha0_perturbation, x):
+    """How many eigenvalues of the tridiagonal matrix lie below each ``x`` (the number of
+    negative pivots of ``T - x I``), with LAPACK's guard ``pivmin`` against tiny pivots."""
+    q = alpha[0] - x
+    count = jnp.where(q < 0, 1, 0).astype(np.int32)
+    q = jnp.where(alpha[0] == x, alpha0_perturbation, q)
+
+    def step(i, state):
+        q, count = state
+        q = alpha[i] - beta_sq[i - 1] / q - x
+        small = q <= pivmin
+        return jnp.where(small, jnp.minimum(q, -pivmin), q), jnp.where(small, count + 1, count)
+
+    return lax.fori_loop(1, alpha.shape[0], step, (q, count))[1]
+
+
+@functools.partial(jit, static_argnames=("first", "count"))
+def _tridiagonal_bisection(alpha, beta, tol, first, count):
+    n = alpha.shape[0]
+    if dtypes.is_complex(alpha.dtype):
+        alpha = jnp.real(alpha)
+        beta_sq = jnp.real(beta * jnp.conj(beta))
+        beta_abs = jnp.sqrt(beta_sq)
+    else:
+        beta_abs, beta_sq = jnp.abs(beta), jnp.square(beta)
+    # Gershgorin bounds on the spectrum, and the 2-norm bound they give
+    row_sums = jnp.concatenate([beta_abs[:1], beta_abs[:-1] + beta_abs[1:], beta_abs[-1:]])
+    est_max = jnp.amax(alpha + row_sums)
+    est_min = jnp.amin(alpha - row_sums)
+    t_norm = jnp.maximum(jnp.abs(est_min), jnp.abs(est_max))
+    finfo = np.finfo(alpha.dtype)
+    one = np.ones([], alpha.dtype)
+    safemin = np.maximum(one / finfo.max, (one + finfo.eps) * finfo.tiny)
+    pivmin = safemin * jnp.maximum(1, jnp.amax(beta_sq))
+    alpha0_perturbation = jnp.square(finfo.eps * beta_abs[0])
+    abs_tol = finfo.eps * t_norm
+    if tol is not None:
+        abs_tol = jnp.maximum(tol, abs_tol)
+    max_it = finfo.nmant + 1           # enough halvings for the widest interval
+    targets = jnp.arange(first, first + count, dtype=np.int32)
+    fudge = 2.1
+    slack = jnp.array(n, alpha.dtype) * fudge * finfo.eps * t_norm
+    lower = jnp.broadcast_to(est_min - slack - 2 * fudge * pivmin, (count,))
+    upper = jnp.broadcast_to(est_max + slack + fudge * pivmin, (count,))
+    mid = 0.5 * (upper + lower)
+    pivmin = jnp.broadcast_to(pivmin, (count,))
+    alpha0_perturbation = jnp.broadcast_to(alpha0_perturbation, (count,))
+
+    def unfinished(state):
+        i, lower, _, upper = state
+        return jnp.logical_and(i < max_it, abs_tol < jnp.amax(upper - lower))
+
+    def halve(state):
+        i, lower, mid, upper = state
+        counts = _sturm_counts(alpha, beta_sq, pivmin, alpha0_perturbation, mid)
+        lower = jnp.where(counts <= targets, mid, lower)
+        upper = jnp.where(counts > targets, mid, upper)
+        return i + 1, lower, 0.5 * (lower + upper), upper
+
+    return lax.while_loop(unfinished, halve, (0, lower, mid, upper))[2]
+
+
+def _tridiagonal_solve_pivoted(dl, d, du, b):
+    """Solve the tridiagonal systems ``T x = b`` along the last axis (batched over the
+    first), Gaussian elimination with partial pivoting as LAPACK's ``gtsv``; a zero pivot
+    is replaced by ``eps * max|T|`` so that a singular ``T`` (inverse iteration at an exact
+    eigenvalue) still gives a finite, large solution."""
+    eps = np.finfo(np.finfo(d.dtype).dtype).eps
+    scale = jnp.maximum(jnp.max(jnp.abs(d), axis=-1), jnp.max(jnp.abs(du), axis=-1))
+    tiny = jnp.where(scale == 0, 1, scale) * eps
+
+    def guard(p):
+        return jnp.where(p == 0, tiny.astype(p.dtype), p)
+
+    def eliminate(row, nxt):
+        rd, rdu, rb = row                       # the pending row i: entries at i, i+1
+        nl, nd, ndu, nb = nxt                   # row i+1: entries at i, i+1, i+2
+        swap = jnp.abs(rd) < jnp.abs(nl)
+        piv = guard(jnp.where(swap, nl, rd))
+        fact = jnp.where(swap, rd, nl) / piv
+        kept = (piv, jnp.where(swap, nd, rdu), jnp.where(swap, ndu, 0),
+                jnp.where(swap, nb, rb))
+        pending = (jnp.where(swap, rdu, nd) - fact * jnp.where(swap, nd, rdu),
+                   jnp.where(swap, 0, ndu) - fact * jnp.where(swap, ndu, 0),
+                   jnp.where(swap, rb, nb) - fact * jnp.where(swap, nb, rb))
+        return pending, kept
+
+    xs = tuple(jnp.moveaxis(v[..., 1:], -1, 0) for v in (dl, d, du, b))
+    last, (u0, u1, u2, bb) = lax.scan(eliminate, (d[..., 0], du[..., 0], b[..., 0]), xs)
+    x_last = last[2] / guard(last[0])
+
+    def substitute(carry, row):
+        x1, x2 = carry
+        p, q, r, c = row
+        x = (c - q * x1 - r * x2) / p
+        return (x, x1), x
+
+    _, xs_back = lax.scan(substitute, (x_last, jnp.zeros_like(x_last)), (u0, u1, u2, bb),
+                          reverse=True)
+    return jnp.concatenate([jnp.moveaxis(xs_back, 0, -1), x_last[..., None]], axis=-1)
+
+
+@jit
+def _tridiagonal_eigenvectors(alpha, beta, eigvals, key):
+    """Inverse iteration for all eigenvectors at once (JAX's, after LAPACK's ``xSTEIN``)."""
+    n, k = alpha.shape[0], eigvals.shape[0]
+    dl, du = jnp.pad(jnp.conj(beta), (1, 0)), jnp.pad(beta, (0, 1))
+    # clusters of eigenvalues closer than sqrt(eps) ||T||: their vectors are orthogonalized
+    eps = np.finfo(eigvals.dtype).eps
+    t_norm = jnp.maximum(jnp.abs(eigvals[0]), jnp.abs(eigvals[-1]))
+    close = eigvals[1:] - eigvals[:-1] < np.sqrt(eps) * t_norm
+    left = jnp.pad(close, (1, 0), constant_values=False)
+    right = jnp.pad(close, (0, 1), constant_values=False)
+    starts = jnp.nonzero(~left & right, size=k // 2 + 1)[0]
+    ends = jnp.nonzero(left & ~right, size=k // 2 + 1)[0] + 1
+    num_clusters = jnp.sum(~left & right)
+    arange_k = jnp.arange(k)
+    dtype = np.result_type(alpha.dtype, beta.dtype)
+    v = _random.normal(key, (k, n), dtype=np.finfo(dtype).dtype).astype(dtype)
+    v = v / jnp.linalg.norm(v, axis=-1, keepdims=True).astype(dtype)
+
+    def orthogonalize_cluster(i, ev):
+        start, size = starts[i], ends[i] - starts[i]
+        block = lax.dynamic_slice(jnp.pad(ev, ((0, k), (0, 0))), (start, 0), (k, n))
+        mask = (arange_k < size).astype(ev.dtype)[:, None]
+        q, _ = jnp_linalg.qr((block * mask).T)
+        update = lax.dynamic_update_slice(jnp.zeros((2 * k, n), ev.dtype), q.T * mask,
+                                          (start, 0))[:k]
+        inside = (arange_k >= start) & (arange_k < ends[i])
+        return jnp.where(inside[:, None], update, ev)
+
+    shifted = (alpha[None, :] - eigvals[:, None]).astype(dtype)
+    dl_k = jnp.broadcast_to(dl[None, :], (k, n)).astype(dtype)
+    du_k = jnp.broadcast_to(du[None, :], (k, n)).astype(dtype)
+
+    def step(state):
+        i, v, norm, _ = state
+        v_new = _tridiagonal_solve_pivoted(dl_k, shifted, du_k, v)
+        norm_new = jnp.linalg.norm(v_new, axis=-1, keepdims=True)
+        v_new = v_new / norm_new.astype(v_new.dtype)
+        v_new = lax.fori_loop(0, num_clusters, orthogonalize_cluster, v_new)
+        return i + 1, v_new, jnp.squeeze(norm_new, -1), norm
+
+    def growing(state):                 # at most 5 steps, while some norm grows by 10%
+        i, _, norm, norm_old = state
+        return jnp.logical_and(i < 5, jnp.any(norm >= 1.1 * norm_old))
+
+    init = (0, v, jnp.ones(k, eigvals.dtype), jnp.zeros(k, eigvals.dtype))
+    return lax.while_loop(growing, step, init)[1]
+
+
+# ---------------------------------------------------------------------------
+# Real to complex Schur form
+
+
+def rsf2csf(T, Z, check_finite=True):
+    """The complex Schur form ``(T, Z)`` (``T`` upper triangular) from a real one (``T``
+    quasi-upper-triangular, with 2x2 blocks for complex eigenvalue pairs), as
+    ``scipy.linalg.rsf2csf``: each 2x2 block is split by a Givens rotation built from
+    its eigenvalues, applied to ``T`` from both sides and to ``Z`` from the right.
+    Batch dimensions of ``T`` and ``Z`` broadcast."""
+    del check_finite
+    T, Z = jnp.asarray(T), jnp.asarray(Z)
+    if T.ndim < 2 or T.shape[-1] != T.shape[-2]:
+        raise ValueError("Input 'T' must be square.")
+    if Z.ndim < 2 or Z.shape[-1] != Z.shape[-2]:
+        raise ValueError("Input 'Z' must be square.")
+    if T.shape[-1] != Z.shape[-1]:
+        raise ValueError(f"Input array shapes must match: Z: {Z.shape} vs. T: {T.shape}")
+    return jnp.vectorize(_rsf2csf_2d, signature="(n,n),(n,n)->(n,n),(n,n)")(T, Z)
+
+
+def _complex_dtype(dtype):
+    """JAX's ``to_complex_dtype``: complex128 for 64-bit types, else complex64."""
+    if dtypes.is_complex(dtype):
+        return np.dtype(dtype)
+    return np.dtype(np.complex128 if np.dtype(dtype) == np.float64 else np.complex64)
+
+
+@jit
+def _rsf2csf_2d(T, Z):
+    T, Z = promote_dtypes_inexact(T, Z)
+    T, Z = (x.astype(_complex_dtype(T.dtype)) for x in (T, Z))
+    eps = dtypes.finfo(T.dtype).eps
+    n = T.shape[0]
+    if n == 1:
+        return T, Z
+
+    def split_block(m, T, Z):           # rotate rows/columns m-1, m to zero T[m, m-1]
+        mu = jnp_linalg.eigvals(lax.dynamic_slice(T, (m - 1, m - 1), (2, 2))) - T[m, m]
+        r = jnp_linalg.norm(jnp.array([mu[0], T[m, m - 1]])).astype(T.dtype)
+        c, s = mu[0] / r, T[m, m - 1] / r
+        G = jnp.array([[c.conj(), s], [-s, c]], dtype=T.dtype)
+        rows = lax.dynamic_slice_in_dim(T, m - 1, 2, axis=0)
+        right_of = jnp.arange(n) >= m - 1
+        rows = jnp.where(right_of, G @ jnp.where(right_of, rows, 0), rows)
+        T = lax.dynamic_update_slice_in_dim(T, rows, m - 1, axis=0)
+        cols = lax.dynamic_slice_in_dim(T, m - 1, 2, axis=1)
+        above = jnp.arange(n)[:, None] < m + 1
+        cols = jnp.where(above, jnp.where(above, cols, 0) @ G.conj().T, cols)
+        T = lax.dynamic_update_slice_in_dim(T, cols, m - 1, axis=1)
+        z_cols = lax.dynamic_slice_in_dim(Z, m - 1, 2, axis=1)
+        Z = lax.dynamic_update_slice_in_dim(Z, z_cols @ G.conj().T, m - 1, axis=1)
+        return T, Z
+
+    def from_bottom(i, TZ):
+        m = n - i
+        T, Z = TZ
+        T, Z = lax.cond(jnp.abs(T[m, m - 1]) > eps * (jnp.abs(T[m - 1, m - 1])
+                                                      + jnp.abs(T[m, m])),
+                        split_block, lambda m, T, Z: (T, Z), m, T, Z)
+        return T.at[m, m - 1].set(0.0), Z
+
+    return lax.fori_loop(1, n, from_bottom, (T, Z))
