@@ -20,7 +20,7 @@ from .autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F4
 from .interpreters.batching import vmap  # noqa: F401
 from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from . import sharding  # noqa: F401
-from .sharding import NamedSharding, P, make_mesh, set_mesh  # noqa: F401
+from .sharding import NamedSharding, P, make_mesh, reshard, set_mesh  # noqa: F401
 from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401
 from . import random  # noqa: F401

@@ -23,7 +23,7 @@ from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
 from .core import (ShapedArray, Tracer, check_tracer_alive, current_trace, eval_trace,
                    get_aval, hoist_consts, is_array_like)
-from .interpreters.dispatch import device_of
+from .interpreters.dispatch import device_of, mesh_in
 from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (broadcast_prefix, keystr, tree_flatten, tree_flatten_with_path,
                         tree_map, tree_unflatten)
@@ -335,7 +335,7 @@ class Jitted:
         device = self._target_device()
         if device is None and runtime._multi:
             device = (self._spmd(entry, leaves) if self._asks_layouts()
-                      else device_of(leaves))
+                      else device_of(leaves, entry.closed))
         return None if device == runtime.default_device() else device
 
     def _asks_layouts(self):
@@ -351,6 +351,8 @@ class Jitted:
             entry.out_tree, entry.jaxpr.out_avals), "out_shardings")
         own = [x.sharding for x in leaves
                if type(x) is ArrayImpl and runtime.is_multi_device(x)]
+        named = mesh_in(entry.closed)
+        own += [NamedSharding(named, PartitionSpec())] if named is not None else []
         mesh = common_mesh([s for s in ins + outs if s is not None] + own)
         replicated = NamedSharding(mesh, PartitionSpec())
         layouts = []

@@ -86,7 +86,7 @@ def _call_abstract_eval(*avals, jaxpr, **_):
 def _call_impl(*args, jaxpr, name, device=None, donated_invars=None, keep_unused=False, **_):
     # ``device``, ``donated_invars``, ``keep_unused``: only jit equations carry them,
     # and only when not the default (so that jaxprs print as JAX's do).
-    device = device or device_of(args)
+    device = device or device_of(args, jaxpr)
     return compiled_call(jaxpr, name, device, donated=donated_invars,
                          keep_unused=keep_unused).run(args)
 

@@ -654,7 +654,8 @@ def _candidate_specs(axis_names, ndim):
                 parts = [[] for _ in range(ndim)]
                 for a, d in zip(axes, dims):
                     parts[d].append(a)
-                spec = PartitionSpec(*[tuple(p) or None for p in parts])
+                spec = PartitionSpec(*PartitionSpec(*[tuple(p) or None for p in parts])
+                                     ._padded(0))   # as JAX prints them: no trailing None
                 if spec not in specs:
                     specs.append(spec)
     return tuple(specs)
@@ -742,6 +743,15 @@ def _ids(mesh):
     return "device ids " + ", ".join(str(d.id) for d in mesh.flat_devices)
 
 
+def reshard(x, out_shardings):
+    """Lay out ``x`` (a pytree) as ``out_shardings``: moved now if concrete, constrained
+    if traced (``lax.with_sharding_constraint`` fills this in: it binds a primitive)."""
+    return _RESHARD[0](x, out_shardings)
+
+
+_RESHARD = [None]
+
+
 def resolve(sharding_or_spec, what="device_put"):
     """A ``Sharding`` from a sharding, or from a bare ``PartitionSpec`` and the current mesh."""
     if isinstance(sharding_or_spec, Sharding):
@@ -759,4 +769,4 @@ def resolve(sharding_or_spec, what="device_put"):
 
 __all__ = ["Spmd", "AbstractMesh", "AxisType", "Mesh", "NamedSharding", "PartitionSpec",
            "Sharding", "SingleDeviceSharding", "get_abstract_mesh", "get_mesh", "set_mesh",
-           "use_mesh", "make_mesh", "P", "Shard", "IndivisibleError", "DuplicateSpecError"]
+           "use_mesh", "make_mesh", "reshard", "P", "Shard", "IndivisibleError", "DuplicateSpecError"]

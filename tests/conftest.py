@@ -18,3 +18,7 @@ os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="glassbox-test-cache-")
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+# tests/multidevice/ needs 8 CPU devices, which a process fixes before its first array:
+# test_multidevice.py runs it in a process of its own.
+collect_ignore = ["multidevice"]

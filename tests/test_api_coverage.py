@@ -27,8 +27,7 @@ NOT_YET = {
     "lax": {
         **dict.fromkeys(["all_to_all", "all_to_all_p", "pbroadcast", "pcast", "ppermute",
                          "ppermute_p", "precv", "psend", "pshuffle", "psum_scatter",
-                         "pswapaxes", "ragged_all_to_all", "ragged_all_to_all_p",
-                         "sharding_constraint_p", "with_sharding_constraint"], _SHARDING),
+                         "pswapaxes", "ragged_all_to_all", "ragged_all_to_all_p"], _SHARDING),
         **dict.fromkeys(["after_all", "after_all_p", "create_token", "create_token_p"],
                         _TOKENS),
         "device_put_p": "glassbox's device_put is a function, not a primitive, so far",
@@ -46,12 +45,10 @@ NOT_YET = {
                         "algorithm-choice enums of the factorizations above: not built yet"),
     },
     "scipy.linalg": {
-        **dict.fromkeys(["hessenberg", "rsf2csf", "schur", "solve_sylvester", "sqrtm", "funm"],
+        **dict.fromkeys(["hessenberg", "schur", "solve_sylvester", "sqrtm", "funm"],
                         _NEEDS_SCHUR),
-        "eigh_tridiagonal": "bisection eigensolver: not built yet",
         "qr_multiply": "needs lax.linalg.ormqr: not built yet",
     },
-    "scipy.special": {"sph_harm_y": "spherical harmonics: not built yet"},
 }
 
 

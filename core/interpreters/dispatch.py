@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import events, runtime, source_info
 from ..array import ArrayImpl, created, device_put, put_sharded
-from ..sharding import NamedSharding, PartitionSpec, Spmd, common_mesh, from_hlo
+from ..sharding import Mesh, NamedSharding, PartitionSpec, Spmd, common_mesh, from_hlo
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
                     get_aval, hoist_consts, set_default_impl, subjaxprs)
@@ -129,13 +129,17 @@ def _first_nan_eqn(jaxpr, inputs):
     return None
 
 
-def device_of(args):
+def device_of(args, closed=None):
     """Where a computation on ``args`` runs: None (the default device), the device of the
-    first array, or, when an argument lies over several devices, a ``Spmd`` placement
-    over their mesh, every other argument replicated on it."""
+    first array, or, when an argument lies over several devices or the computation
+    ``closed`` names a mesh, a ``Spmd`` placement over that mesh, every other argument
+    replicated on it."""
     if len(runtime.devices()) == 1:
         return None
     sharded = [a.sharding for a in args if type(a) is ArrayImpl and runtime.is_multi_device(a)]
+    named = mesh_in(closed) if closed is not None else None
+    if named is not None:
+        sharded.append(NamedSharding(named, PartitionSpec()))
     if sharded:
         mesh = common_mesh(sharded)
         replicated = NamedSharding(mesh, PartitionSpec())
@@ -144,6 +148,26 @@ def device_of(args):
     for a in args:
         if type(a) is ArrayImpl:
             return a.device
+    return None
+
+
+def mesh_in(closed):
+    """The mesh an equation of ``closed`` (or of a jaxpr inside it) names in its
+    parameters (a sharding constraint, a ``shard_map``), or None."""
+    return closed.derived(("mesh",), lambda: _find_mesh(closed.jaxpr))
+
+
+def _find_mesh(jaxpr):
+    for eqn in jaxpr.eqns:
+        for value in eqn.params.values():
+            if isinstance(value, Mesh):
+                return value
+            if isinstance(value, NamedSharding) and isinstance(value.mesh, Mesh):
+                return value.mesh
+        for sub in subjaxprs(eqn):
+            mesh = _find_mesh(sub)
+            if mesh is not None:
+                return mesh
     return None
 
 

@@ -16,6 +16,7 @@ from .dot import *  # noqa: F401,F403
 from .sort import *  # noqa: F401,F403
 from . import linalg  # noqa: F401,E402
 from .parallel import *  # noqa: F401,F403
+from .constraints import *  # noqa: F401,F403
 from .conditionals import *  # noqa: F401,F403
 from .scans import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
