@@ -395,13 +395,13 @@ class ChildFailed(RuntimeError):
     """A child process failed; the message is the last line of its stderr."""
 
 
-def _child(jax, what, *args, timeout=300):
+def _child(jax, what, *args, timeout=300, env=None):
     """Run ``programs.py --child what kind *args`` in a fresh process of this
-    environment; returns the JSON object it prints last."""
+    environment (plus ``env``); returns the JSON object it prints last."""
     command = [sys.executable, str(HERE / "programs.py"), "--child", what,
                _library_kind(jax), *map(str, args)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          cwd=HERE.parent)
+                          cwd=HERE.parent, env=dict(os.environ, **(env or {})))
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         err = [line for line in proc.stderr.strip().splitlines() if line.strip()]
@@ -455,6 +455,39 @@ def first_result_cold(jax, jnp, np):
     return Measured(sample)
 
 
+DP_DEVICES, DP_STEPS = 8, 200
+
+
+def data_parallel_sgd(jax, jnp, np):
+    """The MLP SGD step, data-parallel on 8 CPU devices (a fresh process started with
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=8``): the batch split over a
+    mesh axis, the parameters replicated, XLA's partitioner adding the gradient's
+    all-reduce. The median seconds per step over its steps."""
+    env = {"XLA_FLAGS": f"--xla_force_host_platform_device_count={DP_DEVICES}"}
+    return Measured(lambda: _child(jax, "data-parallel", env=env)["seconds"])
+
+
+def _data_parallel_child(jax, jnp, np):
+    sharding = jax.sharding
+    mesh = jax.make_mesh((DP_DEVICES,), ("batch",), axis_types=(sharding.AxisType.Auto,))
+    batch = sharding.NamedSharding(mesh, sharding.PartitionSpec("batch"))
+    replicated = sharding.NamedSharding(mesh, sharding.PartitionSpec())
+    params, x = _mlp_inputs(jnp, np)
+    params = jax.device_put(params, replicated)
+    x, y = jax.device_put(x, batch), jax.device_put(_labels(jnp, np), batch)
+    step = _sgd_step_fn(jax, jnp)
+    for _ in range(5):
+        params, value = step(params, x, y)
+    value.block_until_ready()
+    times = []
+    for _ in range(DP_STEPS):
+        start = time.perf_counter()
+        params, value = step(params, x, y)
+        value.block_until_ready()
+        times.append(time.perf_counter() - start)
+    return {"seconds": sorted(times)[len(times) // 2]}
+
+
 def _child_import(kind):
     if kind == "glassbox":
         import glassbox as jax
@@ -491,6 +524,8 @@ def child_main(what, kind, *args):
         _, value = step(params, x, _labels(jnp, np))
         value.block_until_ready()
         return {"wall": time.time()}
+    if what == "data-parallel":
+        return _data_parallel_child(jax, jnp, np)
     if what == "memory":
         try:   # reset the kernel's high-water mark (VmHWM) to the present RSS
             with open("/proc/self/clear_refs", "w") as f:
@@ -573,6 +608,8 @@ PROGRAMS = [
     Program("first result after restart, disk cache", first_result_cached, "report",
             repeat=1),
     Program("first result after restart, no cache", first_result_cold, "report", repeat=1),
+    Program(f"data-parallel MLP SGD step, {DP_DEVICES} CPU devices", data_parallel_sgd,
+            "<= 1.05x JAX", max_ratio=1.05, repeat=1),
     # throughput
     Program("matmul 2048^2 f32 (jit)", matmul, ">= 95% NumPy", unit="GFLOP/s",
             flops=_MATMUL_FLOPS, numpy_rate_fraction=0.95),

@@ -893,10 +893,14 @@ def default_backend():
 
 
 def device_put(x, device=None):
-    """Copy a pytree of arrays/NumPy arrays/scalars onto ``device`` (default: the first).
+    """Copy a pytree of arrays/NumPy arrays/scalars onto ``device`` (default: the first),
+    or lay it out over several devices as a ``Sharding`` (or a ``PartitionSpec`` of the
+    mesh set with ``set_mesh``) says.
 
     A value being traced (under ``jit``, ``grad``, ``vmap``...) passes through as it is,
     as in JAX: it is put on the device where its computation runs."""
+    if isinstance(device, PartitionSpec):
+        device = resolve(device)
     return tree_map(lambda leaf: _put_leaf(leaf, device), x)
 
 

@@ -411,7 +411,17 @@ class Executable:
         self.from_disk = from_disk   # loaded from the persistent compilation cache
 
     def __call__(self, buffers):
-        return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
+        if self.devices is None:
+            return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
+        # XLA's CPU collectives rendezvous one thread per device; with programs queued
+        # behind each other on few cores, a rendezvous can starve and XLA aborts the
+        # process (real JAX too, measured here). A partitioned program starts only once
+        # the previous one is done.
+        for previous in _in_flight:
+            wait(previous)
+        outs = self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
+        _in_flight[:] = outs[:1]
+        return outs
 
     def parameter_shardings(self):
         """The HLO sharding text of each parameter (partitioned programs)."""
@@ -433,6 +443,9 @@ class Executable:
 
     def cost_analysis(self):
         return self._exe.cost_analysis()
+
+
+_in_flight = []   # an output of the partitioned program started last
 
 
 def _compile_options(device, devices=None):

@@ -249,15 +249,21 @@ class Mesh(contextlib.ContextDecorator):
     def abstract_mesh(self):
         return AbstractMesh(self.axis_sizes, self.axis_names, self.axis_types)
 
+    @functools.cached_property
     def _key(self):
         return (tuple(self.device_ids.flat), self.devices.shape, self.axis_names,
                 self.axis_types)
 
+    @functools.cached_property
+    def _hash(self):
+        return hash(self._key)
+
     def __eq__(self, other):
-        return isinstance(other, Mesh) and self._key() == other._key()
+        return self is other or (isinstance(other, Mesh) and self._hash == other._hash
+                                 and self._key == other._key)
 
     def __hash__(self):
-        return hash(self._key())
+        return self._hash
 
     def __enter__(self):
         self._stack.append(set_mesh(self))
@@ -509,11 +515,15 @@ class NamedSharding(Sharding):
         return NamedSharding(self.mesh, spec, memory_kind=self._memory_kind)
 
     def __eq__(self, other):
-        return (isinstance(other, NamedSharding) and self.mesh == other.mesh
-                and self.spec == other.spec and self.memory_kind == other.memory_kind)
+        return self is other or (isinstance(other, NamedSharding) and self.mesh == other.mesh
+                                 and self.spec == other.spec
+                                 and self.memory_kind == other.memory_kind)
 
     def __hash__(self):
-        return hash((self.mesh, self.spec))
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = self.__dict__["_hash"] = hash((self.mesh, self.spec))
+        return h
 
     def __repr__(self):
         return (f"NamedSharding(mesh={self.mesh}, spec={self.spec}, "

@@ -154,7 +154,7 @@ def device_of(args, closed=None):
 def mesh_in(closed):
     """The mesh an equation of ``closed`` (or of a jaxpr inside it) names in its
     parameters (a sharding constraint, a ``shard_map``), or None."""
-    return closed.derived(("mesh",), lambda: _find_mesh(closed.jaxpr))
+    return closed.derived(("mesh",), lambda: [_find_mesh(closed.jaxpr)])[0]   # None too
 
 
 def _find_mesh(jaxpr):

@@ -178,3 +178,11 @@ def test_meshes_must_agree(mesh):
     b = jax.device_put(_x(), NamedSharding(other, P("a")))
     with pytest.raises(ValueError, match="incompatible devices"):
         jax.jit(lambda p, q: p + q)(a, b)
+
+
+def test_device_put_with_a_bare_spec_uses_the_current_mesh(mesh):
+    with pytest.raises(ValueError, match="without a mesh"):
+        jax.device_put(_x(), P("x"))
+    with set_mesh(mesh):
+        a = jax.device_put(_x(), P("x"))
+    assert a.sharding == NamedSharding(mesh, P("x"))
