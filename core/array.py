@@ -232,6 +232,8 @@ def put_sharded(x, sharding, weak_type=None):
     aval = get_aval(x) if not isinstance(x, ArrayImpl) else x.aval
     if weak_type is not None:
         aval = aval.update(weak_type=weak_type)
+    if isinstance(sharding, sharding_lib.NamedSharding):   # Explicit axes: in the type
+        aval = aval.update(sharding=sharding.type_for(aval.ndim))
     host = np.asarray(x, dtype=aval.dtype)
     sharding.check_shape(host.shape)
     here = runtime.process_index()

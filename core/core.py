@@ -32,16 +32,22 @@ from .errors import (ConcretizationTypeError, TracerArrayConversionError,
 # Abstract values
 
 
+_KEEP = object()
+
+
 class ShapedArray:
-    """The type of an array: shape, dtype, and whether the dtype is weak."""
+    """The type of an array: shape, dtype, whether the dtype is weak, and, over a mesh
+    with ``Explicit`` axes, its sharding (a ``NamedSharding`` over the abstract mesh
+    with one spec entry per dimension; None: not part of the type)."""
 
-    __slots__ = ("shape", "dtype", "weak_type", "_hash")
+    __slots__ = ("shape", "dtype", "weak_type", "sharding", "_hash")
 
-    def __init__(self, shape, dtype, weak_type=False):
+    def __init__(self, shape, dtype, weak_type=False, sharding=None):
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.weak_type = bool(weak_type)
-        self._hash = hash((self.shape, self.dtype, self.weak_type))
+        self.sharding = sharding
+        self._hash = hash((self.shape, self.dtype, self.weak_type, sharding))
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
@@ -49,22 +55,31 @@ class ShapedArray:
     def __eq__(self, other):
         return self is other or (type(other) is ShapedArray and self._hash == other._hash
                                  and self.shape == other.shape and self.dtype == other.dtype
-                                 and self.weak_type == other.weak_type)
+                                 and self.weak_type == other.weak_type
+                                 and self.sharding == other.sharding)
 
     def __hash__(self):
         return self._hash
 
-    def update(self, shape=None, dtype=None, weak_type=None):
-        return ShapedArray(self.shape if shape is None else shape,
-                           self.dtype if dtype is None else dtype,
-                           self.weak_type if weak_type is None else weak_type)
+    def update(self, shape=None, dtype=None, weak_type=None, sharding=_KEEP):
+        """A copy with these fields changed. The sharding is kept only while the shape
+        is (a rule changing the shape says what the new sharding is)."""
+        shape = self.shape if shape is None else tuple(shape)
+        if sharding is _KEEP:
+            sharding = self.sharding if shape == self.shape else None
+        return ShapedArray(shape, self.dtype if dtype is None else dtype,
+                           self.weak_type if weak_type is None else weak_type, sharding)
 
     def strip_weak_type(self):
         return self.update(weak_type=False) if self.weak_type else self
 
     def str_short(self):
         name = dtype_short_name(self.dtype)
-        dims = ",".join(str(d) for d in self.shape)
+        if self.sharding is None:
+            dims = ",".join(str(d) for d in self.shape)
+        else:   # JAX's notation: 8@x, 8@(x,y)
+            dims = ",".join(_sharded_dim(d, self.sharding.spec.axes_of(i))
+                            for i, d in enumerate(self.shape))
         return f"{name}[{dims}]" + ("{weak}" if self.weak_type else "")
 
     def __repr__(self):
@@ -73,6 +88,12 @@ class ShapedArray:
     @property
     def nbytes(self):
         return self.size * self.dtype.itemsize
+
+
+def _sharded_dim(size, axes):
+    if not axes:
+        return str(size)
+    return f"{size}@{axes[0]}" if len(axes) == 1 else f"{size}@({','.join(axes)})"
 
 
 _SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64",
@@ -109,6 +130,7 @@ def is_array_like(x):
 # Primitives and the rule tables owned by this module
 
 abstract_eval_rules = {}   # prim -> (*avals, **params) -> aval or list of avals
+sharding_rules = {}        # prim -> (avals, out_avals, **params) -> out_avals with shardings
 impl_rules = {}            # prim -> (*args, **params) -> outputs; default: compiled single op
 
 
@@ -134,13 +156,22 @@ traceback_util.register_boundary(Primitive.bind.__code__)
 
 
 def abstract_eval(prim, avals, params):
-    """Output avals (always a list) of ``prim`` applied to ``avals``."""
+    """Output avals (always a list) of ``prim`` applied to ``avals``.
+
+    When an input's type carries a sharding (``Explicit`` mesh axes), the primitive's
+    sharding rule, if it has one, gives the outputs' (without one, an output keeps its
+    input's sharding while its shape is the input's, else it has none: XLA decides)."""
     rule = abstract_eval_rules.get(prim)
     if rule is None:
         raise NotImplementedError(f"shape/dtype rule (abstract_eval) for primitive "
                                   f"'{prim.name}' is not defined")
     out = rule(*avals, **params)
-    return list(out) if prim.multiple_results else [out]
+    out = list(out) if prim.multiple_results else [out]
+    for a in avals:
+        if getattr(a, "sharding", None) is not None:
+            typed = sharding_rules.get(prim)
+            return typed(avals, out, **params) if typed is not None else out
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -74,3 +74,8 @@ class UnexpectedTracerError(GlassboxError, TypeError):
 
 class ShapeError(GlassboxError, TypeError):
     """Incompatible shapes for an operation."""
+
+
+class ShardingTypeError(GlassboxError):
+    """An operation on values whose types carry shardings (``Explicit`` mesh axes) has
+    no unambiguous sharding for its result: say it (``out_sharding=``, ``reshard``)."""

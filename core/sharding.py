@@ -82,17 +82,16 @@ class PartitionSpec(tuple):
     __str__ = __repr__
 
     def __eq__(self, other):
-        if not isinstance(other, PartitionSpec):
-            return False
-        n = max(len(self), len(other))
-        return (self._padded(n) == other._padded(n) and self.unreduced == other.unreduced
-                and self.reduced == other.reduced)
+        # As JAX's: P('x') and P('x', None) are different specs (with the same layout:
+        # ``Sharding.is_equivalent_to`` compares layouts).
+        return (isinstance(other, PartitionSpec) and tuple(self) == tuple(other)
+                and self.unreduced == other.unreduced and self.reduced == other.reduced)
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
-        return hash(tuple(self._padded(0)))
+        return hash(tuple(self))
 
     def _padded(self, ndim):
         """The entries for an ``ndim``-dimensional array (trailing Nones dropped at 0)."""
@@ -139,7 +138,7 @@ def _axis_types(axis_names, axis_types, name):
 
 
 class AbstractMesh:
-    """A mesh's shape and axis names, without devices (what tracing needs)."""
+    """A mesh's shape and axis names, without devices (what types name)."""
 
     def __init__(self, axis_sizes, axis_names, axis_types=None):
         self.axis_sizes, self.axis_names = tuple(axis_sizes), tuple(axis_names)
@@ -510,6 +509,23 @@ class NamedSharding(Sharding):
             dims.append("{" + axes + (", ?" if open_dims and axes else "?" if open_dims else "")
                         + "}")
         return f"#sdy.sharding<@mesh, [{', '.join(dims)}]>"
+
+    def type_for(self, ndim):
+        """The sharding an ``ndim``-dimensional value laid out this way has in its type:
+        the spec over the abstract mesh, one entry per dimension, ``Explicit`` axes
+        only (None when no dimension is split over one)."""
+        mesh = self.mesh
+        explicit = {n for n, t in zip(mesh.axis_names, mesh.axis_types)
+                    if t is AxisType.Explicit}
+        if not explicit:
+            return None
+        parts = []
+        for d in range(ndim):
+            axes = tuple(a for a in self.spec.axes_of(d) if a in explicit)
+            parts.append(axes[0] if len(axes) == 1 else (axes or None))
+        if all(p is None for p in parts):
+            return None
+        return NamedSharding(mesh.abstract_mesh, PartitionSpec(*parts))
 
     def with_spec(self, spec):
         return NamedSharding(self.mesh, spec, memory_kind=self._memory_kind)

@@ -46,7 +46,7 @@ LAYERS = {
     "lax/elementwise.py": 3, "lax/transcendental.py": 3, "lax/bitwise.py": 3,
     "lax/shape.py": 3, "lax/slicing.py": 3, "lax/scatter.py": 3, "lax/reductions.py": 3,
     "lax/dot.py": 3, "lax/sort.py": 3, "lax/linalg.py": 3, "lax/parallel.py": 3,
-    "lax/constraints.py": 3,
+    "lax/constraints.py": 3, "lax/typed_shardings.py": 3,
     "lax/conditionals.py": 3, "lax/scans.py": 3, "lax/loops.py": 3, "lax/associative.py": 3,
     "lax/convolution.py": 3, "lax/windowed.py": 3, "lax/special.py": 3,
     "lax/fft.py": 3,

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import events, runtime, source_info
 from ..array import ArrayImpl, created, device_put, put_sharded
-from ..sharding import Mesh, NamedSharding, PartitionSpec, Spmd, common_mesh, from_hlo
+from ..sharding import (AxisType, Mesh, NamedSharding, PartitionSpec, Spmd, common_mesh,
+                        from_hlo)
 from ..config import config
 from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
                     get_aval, hoist_consts, set_default_impl, subjaxprs)
@@ -229,8 +230,9 @@ def _lower_partitioned(closed, main, kept, module_name, donated, spmd):
             _warn_unusable_donations(unusable, module_name)
         arg_attrs = [", ".join(a for a in pair if a) or None
                      for pair in zip(arg_attrs, donation)]
-    result_attrs = (spmd.attrs(spmd.out_shardings, main.out_avals)
-                    if spmd.out_shardings else None)
+    outs = spmd.out_shardings or [_typed_layout(a, spmd.mesh) if a.sharding is not None
+                                  else None for a in main.out_avals]
+    result_attrs = spmd.attrs(outs, main.out_avals) if any(outs) else None
     return lower_jaxpr(main, module_name, arg_attrs=arg_attrs, result_attrs=result_attrs,
                        mesh=spmd.mesh)
 
@@ -269,6 +271,16 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donate
     return Compiled(exe, closed, out_avals, const_bufs, name, text, kept)
 
 
+def _typed_layout(aval, mesh):
+    """Over a mesh with Explicit axes, a result is laid out as its type says (every
+    dimension named, as JAX shows it); None over an all-Auto mesh (XLA decided)."""
+    if AxisType.Explicit not in mesh.axis_types:
+        return None
+    spec = (aval.sharding.spec._padded(aval.ndim) if aval.sharding is not None
+            else (None,) * aval.ndim)
+    return NamedSharding(mesh, PartitionSpec(*spec))
+
+
 def _compile_partitioned(closed, name, text, out_avals, kept, spmd):
     """Compile over ``spmd``'s mesh; the layouts XLA settled on for the inputs and outputs
     become shardings over the mesh (``from_hlo``), the outputs' given where asked."""
@@ -278,8 +290,9 @@ def _compile_partitioned(closed, name, text, out_avals, kept, spmd):
                                               if kept is None else kept)]
     ins = [from_hlo(h, len(a.shape), spmd.mesh)
            for h, a in zip(exe.parameter_shardings(), main_ins)]
-    outs = [given or from_hlo(h, len(a.shape), spmd.mesh) for given, h, a in zip(
-        spmd.out_shardings or [None] * len(out_avals), exe.result_shardings(), out_avals)]
+    outs = [given or _typed_layout(a, spmd.mesh) or from_hlo(h, len(a.shape), spmd.mesh)
+            for given, h, a in zip(spmd.out_shardings or [None] * len(out_avals),
+                                   exe.result_shardings(), out_avals)]
     exe.set_result_shardings([s.cpp(len(a.shape)) for s, a in zip(outs, out_avals)])
     n_consts = len(closed.consts)
     const_bufs = [put_sharded(c, s) for c, s in zip(closed.consts, ins[:n_consts])]

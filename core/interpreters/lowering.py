@@ -247,6 +247,8 @@ def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
         operands = [env[v] if type(v) is not Literal else read(v) for v in invars]
         start = len(fb.lines)
         outs = rule(ctx, *operands, **eqn.params)
+        if fb.module.mesh is not None:
+            outs = _pin_typed_shardings(ctx, outvars, outs, prim.multiple_results)
         if on_eqn is not None:
             on_eqn(eqn, fb.lines[start:])
         if prim.multiple_results:
@@ -254,6 +256,18 @@ def _emit_eqns(fb, jaxpr, consts, args, indent, on_eqn=None):
         else:
             env[outvars[0]] = outs
     return [read(v) for v in jaxpr.outvars]
+
+
+def _pin_typed_shardings(ctx, outvars, outs, multiple):
+    """In a partitioned module, a result whose type carries a sharding (Explicit mesh
+    axes) is pinned to it with ``sdy.sharding_constraint``, as JAX lowers it."""
+    results = list(outs) if multiple else [outs]
+    for i, v in enumerate(outvars):
+        sharding = getattr(v.aval, "sharding", None)
+        if sharding is not None:
+            results[i] = ctx.op("sdy.sharding_constraint", [results[i]], v.aval,
+                                attrs={"sharding": sharding.sdy_text(len(v.aval.shape))})
+    return results if multiple else results[0]
 
 
 def _lower_function(module, closed, name, private, on_eqn=None, arg_attrs=None,

@@ -27,10 +27,12 @@ import numpy as np
 
 from .. import dtypes
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, set_current_trace
+from ..core import (Primitive, ShapedArray, abstract_eval_rules, get_aval, set_current_trace,
+                    sharding_rules)
 from ..interpreters.lowering import lowering_rules, simple_lowering
 from ..interpreters.tracing import JaxprTrace
 from .shape import broadcast_in_dim
+from . import typed_shardings
 
 
 # --- dtype groups accepted by elementwise primitives -------------------------
@@ -240,6 +242,7 @@ def naryop(name, accepts, lowering=None, result_dtype=None, **attrs):
     """
     prim = Primitive(name)
     abstract_eval_rules[prim] = elementwise_abstract_eval(name, accepts, result_dtype)
+    sharding_rules[prim] = typed_shardings.elementwise(name)
     if isinstance(lowering, str):
         lowering_rules[prim] = simple_lowering(lowering, **attrs)
     elif lowering is not None:

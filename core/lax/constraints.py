@@ -45,7 +45,8 @@ def _named(sharding):
 
 
 sharding_constraint_p = Primitive("sharding_constraint")
-abstract_eval_rules[sharding_constraint_p] = lambda x, *, sharding: x
+abstract_eval_rules[sharding_constraint_p] = lambda x, *, sharding: x.update(
+    sharding=sharding.type_for(x.ndim))   # Explicit axes: the constraint is the new type
 impl_rules[sharding_constraint_p] = lambda x, *, sharding: device_put(x, sharding)
 
 

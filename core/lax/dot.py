@@ -18,10 +18,11 @@ import numpy as np
 
 from .. import dtypes
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, sharding_rules
 from ..interpreters.lowering import lowering_rules
 from .elementwise import convert_element_type
 from .shape import transpose
+from . import typed_shardings
 
 
 class Precision(enum.Enum):
@@ -205,6 +206,7 @@ def _dot_general_lowering(ctx, lhs, rhs, *, dimension_numbers, precision,
 
 
 abstract_eval_rules[dot_general_p] = _dot_general_abstract_eval
+sharding_rules[dot_general_p] = typed_shardings.dot_general
 lowering_rules[dot_general_p] = _dot_general_lowering
 
 

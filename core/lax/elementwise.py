@@ -29,7 +29,7 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, sharding_rules
 from ..interpreters.lowering import lowering_rules
 from ..tree_util import tree_map
 from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
@@ -37,6 +37,7 @@ from ._families import (any_dtype, broadcast_operand, check_dtypes, check_same,
                         defjvp_zero, floating, full_like_aval, inexact, nary_args,
                         naryop, numeric, ordered, real_num, signed_num)
 from .shape import broadcast_in_dim
+from . import typed_shardings
 
 
 def _real_dtype(dtype):
@@ -432,6 +433,7 @@ def _pow_jvp(primals, tangents):
 
 
 abstract_eval_rules[pow_p] = _pow_abstract_eval
+sharding_rules[pow_p] = typed_shardings.elementwise("pow")
 lowering_rules[pow_p] = _pow_lowering
 ad.jvp_rules[pow_p] = _pow_jvp
 batching.defbroadcasting(pow_p)
@@ -484,6 +486,7 @@ def _integer_pow_jvp(t, x, *, y):
 
 
 abstract_eval_rules[integer_pow_p] = _integer_pow_abstract_eval
+sharding_rules[integer_pow_p] = typed_shardings.same_as_operand
 lowering_rules[integer_pow_p] = _integer_pow_lowering
 ad.defjvp(integer_pow_p, _integer_pow_jvp)
 batching.defvectorized(integer_pow_p)
@@ -785,6 +788,7 @@ def _select_n_batch(axis_data, args, dims):
 
 
 abstract_eval_rules[select_n_p] = _select_n_abstract_eval
+sharding_rules[select_n_p] = typed_shardings.elementwise("select_n")
 lowering_rules[select_n_p] = _select_n_lowering
 ad.jvp_rules[select_n_p] = _select_n_jvp
 ad.transpose_rules[select_n_p] = _select_n_transpose
@@ -868,6 +872,7 @@ def _convert_transpose(ct, x, *, new_dtype, weak_type):
 
 
 abstract_eval_rules[convert_element_type_p] = _convert_abstract_eval
+sharding_rules[convert_element_type_p] = typed_shardings.same_as_operand
 lowering_rules[convert_element_type_p] = _convert_lowering
 ad.defjvp_with_output(convert_element_type_p, _convert_jvp)
 ad.transpose_rules[convert_element_type_p] = _convert_transpose

@@ -23,9 +23,10 @@ import numpy as np
 
 from .. import dtypes
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, sharding_rules
 from ..interpreters.lowering import i64_array, lowering_rules
 from . import bitwise as _bw
+from . import typed_shardings
 from . import elementwise as _ew
 from . import shape as _shape
 from . import slicing as _sl   # a module: slicing imports this one too
@@ -144,6 +145,7 @@ _int_or_bool = lambda d: dtypes.is_int(d) or np.dtype(d) == np.bool_  # noqa: E7
 def _reduction_primitive(name, accepts, allowed, combine, identity):
     prim = Primitive(name)
     abstract_eval_rules[prim] = _reduce_shape_rule(name, accepts, allowed)
+    sharding_rules[prim] = typed_shardings.reduction
     lowering_rules[prim] = _reduce_lowering(combine, identity)
     return prim
 
@@ -364,12 +366,14 @@ def _argminmax_lowering(direction, identity):
 
 argmax_p = Primitive("argmax")
 abstract_eval_rules[argmax_p] = _argminmax_shape_rule("argmax")
+sharding_rules[argmax_p] = typed_shardings.reduction
 lowering_rules[argmax_p] = _argminmax_lowering("GT", max_identity)
 ad.jvp_rules[argmax_p] = _zero_tangent_jvp(argmax_p)   # an index: no tangent
 batching.batch_rules[argmax_p] = _reduce_batch_rule(argmax_p)
 
 argmin_p = Primitive("argmin")
 abstract_eval_rules[argmin_p] = _argminmax_shape_rule("argmin")
+sharding_rules[argmin_p] = typed_shardings.reduction
 lowering_rules[argmin_p] = _argminmax_lowering("LT", min_identity)
 ad.jvp_rules[argmin_p] = _zero_tangent_jvp(argmin_p)
 batching.batch_rules[argmin_p] = _reduce_batch_rule(argmin_p)
@@ -536,6 +540,7 @@ def _cum_lowering(combine):
 def _cum_primitive(name, combine, accepts=_number, allowed="numeric (not bool)"):
     prim = Primitive(name)
     abstract_eval_rules[prim] = _cum_shape_rule(name, accepts, allowed)
+    sharding_rules[prim] = typed_shardings.same_as_operand
     lowering_rules[prim] = _cum_lowering(combine)
     return prim
 

@@ -18,7 +18,8 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval
+from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, sharding_rules
+from . import typed_shardings
 from ..interpreters.lowering import i64_array, lowering_rules
 
 
@@ -66,6 +67,7 @@ def _broadcast_in_dim_lowering(ctx, x, *, shape, broadcast_dimensions):
 
 
 abstract_eval_rules[broadcast_in_dim_p] = _broadcast_in_dim_abstract_eval
+sharding_rules[broadcast_in_dim_p] = typed_shardings.broadcast_in_dim
 lowering_rules[broadcast_in_dim_p] = _broadcast_in_dim_lowering
 
 
@@ -143,6 +145,7 @@ def _reshape_abstract_eval(x, *, new_sizes):
 
 
 abstract_eval_rules[reshape_p] = _reshape_abstract_eval
+sharding_rules[reshape_p] = typed_shardings.reshape
 lowering_rules[reshape_p] = lambda ctx, x, *, new_sizes: ctx.op("stablehlo.reshape", [x])
 
 
@@ -182,6 +185,7 @@ def _transpose_abstract_eval(x, *, permutation):
 
 
 abstract_eval_rules[transpose_p] = _transpose_abstract_eval
+sharding_rules[transpose_p] = typed_shardings.transpose
 lowering_rules[transpose_p] = lambda ctx, x, *, permutation: ctx.op(
     "stablehlo.transpose", [x], attrs={"permutation": i64_array(permutation)})
 
@@ -250,6 +254,7 @@ def _squeeze_abstract_eval(x, *, dimensions):
 
 
 abstract_eval_rules[squeeze_p] = _squeeze_abstract_eval
+sharding_rules[squeeze_p] = typed_shardings.squeeze
 lowering_rules[squeeze_p] = lambda ctx, x, *, dimensions: ctx.op("stablehlo.reshape", [x])
 
 
@@ -335,6 +340,7 @@ def _concatenate_abstract_eval(*avals, dimension):
 
 
 abstract_eval_rules[concatenate_p] = _concatenate_abstract_eval
+sharding_rules[concatenate_p] = typed_shardings.concatenate
 lowering_rules[concatenate_p] = lambda ctx, *xs, dimension: ctx.op(
     "stablehlo.concatenate", list(xs), attrs={"dimension": f"{dimension} : i64"})
 
@@ -419,6 +425,7 @@ def _pad_lowering(ctx, x, value, *, padding_config):
 
 
 abstract_eval_rules[pad_p] = _pad_abstract_eval
+sharding_rules[pad_p] = typed_shardings.slicing
 lowering_rules[pad_p] = _pad_lowering
 
 
@@ -484,6 +491,7 @@ def _rev_abstract_eval(x, *, dimensions):
 
 
 abstract_eval_rules[rev_p] = _rev_abstract_eval
+sharding_rules[rev_p] = typed_shardings.same_as_operand
 lowering_rules[rev_p] = lambda ctx, x, *, dimensions: ctx.op(
     "stablehlo.reverse", [x], attrs={"dimensions": i64_array(dimensions)})
 

@@ -31,11 +31,13 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import PYTHON_SCALARS
 from ..interpreters import ad, batching
-from ..core import Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules
+from ..core import (Primitive, ShapedArray, abstract_eval_rules, get_aval, impl_rules,
+                    sharding_rules)
 from ..interpreters.dispatch import apply_primitive
 from ..interpreters.lowering import i64_array, lowering_rules
 from ..interpreters.tracing import trace_to_jaxpr
 from . import bitwise as _bw
+from . import typed_shardings
 from . import elementwise as _ew
 from . import reductions as _red
 from . import shape as _shape
@@ -116,6 +118,7 @@ def _slice_impl(x, *, start_indices, limit_indices, strides):
 
 
 abstract_eval_rules[slice_p] = _slice_abstract_eval
+sharding_rules[slice_p] = typed_shardings.slicing
 lowering_rules[slice_p] = _slice_lowering
 impl_rules[slice_p] = _slice_impl
 
