@@ -23,6 +23,7 @@ from ..interpreters.lowering import lowering_rules
 from .elementwise import convert_element_type
 from .shape import transpose
 from . import typed_shardings
+from ..sharding import NamedSharding, PartitionSpec, current_mesh
 
 
 class Precision(enum.Enum):
@@ -64,7 +65,8 @@ def canonicalize_precision(precision):
 
 # --- dot_general -------------------------------------------------------------
 
-def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None,
+                out_sharding=None):
     """General tensor contraction. Lowers to ``stablehlo.dot_general``.
 
     Args:
@@ -73,6 +75,9 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
         each a sequence of dimension indices.
       precision: ``None``, a ``lax.Precision`` or a pair of them (a hint; CPU ignores it).
       preferred_element_type: the result (accumulation) dtype; defaults to the operands'.
+      out_sharding: over a mesh with Explicit axes, the result's sharding (a
+        ``NamedSharding``, or a ``PartitionSpec`` of the mesh set with ``set_mesh``):
+        needed where the operands' shardings leave it ambiguous (a split contraction).
 
     Returns:
       An array with dimensions ``batch + lhs free + rhs free``.
@@ -84,9 +89,22 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     pref = None if preferred_element_type is None else \
         dtypes.canonicalize_dtype(preferred_element_type)
     lhs, rhs = _scalar_operands(lhs, rhs)
+    # Only when given, so that jaxprs of code not asking for it print as before.
+    extra = {} if out_sharding is None else {"out_sharding": _named(out_sharding)}
     return dot_general_p.bind(lhs, rhs, dimension_numbers=((lc, rc), (lb, rb)),
                               precision=canonicalize_precision(precision),
-                              preferred_element_type=pref)
+                              preferred_element_type=pref, **extra)
+
+
+def _named(sharding):
+    if isinstance(sharding, PartitionSpec):
+        mesh = current_mesh()
+        if mesh is None:
+            raise ValueError(f"Using PartitionSpec when you are not under a mesh context is "
+                             f"not allowed. Please pass a NamedSharding instance or enter "
+                             f"into a mesh context via `glassbox.set_mesh`. Got {sharding}")
+        return NamedSharding(mesh, sharding)
+    return sharding
 
 
 def _scalar_operands(lhs, rhs):
@@ -176,7 +194,7 @@ def _dot_general_dtype(lhs, rhs, preferred_element_type):
 
 
 def _dot_general_abstract_eval(lhs, rhs, *, dimension_numbers, precision,
-                               preferred_element_type):
+                               preferred_element_type, out_sharding=None):
     shape = _dot_general_shape(lhs, rhs, dimension_numbers)
     dtype = _dot_general_dtype(lhs, rhs, preferred_element_type)
     return ShapedArray(shape, dtype, lhs.weak_type and rhs.weak_type)
@@ -191,7 +209,7 @@ def _dims_attr(dimension_numbers):
 
 
 def _dot_general_lowering(ctx, lhs, rhs, *, dimension_numbers, precision,
-                          preferred_element_type):
+                          preferred_element_type, out_sharding=None):
     (lhs_aval, rhs_aval), (aval_out,) = ctx.avals_in, ctx.avals_out
     if lhs_aval.dtype != rhs_aval.dtype:
         # XLA's CPU codegen wants equal operand types: convert both to the result type,
@@ -219,7 +237,7 @@ def _remaining(ndim, *removed):
 
 
 def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
-                               preferred_element_type, swap_ans=False):
+                               preferred_element_type, swap_ans=False, out_sharding=None):
     """Cotangent of ``x`` in ``dot_general(x, y)``: contract ``ct`` with ``y`` over the
     result's y-free dims, then permute to ``x``'s layout (JAX's rule)."""
     (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
@@ -243,7 +261,7 @@ def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
 
 
 def _dot_general_transpose_rhs(ct, x, y, *, dimension_numbers, precision,
-                               preferred_element_type):
+                               preferred_element_type, out_sharding=None):
     (x_contract, y_contract), (x_batch, y_batch) = dimension_numbers
     swapped = ((y_contract, x_contract), (y_batch, x_batch))
     return _dot_general_transpose_lhs(ct, y, x, dimension_numbers=swapped,
@@ -290,6 +308,10 @@ def _dot_general_batch_rule(axis_data, args, dims, *, dimension_numbers, **param
     lhs, rhs = args
     new_dims, out_dim = _dot_general_batch_dims(
         (get_aval(lhs).ndim, get_aval(rhs).ndim), dims, dimension_numbers)
+    if "out_sharding" in params:   # the batch dimension is not split
+        spec = list(params["out_sharding"].spec)
+        spec.insert(out_dim, None)
+        params["out_sharding"] = params["out_sharding"].with_spec(PartitionSpec(*spec))
     return dot_general_p.bind(lhs, rhs, dimension_numbers=new_dims, **params), out_dim
 
 

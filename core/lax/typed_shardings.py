@@ -170,9 +170,12 @@ def slicing(avals, outs, **_):
     return [typed(out, entries, _mesh(avals))]
 
 
-def dot_general(avals, outs, *, dimension_numbers, **_):
+def dot_general(avals, outs, *, dimension_numbers, out_sharding=None, **_):
     """Batch dimensions (which must agree), then lhs's free, then rhs's free dimensions
-    keep their splits; a split contraction is ambiguous (JAX's error)."""
+    keep their splits; a split contraction is ambiguous (JAX's error) unless
+    ``out_sharding`` says what the result is."""
+    if out_sharding is not None:
+        return [outs[0].update(sharding=out_sharding.type_for(outs[0].ndim))]
     lhs, rhs = avals[0], avals[1]
     (lc, rc), (lb, rb) = dimension_numbers
     le, re = _entries(lhs), _entries(rhs)

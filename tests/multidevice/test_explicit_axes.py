@@ -116,3 +116,20 @@ def test_lax_ops_on_typed_values(emesh):
     with pytest.raises(ShardingTypeError, match="concatenate along dimension 0"):
         lax.concatenate([x, x], 0)
     assert _type(lax.cumsum(x, 1)) == "f32[8@x,2]"
+
+
+def test_out_sharding_resolves_a_split_contraction(emesh):
+    xy, xv = _put(emesh, P(None, "y"))
+    w2, wv = _put(emesh, P("y"), (2, 8))
+    dims = (((1,), (0,)), ((), ()))
+    out = lax.dot_general(xy, w2, dims, out_sharding=NamedSharding(emesh, P("x")))
+    assert _type(out) == "f32[8@x,8]"
+    np.testing.assert_allclose(np.asarray(out), xv @ wv)
+    with pytest.raises(ValueError, match="Using PartitionSpec when you are not under a mesh"):
+        lax.dot_general(xy, w2, dims, out_sharding=P("x"))
+    g = jax.jit(jax.grad(lambda a, b: lax.dot_general(
+        a, b, dims, out_sharding=NamedSharding(emesh, P("x"))).sum()))(xy, w2)
+    np.testing.assert_allclose(np.asarray(g), np.ones((8, 8)) @ wv.T)
+    batched = jax.vmap(lambda a: lax.dot_general(
+        a, w2, dims, out_sharding=NamedSharding(emesh, P("x"))))(jnp.stack([xy, xy]))
+    np.testing.assert_allclose(np.asarray(batched), np.stack([xv @ wv] * 2))
