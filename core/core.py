@@ -90,6 +90,41 @@ class ShapedArray:
         return self.size * self.dtype.itemsize
 
 
+class AbstractToken:
+    """The type of a token (``lax.create_token``): no shape and no data; it orders effects.
+    One instance, ``abstract_token``; printed ``Tok``, lowered to ``!stablehlo.token``.
+    ``dtype`` is bool only so that dtype-keyed rules (tangent types) pass it by."""
+
+    __slots__ = ()
+    dtype = np.dtype(np.bool_)
+    weak_type = False
+    sharding = None
+
+    def str_short(self):
+        return "Tok"
+
+    def __repr__(self):
+        return "AbstractToken()"
+
+
+abstract_token = AbstractToken()
+
+
+class Token:
+    """A token value: what ``lax.create_token``/``after_all`` return and ``jit`` passes in
+    and out (as JAX, an empty bool buffer underneath: ``_buf``)."""
+
+    __slots__ = ("_buf",)
+    aval = abstract_token
+
+    def __init__(self, buf):
+        self._buf = buf
+
+    def block_until_ready(self):
+        self._buf.block_until_ready()
+        return self
+
+
 def _sharded_dim(size, axes):
     if not axes:
         return str(size)
@@ -323,7 +358,8 @@ def check_jaxpr(jaxpr):
                                 f"undefined variable")
         outs = abstract_eval(eqn.primitive, [v.aval for v in eqn.invars], eqn.params)
         for v, aval in zip(eqn.outvars, outs):
-            if v.aval.shape != aval.shape or v.aval.dtype != aval.dtype:
+            if v.aval is not aval and (v.aval.shape != aval.shape   # (tokens: identical)
+                                       or v.aval.dtype != aval.dtype):
                 raise TypeError(f"jaxpr check: equation {i} ({eqn.primitive}) at "
                                 f"{eqn.source_info} records {v.aval.str_short()} but its rule "
                                 f"gives {aval.str_short()}")

@@ -54,8 +54,12 @@ class TypePromotionError(ValueError):
 _WEAK = {int: "i*", float: "f*", complex: "c*"}
 
 
-def _lattice():
-    """The lattice, as edges "a -> b" meaning b is above a (JAX's ``_type_promotion_lattice``)."""
+def _lattice(x64=True):
+    """The lattice, as edges "a -> b" meaning b is above a (JAX's ``_type_promotion_lattice``).
+
+    With x64 off JAX avoids the one join that makes a 64-bit type from 32-bit inputs:
+    uint32 with a signed int goes to int32 instead of int64 (so ``promote_types(uint32,
+    int32)`` is int32 there, and int64 with x64 on)."""
     edges = {
         bool_: ["i*"],
         "i*": [uint8, int8, *SMALL_INTS],
@@ -68,6 +72,8 @@ def _lattice():
         "c*": [complex64], complex64: [complex128], complex128: [],
     }
     edges.update({t: [] for t in SMALL_INTS + SMALL_FLOATS})
+    if not x64:
+        edges[uint32] = [int32, uint64]
     return edges
 
 
@@ -86,7 +92,7 @@ def _upper_sets(edges):
     return ups
 
 
-_UP = _upper_sets(_lattice())
+_UPS = {True: _upper_sets(_lattice(True)), False: _upper_sets(_lattice(False))}
 _CATEGORY_DEFAULT = {"i*": int64, "f*": float64, "c*": complex128}
 _X64_OFF = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
 
@@ -198,8 +204,8 @@ def _node(dtype, weak):
 
 
 @functools.lru_cache(maxsize=4096)
-def _join(nodes):
-    ups = _UP
+def _join(nodes, x64):
+    ups = _UPS[x64]
     common = functools.reduce(lambda a, b: a & b, (ups[n] for n in nodes))
     # The least upper bound is the element of ``common`` below all the others.
     for candidate in common:
@@ -237,7 +243,8 @@ def lattice_join(*typed):
     for node in nodes:
         if not isinstance(node, str) and node not in SUPPORTED:
             raise TypeError(f"glassbox does not support dtype {node}")
-    node = nodes[0] if len(nodes) == 1 else _join(tuple(sorted(nodes, key=str)))
+    node = (nodes[0] if len(nodes) == 1
+            else _join(tuple(sorted(nodes, key=str)), bool(config.enable_x64)))
     if isinstance(node, str):
         return np.dtype(_CATEGORY_DEFAULT[node]), True
     return node, False

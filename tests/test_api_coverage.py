@@ -18,31 +18,15 @@ NAMES = json.loads(pathlib.Path(__file__).with_name("jax_api_names.json").read_t
 CANNOT_EXIST = {}
 
 _SHARDING = "a collective or sharding annotation: the many-devices issue builds these"
-_TOKENS = "tokens need a token type that every interpreter understands; not built yet"
-_LAPACK = "a LAPACK-backed factorization glassbox does not wrap yet"
 _NEEDS_SCHUR = "built on lax.linalg.schur/hessenberg, which glassbox does not have yet"
 
 # Names not built yet, with the reason: this list may only shrink.
 NOT_YET = {
     "lax": {
-        **dict.fromkeys(["all_to_all", "all_to_all_p", "pbroadcast", "pcast", "ppermute",
-                         "ppermute_p", "precv", "psend", "pshuffle", "psum_scatter",
-                         "pswapaxes", "ragged_all_to_all", "ragged_all_to_all_p"], _SHARDING),
-        **dict.fromkeys(["after_all", "after_all_p", "create_token", "create_token_p"],
-                        _TOKENS),
+        **dict.fromkeys(["ragged_all_to_all", "ragged_all_to_all_p"], _SHARDING),
+        **dict.fromkeys(["precv", "psend"], "token-ordered send/receive between devices "
+                        "(XLA send/recv inside shard_map): not built yet"),
         "device_put_p": "glassbox's device_put is a function, not a primitive, so far",
-        "scaled_dot": "block-scaled (microscaling) dot: not built yet",
-        "scatter_apply": "scatter with a Python function per element: not built yet",
-        "shape_as_value": "dynamic-shape helper: not built yet",
-    },
-    "lax.linalg": {
-        **dict.fromkeys(["cholesky_update", "cholesky_update_p", "hessenberg", "hessenberg_p",
-                         "ormqr", "ormqr_p", "schur", "schur_p", "symmetric_product",
-                         "symmetric_product_p", "tridiagonal", "tridiagonal_p",
-                         "tridiagonal_solve", "tridiagonal_solve_p"], _LAPACK),
-        "qdwh": "the QR-based dynamically weighted Halley polar decomposition: not built yet",
-        **dict.fromkeys(["EigImplementation", "EighImplementation", "SvdAlgorithm"],
-                        "algorithm-choice enums of the factorizations above: not built yet"),
     },
     "scipy.linalg": {
         **dict.fromkeys(["hessenberg", "schur", "solve_sylvester", "sqrtm", "funm"],

@@ -34,7 +34,7 @@ LAYERS = {
     "core.py": 0, "dtypes.py": 0, "config.py": 0, "source_info.py": 0, "errors.py": 0,
     "events.py": 0, "tree_util.py": 0, "tree.py": 0, "pretty.py": 0, "array_methods.py": 0,
     "traceback_util.py": 0, "runtime.py": 0, "array.py": 0, "compilation_cache.py": 0,
-    "sharding.py": 0,
+    "sharding.py": 0, "distributed.py": 0, "array_construction.py": 0,
     # 1: the interpreters
     "interpreters/__init__.py": 1, "interpreters/tracing.py": 1,
     "interpreters/dispatch.py": 1, "interpreters/lowering.py": 1, "interpreters/ad.py": 1,
@@ -45,12 +45,18 @@ LAYERS = {
     "lax/__init__.py": 3, "lax/_families.py": 3, "lax/_control_flow.py": 3,
     "lax/elementwise.py": 3, "lax/transcendental.py": 3, "lax/bitwise.py": 3,
     "lax/shape.py": 3, "lax/slicing.py": 3, "lax/scatter.py": 3, "lax/reductions.py": 3,
-    "lax/dot.py": 3, "lax/sort.py": 3, "lax/linalg.py": 3, "lax/parallel.py": 3,
+    "lax/dot.py": 3, "lax/sort.py": 3, "lax/linalg/__init__.py": 3, "lax/linalg/_lapack.py": 3,
+    "lax/linalg/cholesky.py": 3, "lax/linalg/triangular.py": 3, "lax/linalg/lu.py": 3,
+    "lax/linalg/qr.py": 3, "lax/linalg/eigen.py": 3, "lax/linalg/svd.py": 3,
+    "lax/linalg/condensed.py": 3, "lax/linalg/tridiagonal_solve.py": 3,
+    "lax/linalg/polar.py": 3,
+    "lax/parallel.py": 3,
     "lax/constraints.py": 3, "lax/typed_shardings.py": 3,
     "lax/conditionals.py": 3, "lax/scans.py": 3, "lax/loops.py": 3, "lax/associative.py": 3,
     "lax/convolution.py": 3, "lax/windowed.py": 3, "lax/special.py": 3,
     "lax/fft.py": 3,
     "lax/solvers.py": 3, "lax/pieces.py": 3, "lax/misc.py": 3, "lax/dot_more.py": 3,
+    "lax/tokens.py": 3, "lax/rest.py": 3,
     "random/threefry.py": 3,
     # 4: the libraries built from primitives (random_gamma_p is defined here: its rules
     # use jnp and the samplers of random/distributions.py)
@@ -90,6 +96,8 @@ LAYERS = {
     "scipy/optimize.py": 4, "scipy/integrate.py": 4, "scipy/ndimage.py": 4,
     "scipy/interpolate.py": 4, "scipy/cluster/__init__.py": 4, "scipy/cluster/vq.py": 4,
     "scipy/spatial/__init__.py": 4, "scipy/spatial/transform.py": 4,
+    "debug.py": 4, "experimental/__init__.py": 4, "experimental/multihost_utils.py": 4,
+    "shard_map.py": 3, "pmap.py": 4, "experimental/shard_map.py": 4,
     # 5: the user-facing transforms and the package
     "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
 }

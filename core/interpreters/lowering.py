@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from ..core import Literal
+from ..core import Literal, abstract_token
 
 lowering_rules = {}   # prim -> rule(ctx, *operands, **params)
 
@@ -41,6 +41,8 @@ _TENSOR_TYPES = {}   # (shape, dtype) -> "tensor<...>": a lowering asks for the 
 
 
 def tensor_type(aval):
+    if aval is abstract_token:
+        return "!stablehlo.token"
     key = (aval.shape, aval.dtype)
     text = _TENSOR_TYPES.get(key)
     if text is None:

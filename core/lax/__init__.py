@@ -29,3 +29,5 @@ from .solvers import *  # noqa: F401,F403
 from .pieces import *  # noqa: F401,F403
 from .misc import *  # noqa: F401,F403
 from .dot_more import *  # noqa: F401,F403
+from .tokens import *  # noqa: F401,F403
+from .rest import *  # noqa: F401,F403

@@ -109,7 +109,7 @@ def broadcast_shapes(prim_name, avals):
         sizes = {d for d in dims if d != 1}
         if len(sizes) > 1:
             raise TypeError(f"{prim_name} got incompatible shapes for broadcasting: "
-                            + ", ".join(str(a.shape) for a in avals))
+                            + ", ".join(str(s) for s in shapes) + ".")
         out.append(sizes.pop() if sizes else 1)
     return tuple(out)
 

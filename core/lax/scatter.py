@@ -109,30 +109,37 @@ def _clamp_scatter_indices(x_shape, updates_shape, d, indices):
     return _ew.clamp(_shape.full(idx.shape, 0, idx.dtype), indices, upper)
 
 
-def _scatter_lowering(combine_op):
-    def rule(ctx, x, indices, updates, *, dimension_numbers, indices_are_sorted,
-             unique_indices, mode):
-        d = dimension_numbers
-        x_aval, idx_aval, upd_aval = ctx.avals_in
-        if mode == GatherScatterMode.CLIP:
-            indices = _inline(ctx, lambda i: _clamp_scatter_indices(
-                x_aval.shape, upd_aval.shape, d, i), [indices], [idx_aval], "scatter_clip")
-            idx_aval = idx_aval.update(dtype=dtypes.default_int())
-        attr = _dims_attr("scatter", (
-            ("update_window_dims", d.update_window_dims),
-            ("inserted_window_dims", d.inserted_window_dims),
-            ("input_batching_dims", d.operand_batching_dims),
-            ("scatter_indices_batching_dims", d.scatter_indices_batching_dims),
-            ("scatter_dims_to_operand_dims", d.scatter_dims_to_operand_dims)), idx_aval.ndim - 1)
-        s = ShapedArray((), x_aval.dtype)
+def lower_scatter(ctx, x, indices, updates, update, *, dimension_numbers,
+                  indices_are_sorted, unique_indices, mode):
+    """``stablehlo.scatter`` whose region is ``update(inner, old, new, scalar_aval)``
+    (how an update meets the old value); every scatter primitive lowers through it."""
+    d = dimension_numbers
+    x_aval, idx_aval, upd_aval = ctx.avals_in
+    if mode == GatherScatterMode.CLIP:
+        indices = _inline(ctx, lambda i: _clamp_scatter_indices(
+            x_aval.shape, upd_aval.shape, d, i), [indices], [idx_aval], "scatter_clip")
+        idx_aval = idx_aval.update(dtype=dtypes.default_int())
+    attr = _dims_attr("scatter", (
+        ("update_window_dims", d.update_window_dims),
+        ("inserted_window_dims", d.inserted_window_dims),
+        ("input_batching_dims", d.operand_batching_dims),
+        ("scatter_indices_batching_dims", d.scatter_indices_batching_dims),
+        ("scatter_dims_to_operand_dims", d.scatter_dims_to_operand_dims)), idx_aval.ndim - 1)
+    s = ShapedArray((), x_aval.dtype)
+    attrs = {"scatter_dimension_numbers": attr,
+             "indices_are_sorted": _bool_attr(indices_are_sorted),
+             "unique_indices": _bool_attr(unique_indices)}
+    return ctx.op("stablehlo.scatter", [x, indices, updates],
+                  regions=[ctx.region([s, s], lambda inner, old, new: update(inner, old, new, s))],
+                  attrs=attrs)
 
-        def body(inner, old, new):   # the update region: how an update meets the old value
-            return new if combine_op is None else inner.op(combine_op, [old, new], s)
-        attrs = {"scatter_dimension_numbers": attr,
-                 "indices_are_sorted": _bool_attr(indices_are_sorted),
-                 "unique_indices": _bool_attr(unique_indices)}
-        return ctx.op("stablehlo.scatter", [x, indices, updates],
-                      regions=[ctx.region([s, s], body)], attrs=attrs)
+
+def _scatter_lowering(combine_op):
+    def update(inner, old, new, s):
+        return new if combine_op is None else inner.op(combine_op, [old, new], s)
+
+    def rule(ctx, x, indices, updates, **params):
+        return lower_scatter(ctx, x, indices, updates, update, **params)
     rule.__name__ = f"_lower_scatter_{combine_op or 'set'}"
     return rule
 

@@ -99,6 +99,38 @@ def broadcast_shapes(*shapes, fun_name="broadcast"):
     return tuple(result)
 
 
+# The lax primitive JAX's jnp binary functions reach first: its shape rule raises JAX's
+# TypeError "<lax name> got incompatible shapes for broadcasting: ..." for equal ranks.
+_LAX_NAMES = {
+    "add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
+    "maximum": "max", "minimum": "min", "power": "pow", "float_power": "pow",
+    "arctan2": "atan2", "equal": "eq", "not_equal": "ne", "greater": "gt",
+    "greater_equal": "ge", "less": "lt", "less_equal": "le", "logical_and": "and",
+    "logical_or": "or", "logical_xor": "xor", "bitwise_and": "and", "bitwise_or": "or",
+    "bitwise_xor": "xor", "left_shift": "shift_left", "right_shift": "shift_right_arithmetic",
+    "remainder": "rem", "fmod": "rem", "floor_divide": "rem", "divmod": "rem",
+    "nextafter": "nextafter", "logaddexp": "max", "logaddexp2": "max", "hypot": "or",
+    "isclose": "and",
+}
+
+
+def broadcast_shapes_jnp(fun_name, shapes):
+    """The broadcast shape of a jnp function's operands, failing as JAX's jnp does: when
+    every non-scalar operand has one rank, JAX leaves broadcasting to the lax primitive,
+    whose ``TypeError`` names it (``add got incompatible shapes for broadcasting: (3,),
+    (4,).``); across ranks it is ``broadcast_shapes``'s ``ValueError``."""
+    try:
+        return broadcast_shapes(*shapes, fun_name=fun_name)
+    except ValueError:
+        pass
+    shapes = [tuple(s) for s in shapes]
+    nonscalar = [s for s in shapes if s]
+    if fun_name in _LAX_NAMES and len({len(s) for s in nonscalar}) == 1:
+        raise TypeError(f"{_LAX_NAMES[fun_name]} got incompatible shapes for broadcasting: "
+                        + ", ".join(map(str, nonscalar)) + ".") from None
+    raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
+
+
 def broadcast_to(x, shape):
     """``x`` broadcast to ``shape`` (Python scalars are left as they are: lax accepts them)."""
     shape = tuple(shape)
@@ -131,7 +163,7 @@ def promote_and_broadcast(fun_name, *args, inexact=False):
     check_arraylike(fun_name, *args)
     args = promote_dtypes_inexact(*args) if inexact else promote_dtypes(*args)
     shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
-    shape = broadcast_shapes(*shapes, fun_name=fun_name)
+    shape = broadcast_shapes_jnp(fun_name, shapes)
     return [a if type(a) in PYTHON_SCALARS and shape == () else broadcast_to(a, shape) for a in args]
 
 

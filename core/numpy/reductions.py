@@ -389,7 +389,9 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
         normalizer = lax.full((), _count(shape, axes), comp)
     else:
         normalizer = sum(_check_where("var", where, shape), axis, dtype=comp, keepdims=keepdims)
-    normalizer = lax.sub(normalizer, broadcast_to(lax.full((), correction, comp), _shape(normalizer)))
+    # convert_element_type, not full: ddof may be traced (jit(var)(x, ddof)), as in JAX.
+    correction = lax.convert_element_type(correction, comp)
+    normalizer = lax.sub(normalizer, broadcast_to(correction, _shape(normalizer)))
     total = sum(centered, axis, dtype=comp, keepdims=keepdims, where=where)
     normalizer = broadcast_to(normalizer, _shape(total))
     result = lax.convert_element_type(lax.div(total, normalizer), dtype)
@@ -499,7 +501,8 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
     else:
         centered = lax.mul(centered, centered)
     normalizer = sum(lax.bitwise_not(isnan), axis=axis, keepdims=keepdims, where=where)
-    normalizer = lax.sub(normalizer, lax.full(_shape(normalizer), ddof, _dtype(normalizer)))
+    normalizer = lax.sub(normalizer, broadcast_to(
+        lax.convert_element_type(ddof, _dtype(normalizer)), _shape(normalizer)))
     bad = lax.le(normalizer, lax.full(_shape(normalizer), 0, _dtype(normalizer)))
     result = sum(centered, axis, keepdims=keepdims, where=where)
     result = lax.select(bad, lax.full(_shape(result), np.nan, _dtype(result)), result)

@@ -21,7 +21,7 @@ from ..api import device_put
 from ..core import Tracer, get_aval
 from ..custom_derivatives import custom_jvp
 from .dtype_api import canonicalize_user_dtype
-from ._util import (broadcast_shapes, broadcast_to, check_arraylike, eager_lane,
+from ._util import (broadcast_shapes_jnp, broadcast_to, check_arraylike, eager_lane,
                     promote_and_broadcast, promote_dtypes, promote_dtypes_inexact,
                     promote_dtypes_numeric)
 from ..dtypes import PYTHON_SCALARS
@@ -44,7 +44,7 @@ def _const(x, value):
 
 def _broadcast(fun_name, args):
     shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
-    shape = broadcast_shapes(*shapes, fun_name=fun_name)
+    shape = broadcast_shapes_jnp(fun_name, shapes)
     return [a if type(a) in PYTHON_SCALARS and shape == () else broadcast_to(a, shape) for a in args]
 
 
