@@ -11,7 +11,7 @@ from .core import Array  # noqa: F401
 from .array import ArrayImpl  # noqa: F401
 from .api import (ShapeDtypeStruct, block_until_ready, default_backend,  # noqa: F401
                   device_count, device_get, device_put, devices, disable_jit, eval_shape, jit,
-                  local_devices, make_jaxpr)
+                  local_devices, make_jaxpr, typeof)
 from .errors import (ConcretizationTypeError, TracerArrayConversionError,  # noqa: F401
                      TracerBoolConversionError, TracerIntegerConversionError,
                      UnexpectedTracerError)
@@ -20,6 +20,12 @@ from .autodiff import (grad, hessian, jacfwd, jacobian, jacrev, jvp,  # noqa: F4
 from .interpreters.batching import vmap  # noqa: F401
 from .custom_derivatives import checkpoint, custom_jvp, custom_vjp, remat  # noqa: F401
 from . import sharding  # noqa: F401
+from . import distributed  # noqa: F401
+from .distributed import (local_device_count, process_count, process_index,  # noqa: F401
+                          process_indices)
+from .array_construction import (make_array_from_callback,  # noqa: F401
+                                 make_array_from_process_local_data,
+                                 make_array_from_single_device_arrays)
 from .sharding import NamedSharding, P, make_mesh, reshard, set_mesh  # noqa: F401
 from . import ad_checkpoint, dtypes, events, lax, tree_util, tree, test_util  # noqa: F401
 from . import numpy  # noqa: F401
@@ -28,6 +34,9 @@ from . import nn  # noqa: F401
 from . import scipy  # noqa: F401
 from . import image  # noqa: F401
 from . import ops  # noqa: F401  (example_libraries loads on import, as in JAX)
+from . import debug  # noqa: F401
+from .shard_map import shard_map  # noqa: F401
+from .pmap import pmap  # noqa: F401
 from . import array_methods as _array_methods
 
 _array_methods.jnp = numpy

@@ -16,13 +16,13 @@ import weakref
 
 import numpy as np
 
-from . import events, runtime, source_info, traceback_util
+from . import distributed, events, runtime, source_info, traceback_util
 from .array import ArrayImpl, device_put as _device_put
 from .sharding import NamedSharding, PartitionSpec, Sharding, Spmd, common_mesh, resolve
 from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
-from .core import (ShapedArray, Tracer, check_tracer_alive, current_trace, eval_trace,
-                   get_aval, hoist_consts, is_array_like)
+from .core import (ShapedArray, Tracer, abstract_token, check_tracer_alive, current_trace,
+                   eval_trace, get_aval, hoist_consts, is_array_like)
 from .interpreters.dispatch import device_of, mesh_in
 from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (broadcast_prefix, keystr, tree_flatten, tree_flatten_with_path,
@@ -319,7 +319,7 @@ class Jitted:
         """What lets C++ replay this call, or None when only Python can (views listening,
         debug_nans, several devices, or an output the C++ flattener does not know)."""
         if (events.listening or config.debug_nans or runtime._multi or compiled.device
-                or entry.consts_are_traced):
+                or entry.consts_are_traced or compiled.tokens):
             return None
         leaves, tree = runtime.pytree_registry.flatten(out)
         if len(leaves) != len(outs) or any(a is not b for a, b in zip(leaves, outs)):
@@ -867,7 +867,8 @@ def eval_shape(fun, *args, **kwargs):
         out_box.append(out_tree)
         return out_leaves
     closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves], "eval_shape")
-    return tree_unflatten(out_box[0], [ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+    return tree_unflatten(out_box[0], [a if a is abstract_token   # a token: its type, as JAX
+                                       else ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
                                        for a in closed.out_avals])
 
 
@@ -880,8 +881,9 @@ def devices(backend=None):
     return runtime.devices(backend)
 
 
-def local_devices(backend=None):
-    return runtime.devices(backend)
+def local_devices(process_index=None, backend=None, host_id=None):
+    """This process's devices (all of them in a single process; see glassbox.distributed)."""
+    return distributed.local_devices(process_index, backend, host_id)
 
 
 def device_count(backend=None):
@@ -909,6 +911,12 @@ def _put_leaf(leaf, device):
         check_tracer_alive(leaf)   # one that escaped its transform is an error here too
         return leaf
     return _device_put(leaf, device)
+
+
+def typeof(x):
+    """The type of ``x``: its ``ShapedArray`` (shape, dtype, weak type and, over a mesh
+    with Explicit axes, its sharding: ``typeof(x).sharding``)."""
+    return get_aval(x)
 
 
 def device_get(x):

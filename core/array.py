@@ -180,9 +180,28 @@ def format_array(value, aval):
 def _announce(array):
     device = runtime.buffer_device(array)
     nbytes = array.aval.nbytes
+    extra = {}
+    if runtime.is_multi_device(array):
+        # Over several devices: which block of it each device holds, and its bytes
+        # there (``nbytes`` stays the logical array's).
+        sharding = array.sharding
+        shard_shape = sharding.shard_shape(array.shape)
+        shard_bytes = int(np.prod(shard_shape, dtype=np.int64)) * array.dtype.itemsize
+        extra = {"shards": [(d, index, shard_bytes)
+                            for d, index, _ in sharding._placements(array.shape)],
+                 "shard_shape": shard_shape, "sharding": _sharding_label(sharding)}
     events.emit("array_created", id=id(array), shape=array.aval.shape, dtype=array.aval.dtype,
-                nbytes=nbytes, device=device, producer=events_producer())
+                nbytes=nbytes, device=device, producer=events_producer(), **extra)
     weakref.finalize(array, _freed, id(array), nbytes, device)
+
+
+def _sharding_label(sharding):
+    """``P('x', 'y') over mesh x=4, y=2`` for a NamedSharding, else its repr."""
+    spec, mesh = getattr(sharding, "spec", None), getattr(sharding, "mesh", None)
+    if spec is None or mesh is None:
+        return repr(sharding)
+    sizes = ", ".join(f"{n}={k}" for n, k in zip(mesh.axis_names, mesh.axis_sizes))
+    return f"{spec!r} over mesh {sizes}"
 
 
 def _freed(array_id, nbytes, device):
@@ -209,6 +228,8 @@ def _shards(array):
 
 def _gather(array):
     """The value of an array over several devices, assembled on the host."""
+    if array.is_fully_replicated:   # each device holds all of it: this process's first copy
+        return np.array(runtime.fetch(_shards(array)[0]))
     if not array.is_fully_addressable:
         raise RuntimeError("Fetching value for `glassbox.Array` that spans non-addressable "
                            "(non process local) devices is not possible. Gather it first "
@@ -239,7 +260,7 @@ def put_sharded(x, sharding, weak_type=None):
     here = runtime.process_index()
     placed = [(d, index) for d, index, _ in sharding._placements(host.shape)
               if d.process_index == here]
-    pieces = [np.ascontiguousarray(host[index]) for _, index in placed]
+    pieces = [np.require(host[index], requirements="C") for _, index in placed]   # 0-d stays 0-d
     return created([runtime.put_sharded(pieces, aval, sharding.cpp(host.ndim),
                                         [d for d, _ in placed])])[0]
 

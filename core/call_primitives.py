@@ -279,20 +279,11 @@ def _remat_transpose(cts, *args, jaxpr, name, prevent_cse):
     known = [args[i] for i in known_idx]
     cts = [instantiate(c) for c in cts]
 
-    def backward(*flat):
-        full = [None] * len(args)
-        for i, v in zip(known_idx, flat[:len(known)]):
-            full[i] = v
+    transposed = ad.transpose_by_recompute(jaxpr.jaxpr, jaxpr.consts, len(args), known_idx,
+                                           lin_idx)
 
-        def linear_part(*ts):
-            for i, t in zip(lin_idx, ts):
-                full[i] = t
-            return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *full)
-        zeros = [ad.zeros_like_aval(args[i].aval) for i in lin_idx]
-        _, linear, _, out_t_avals = ad.linearize_flat(linear_part, zeros)
-        cts_lin = [c for c, a in zip(flat[len(known):], out_t_avals) if a is not None]
-        return [instantiate(c) for c in ad.backward_pass(
-            linear.jaxpr, linear.consts, ad.linear_inputs(linear.jaxpr), cts_lin)]
+    def backward(*flat):
+        return [instantiate(c) for c in transposed(*flat)]
     with source_info.extend_name_stack(f"remat({name})"):
         closed = trace_to_jaxpr(backward, [get_aval(x) for x in known + cts], f"remat({name})")
         pruned, used = dce_jaxpr(closed.jaxpr, [True] * len(closed.jaxpr.outvars))

@@ -28,6 +28,9 @@ Options:
     persistent_cache_min_compile_time_secs: only executables that took at least
                        this long to compile are written (default 1.0, as JAX).
     persistent_cache_min_entry_size_bytes: ... and are at least this large (0).
+    cpu_collectives_implementation: how processes joined by
+                       ``glassbox.distributed.initialize`` exchange data in
+                       collectives: "gloo" (the default, as JAX; TCP).
     traceback_filtering: how errors hide glassbox's own frames (see
                        ``glassbox.traceback_util``): "auto" (default), "off",
                        "tracebackhide", "remove_frames" or "quiet_remove_frames".
@@ -49,14 +52,18 @@ _DEFAULTS = {
         float(os.environ.get("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", 1.0)),
     "persistent_cache_min_entry_size_bytes":
         int(os.environ.get("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", 0)),
+    # Collectives between processes (glassbox.distributed); read when the client is made.
+    "cpu_collectives_implementation": "gloo",
 }
 # The types an option takes where its default's type does not say (ints are floats, as
 # in JAX; a directory may be a path object or None).
 _TYPES = {"compilation_cache_dir": (str, os.PathLike, type(None)),
-          "persistent_cache_min_compile_time_secs": (float, int)}
+          "persistent_cache_min_compile_time_secs": (float, int),
+          "cpu_collectives_implementation": (str, type(None))}
 # Options that take one of a few strings.
 _CHOICES = {"traceback_filtering": ("auto", "off", "tracebackhide", "remove_frames",
-                                    "quiet_remove_frames")}
+                                    "quiet_remove_frames"),
+            "cpu_collectives_implementation": ("gloo", "mpi", "megascale", None)}
 
 
 def _normalized(key, value):

@@ -49,8 +49,12 @@ def client():
     global _client
     if _client is None:
         n = config.cpu_device_count
-        _client = (xla_client.make_cpu_client(num_devices=n) if n > 1
-                   else xla_client.make_cpu_client())
+        if _distributed is not None:   # one of several processes (glassbox.distributed)
+            _client = xla_client.make_cpu_client(num_devices=n if n > 1 else None,
+                                                 **_distributed_options())
+        else:
+            _client = (xla_client.make_cpu_client(num_devices=n) if n > 1
+                       else xla_client.make_cpu_client())
         global _multi
         _multi = len(_client.devices()) > 1
     return _client
@@ -169,7 +173,7 @@ def devices(backend=None):
 
 
 def default_device():
-    return client().devices()[0]
+    return client().local_devices()[0]   # the first of this process's devices
 
 
 def platform():
@@ -206,6 +210,62 @@ def process_index():
     return client().process_index() if _client is not None else 0
 
 
+def local_devices():
+    """This process's devices (all of them in a single process)."""
+    return list(client().local_devices())
+
+
+# --- many processes: the distributed runtime (``glassbox.distributed``) ---------
+#
+# Process 0 runs the coordination service; every process connects a client to it.
+# The CPU client is then made with that client, its node id and the node count,
+# and gloo's TCP collectives, so that its devices are every process's devices
+# and partitioned programs all-reduce across processes. As in JAX, all of this
+# must happen before the client exists.
+
+_distributed = None   # {"client", "node_id", "num_nodes", "collectives"} once connected
+
+
+def distributed_service(bind_address, num_processes, heartbeat_timeout, shutdown_timeout):
+    """Start the coordination service (process 0); returns it (``.shutdown()``)."""
+    return _jax.get_distributed_runtime_service(
+        bind_address, num_processes, heartbeat_timeout=heartbeat_timeout,
+        shutdown_timeout=shutdown_timeout, recoverable=False)
+
+
+def distributed_client(address, process_id, init_timeout, heartbeat_timeout,
+                       shutdown_timeout):
+    """A client of the coordination service at ``address``, connected (waits for every
+    process up to ``init_timeout`` seconds)."""
+    dist = _jax.get_distributed_runtime_client(
+        address, process_id, init_timeout=init_timeout, use_compression=True,
+        heartbeat_timeout=heartbeat_timeout, shutdown_timeout=shutdown_timeout)
+    dist.connect()
+    return dist
+
+
+def set_distributed(dist, process_id, num_processes, collectives="gloo"):
+    """Make the CPU client (when first needed) one node of ``num_processes``; ``dist``
+    None undoes it (``glassbox.distributed.shutdown``)."""
+    global _distributed
+    if dist is None:
+        _distributed = None
+        return
+    if collectives not in (None, "gloo"):
+        raise RuntimeError(f"CPU collectives implementation {collectives!r} is not "
+                           f"available in glassbox (only 'gloo')")
+    _distributed = {"client": dist, "node_id": process_id, "num_nodes": num_processes,
+                    "collectives": collectives}
+
+
+def _distributed_options():
+    dist = _distributed["client"]
+    collectives = (_jax.make_gloo_tcp_collectives(distributed_client=dist)
+                   if _distributed["collectives"] == "gloo" else None)
+    return {"distributed_client": dist, "node_id": _distributed["node_id"],
+            "num_nodes": _distributed["num_nodes"], "collectives": collectives}
+
+
 @functools.lru_cache(maxsize=None)
 def _hlo_sharding(text):
     return xla_client.HloSharding.from_string(text)
@@ -240,8 +300,9 @@ def put_sharded(pieces, aval, cpp, devices):
 
 
 def assemble(aval, cpp, arrays):
-    """One array from single-device arrays (one per device of ``cpp``, in its order)."""
-    return _jax.ArrayImpl(aval, cpp, list(arrays), True)
+    """One array from single-device arrays (one per device of ``cpp``, in its order; the
+    caller checked them: jaxlib's own checks call back into JAX's Python class)."""
+    return _jax.ArrayImpl(aval, cpp, list(arrays), True, _skip_checks=True)
 
 
 def shards(buf, aval):

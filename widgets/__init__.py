@@ -31,6 +31,7 @@ _EXPORTS = {
     "BatchingView": "batchview", "batching": "batchview", "Level": "_interp",
     "DevicePanel": "devicepanel", "devices": "devicepanel",
     "CompileCachePanel": "cachepanel", "compile_cache": "cachepanel",
+    "partitioned": "shardview",
 }
 __all__ = list(_EXPORTS)
 

@@ -1,5 +1,7 @@
 // glassbox device placement panel (anywidget ES module; no build step, no dependencies).
-// One column per device with its live arrays; a log of recent events underneath.
+// One column per device with its live arrays (an array over several devices appears in
+// each column as the block that device holds); a table per sharded array (which slice
+// lives on which device, bytes there); a log of recent events underneath.
 // Every string goes in with textContent.
 
 const CSS = `
@@ -17,6 +19,13 @@ const CSS = `
   border-bottom: 1px solid #f3f4f6; }
 .gb-widget .gb-array.gb-new { background: #dcfce7; transition: background 1.5s; }
 .gb-widget .gb-array .gb-prod { color: #57606a; }
+.gb-widget .gb-sharded { margin-top: 6px; display: flex; gap: 8px; flex-wrap: wrap; }
+.gb-widget .gb-sharded-array { border: 1px solid #d0d7de; border-radius: 5px; }
+.gb-widget .gb-sharded-array table { border-collapse: collapse; font-family: ui-monospace, monospace;
+  font-size: 11px; }
+.gb-widget .gb-sharded-array td, .gb-widget .gb-sharded-array th { padding: 1px 6px;
+  border-top: 1px solid #f3f4f6; text-align: left; }
+.gb-widget .gb-array .gb-slice { color: #8250df; }
 .gb-widget .gb-log { margin-top: 6px; font-family: ui-monospace, monospace; font-size: 11px;
   color: #57606a; max-height: 120px; overflow: auto; white-space: pre; }
 `;
@@ -37,8 +46,9 @@ function render({ model, el }) {
   const title = h("div", "gb-title");
   const totals = h("div", "gb-totals");
   const columns = h("div", "gb-devices");
+  const sharded = h("div", "gb-sharded");
   const log = h("div", "gb-log");
-  root.append(title, totals, columns, log);
+  root.append(title, totals, columns, sharded, log);
   el.appendChild(root);
   let seen = new Set();
 
@@ -59,22 +69,40 @@ function render({ model, el }) {
         div.dataset.id = row.id;
         div.appendChild(document.createTextNode(`${row.type} ${row.bytes} `));
         div.appendChild(h("span", "gb-prod", row.producer));
-        for (const [device, index] of row.shards || []) {
-          div.appendChild(h("div", "gb-prod", `shard ${index} on ${device}`));
-        }
+        if (row.shard) div.dataset.shard = row.shard;
         col.appendChild(div);
         now.add(row.id);
       }
       columns.appendChild(col);
     }
     seen = now.size ? now : new Set(["-"]);
+    sharded.replaceChildren();
+    for (const arr of model.get("sharded") || []) {
+      const box = h("div", "gb-sharded-array");
+      box.dataset.id = arr.id;
+      box.appendChild(h("div", "gb-device-head",
+        `${arr.type} ${arr.sharding}: ${arr.shards.length} shards of ${arr.shard_type}`));
+      const table = h("table");
+      const head = h("tr");
+      for (const name of ["device", "slice", "bytes"]) head.appendChild(h("th", null, name));
+      table.appendChild(head);
+      for (const [device, index, bytes] of arr.shards) {
+        const tr = h("tr", "gb-shard-row");
+        tr.dataset.device = device;
+        tr.append(h("td", null, device), h("td", "gb-slice", index), h("td", null, bytes));
+        table.appendChild(tr);
+      }
+      box.appendChild(table);
+      sharded.appendChild(box);
+    }
     log.textContent = (model.get("log") || []).slice().reverse().join("\n");
   }
 
   draw();
-  for (const name of ["title", "devices", "log", "totals"]) model.on(`change:${name}`, draw);
+  const traits = ["title", "devices", "sharded", "log", "totals"];
+  for (const name of traits) model.on(`change:${name}`, draw);
   return () => {
-    for (const name of ["title", "devices", "log", "totals"]) model.off(`change:${name}`, draw);
+    for (const name of traits) model.off(`change:${name}`, draw);
   };
 }
 

@@ -8,8 +8,11 @@ shape, dtype, bytes, device), ``compiled`` and ``executed`` (which function ran)
 An array created between a function's ``compiled`` and ``executed`` events is
 that function's output; others come from eager operations or transfers. The
 panel tracks arrays created while it is open (the core keeps no registry of
-older ones). Arrays here live on one device each; if an event lists ``shards``
-(device, index) pairs, the panel shows which shard lives where.
+older ones). An array over several devices (its event lists ``shards``: (device,
+index, bytes) triples, with ``shard_shape`` and a ``sharding`` label) shows up in the
+column of every device holding a block of it, as that block (``f32[8,4] [0:2, 0:2]``)
+and its bytes there, and once more in the "sharded arrays" table: which slice lives on
+which device.
 """
 import collections
 import pathlib
@@ -42,6 +45,18 @@ def _device_name(device):
     return str(device)
 
 
+def _fmt_index(index):
+    """``[0:2, :]``: the block of an array a device holds, as NumPy slices it."""
+    parts = []
+    for s in index:
+        if isinstance(s, slice):
+            parts.append(":" if s.start is None and s.stop is None
+                         else f"{s.start or 0}:{'' if s.stop is None else s.stop}")
+        else:
+            parts.append(str(s))
+    return f"[{', '.join(parts)}]"
+
+
 def _short_type(shape, dtype):
     return f"{glassbox.core.dtype_short_name(dtype)}[{','.join(map(str, shape))}]"
 
@@ -49,14 +64,17 @@ def _short_type(shape, dtype):
 class DevicePanel(LivePanel):
     """Devices (columns) with their live arrays, fed by events.
 
-    Traits: ``devices`` (per device: name, id, arrays, bytes, rows of its arrays),
-    ``log`` (recent events as text), ``totals`` (created, freed, live, bytes).
+    Traits: ``devices`` (per device: name, id, arrays, bytes, rows of its arrays and
+    shards), ``sharded`` (per array over several devices: type, sharding, shard type and
+    its shards as [device, index, bytes]), ``log`` (recent events as text), ``totals``
+    (created, freed, live, bytes).
     """
 
     _esm = _HERE / "devicepanel.js"
     kinds = ("array_created", "array_freed", "compiled", "executed")
 
     devices = traitlets.List(traitlets.Dict()).tag(sync=True)
+    sharded = traitlets.List(traitlets.Dict()).tag(sync=True)
     log = traitlets.List(traitlets.Unicode()).tag(sync=True)
     totals = traitlets.Dict().tag(sync=True)
 
@@ -80,7 +98,13 @@ class DevicePanel(LivePanel):
             rec = {"id": event["id"], "type": _short_type(event["shape"], event["dtype"]),
                    "nbytes": int(event["nbytes"]), "device": device,
                    "producer": event.get("producer") or "", "seq": self._seq,
-                   "shards": [[_device_name(d), str(i)] for d, i in event.get("shards") or ()]}
+                   "shards": [[_device_name(d), _fmt_index(i), int(n)]
+                              for d, i, n in event.get("shards") or ()],
+                   "sharding": event.get("sharding") or "",
+                   "shard_type": _short_type(event.get("shard_shape") or (), event["dtype"])}
+            for name, _, _ in rec["shards"]:
+                if name not in self._devices:
+                    self._devices.append(name)
             self._arrays[event["id"]] = rec
             self._created += 1
             if not rec["producer"]:
@@ -107,26 +131,42 @@ class DevicePanel(LivePanel):
             rec["producer"] = producer
             self._log.append(f"{rec['type']} on {rec['device']} from {producer}")
 
-    def state(self):
+    def _on_devices(self):
+        """``{device name: [(record, index or None, bytes there)]}``: an array over several
+        devices is listed on each, as the block it holds there."""
         per_device = {d: [] for d in self._devices}
         for rec in self._arrays.values():
-            per_device.setdefault(rec["device"], []).append(rec)
+            if rec["shards"]:
+                for name, index, nbytes in rec["shards"]:
+                    per_device.setdefault(name, []).append((rec, index, nbytes))
+            else:
+                per_device.setdefault(rec["device"], []).append((rec, None, rec["nbytes"]))
+        return per_device
+
+    def state(self):
         devices = []
-        for name, recs in per_device.items():
-            rows = [{"type": r["type"], "bytes": _fmt_bytes(r["nbytes"]),
+        for name, held in self._on_devices().items():
+            rows = [{"type": r["type"] + ("" if index is None else f" {index}"),
+                     "bytes": _fmt_bytes(nbytes),
                      "producer": r["producer"] or "eager op or transfer", "id": str(r["id"]),
-                     "shards": r["shards"]}
-                    for r in recs[-MAX_ROWS:]]
-            devices.append({"name": name, "arrays": len(recs),
-                            "bytes": _fmt_bytes(sum(r["nbytes"] for r in recs)), "rows": rows})
+                     "shard": index or ""}
+                    for r, index, nbytes in held[-MAX_ROWS:]]
+            devices.append({"name": name, "arrays": len(held),
+                            "bytes": _fmt_bytes(sum(n for _, _, n in held)), "rows": rows})
+        sharded = [{"id": str(r["id"]), "type": r["type"], "sharding": r["sharding"],
+                    "shard_type": r["shard_type"], "producer": r["producer"] or
+                    "eager op or transfer",
+                    "shards": [[d, i, _fmt_bytes(n)] for d, i, n in r["shards"]]}
+                   for r in self._arrays.values() if r["shards"]][-MAX_ROWS:]
         live_bytes = sum(r["nbytes"] for r in self._arrays.values())
-        return {"devices": devices, "log": list(self._log),
+        return {"devices": devices, "sharded": sharded, "log": list(self._log),
                 "totals": {"created": self._created, "freed": self._freed,
                            "live": len(self._arrays), "bytes": _fmt_bytes(live_bytes)}}
 
     def arrays_on(self, device_name):
-        """Live arrays on a device (as records: type, nbytes, producer...)."""
-        return [r for r in self._arrays.values() if r["device"] == device_name]
+        """Live arrays on a device, or with a shard there (as records: type, nbytes,
+        producer, shards...)."""
+        return [r for r, _, _ in self._on_devices().get(device_name, ())]
 
     def static_sections(self):
         sections = []
@@ -138,6 +178,11 @@ class DevicePanel(LivePanel):
             rows = [{"cells": [r["type"], r["bytes"], r["producer"]]} for r in d["rows"]]
             sections.append((f"{d['name']}: {d['arrays']} arrays, {d['bytes']}",
                              html_table(["array", "bytes", "produced by"], rows)))
+        for a in self.sharded:
+            rows = [{"cells": [device, index, nbytes]} for device, index, nbytes in a["shards"]]
+            sections.append((f"{a['type']} sharded {a['sharding']}: {len(a['shards'])} shards "
+                             f"of {a['shard_type']}",
+                             html_table(["device", "slice", "bytes"], rows)))
         return sections
 
 

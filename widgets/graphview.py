@@ -324,6 +324,11 @@ def graph(f, *, stages=STAGES, argnums=0, batch_size=2,
             stage = _stage(name, stage_title, build)
             stage.max_nodes = max_nodes
             made.append(stage)
-        return GraphView(made, title=title or f"graph of {fun_name(f)}")
+        panels = []
+        from . import shardview   # imports this module: the view it adds to
+        if shardview.is_partitioned(args):   # over several devices: where values live
+            stage, panels = shardview.partitioned_parts(f, args, max_nodes)
+            made.append(stage)
+        return GraphView(made, title=title or f"graph of {fun_name(f)}", panels=panels)
     return make
 

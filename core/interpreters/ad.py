@@ -380,6 +380,29 @@ def linear_inputs(jaxpr):
     return [UndefinedPrimal(v.aval) for v in jaxpr.invars]
 
 
+def transpose_by_recompute(jaxpr, consts, num_args, known_idx, lin_idx):
+    """``backward(*known, *cts)``: the cotangents of inputs ``lin_idx`` of ``jaxpr`` (the
+    others, ``known_idx``, given): the forward pass re-run from the known inputs and its
+    part linear in the others transposed. How ``checkpoint`` and ``shard_map`` transpose
+    their bodies; a cotangent may come back a symbolic zero or None."""
+    n_known = len(known_idx)
+
+    def backward(*flat):
+        full = [None] * num_args
+        for i, v in zip(known_idx, flat[:n_known]):
+            full[i] = v
+
+        def linear_part(*ts):
+            for i, t in zip(lin_idx, ts):
+                full[i] = t
+            return eval_jaxpr(jaxpr, consts, *full)
+        zeros = [zeros_like_aval(jaxpr.invars[i].aval) for i in lin_idx]
+        _, linear, _, out_t_avals = linearize_flat(linear_part, zeros)
+        cts_lin = [c for c, a in zip(flat[n_known:], out_t_avals) if a is not None]
+        return backward_pass(linear.jaxpr, linear.consts, linear_inputs(linear.jaxpr), cts_lin)
+    return backward
+
+
 def _eval_eqn(eqn, env):
     """Bind ``eqn`` on the current trace with inputs from ``env``; store its outputs there."""
     vals = [v.val if type(v) is Literal else env[v] for v in eqn.invars]

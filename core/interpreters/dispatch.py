@@ -15,8 +15,9 @@ from ..array import ArrayImpl, created, device_put, put_sharded
 from ..sharding import (AxisType, Mesh, NamedSharding, PartitionSpec, Spmd, common_mesh,
                         from_hlo)
 from ..config import config
-from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Var, abstract_eval, dce_jaxpr,
-                    get_aval, hoist_consts, set_default_impl, subjaxprs)
+from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Token, Var,
+                    abstract_eval, abstract_token, dce_jaxpr, get_aval, hoist_consts,
+                    set_default_impl, subjaxprs)
 from .lowering import donation_attrs, lower_jaxpr
 
 
@@ -24,7 +25,7 @@ class Compiled:
     """An executable plus what is needed to call it with Arrays and wrap its outputs."""
 
     __slots__ = ("executable", "call", "out_avals", "const_bufs", "name", "text", "device",
-                 "jaxpr", "kept", "in_shardings", "out_shardings")
+                 "jaxpr", "kept", "in_shardings", "out_shardings", "tokens")
 
     def __init__(self, executable, jaxpr, out_avals, const_bufs, name, text, kept=None,
                  in_shardings=None, out_shardings=None):
@@ -41,9 +42,14 @@ class Compiled:
         self.text = text
         self.jaxpr = jaxpr   # what was compiled: debug_nans re-runs it op by op
         self.kept = kept    # indices of the arguments the executable takes (None: all)
+        # Tokens in or out (lax.create_token): XLA takes and gives them as empty buffers.
+        self.tokens = abstract_token in out_avals or (
+            isinstance(jaxpr, ClosedJaxpr) and abstract_token in jaxpr.in_avals)
 
     def run(self, args):
         passed = args if self.kept is None else [args[i] for i in self.kept]
+        if self.tokens:
+            passed = [a._buf if type(a) is Token else a for a in passed]
         if self.in_shardings is not None:
             bufs = [_laid_out(a, s) for a, s in zip(passed, self.in_shardings)]
         elif self.device is None:
@@ -57,6 +63,10 @@ class Compiled:
         except Exception:
             _check_not_deleted(args)   # jaxlib's own message for a deleted input is cryptic
             raise
+        if self.tokens:
+            outs = [Token(o) if a is abstract_token else o
+                    for o, a in zip(outs, self.out_avals)]
+            return outs
         result = created(outs)
         if config.debug_nans:
             check_nans(self, args, result)
@@ -230,8 +240,9 @@ def _lower_partitioned(closed, main, kept, module_name, donated, spmd):
             _warn_unusable_donations(unusable, module_name)
         arg_attrs = [", ".join(a for a in pair if a) or None
                      for pair in zip(arg_attrs, donation)]
-    outs = spmd.out_shardings or [_typed_layout(a, spmd.mesh) if a.sharding is not None
-                                  else None for a in main.out_avals]
+    # Over Explicit axes every result is pinned as its type says, replicated ones too:
+    # the compiled program then lays them out as ``_compile_partitioned`` reports.
+    outs = spmd.out_shardings or [_typed_layout(a, spmd.mesh) for a in main.out_avals]
     result_attrs = spmd.attrs(outs, main.out_avals) if any(outs) else None
     return lower_jaxpr(main, module_name, arg_attrs=arg_attrs, result_attrs=result_attrs,
                        mesh=spmd.mesh)
@@ -266,15 +277,20 @@ def compile_jaxpr(closed, name, device=None, text=None, module_name=None, donate
     kept = None if keep_unused else main_jaxpr(closed, keep_unused)[1]
     if spmd is not None:
         return _compile_partitioned(closed, name, text, out_avals, kept, spmd)
-    exe = runtime.compile(text, out_avals, device, name)
-    const_bufs = [device_put(c, device) for c in closed.consts]
+    exe = runtime.compile(text, [_TOKEN_BUFFER if a is abstract_token else a
+                                 for a in out_avals], device, name)
+    const_bufs = [c._buf if type(c) is Token else device_put(c, device)
+                  for c in closed.consts]
     return Compiled(exe, closed, out_avals, const_bufs, name, text, kept)
+
+
+_TOKEN_BUFFER = ShapedArray((0,), np.bool_)   # how XLA hands a token result back (as JAX)
 
 
 def _typed_layout(aval, mesh):
     """Over a mesh with Explicit axes, a result is laid out as its type says (every
     dimension named, as JAX shows it); None over an all-Auto mesh (XLA decided)."""
-    if AxisType.Explicit not in mesh.axis_types:
+    if AxisType.Explicit not in mesh.axis_types or aval is abstract_token:
         return None
     spec = (aval.sharding.spec._padded(aval.ndim) if aval.sharding is not None
             else (None,) * aval.ndim)

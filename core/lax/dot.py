@@ -253,11 +253,30 @@ def _dot_general_transpose_lhs(ct, x, y, *, dimension_numbers, precision,
     x_contract_by_y = [x_contract[i] for i in np.argsort(y_contract)]
     out_axes = np.argsort(list(x_batch) + x_kept + x_contract_by_y)
     x_bar = transpose(dot_general_p.bind(ct, y, dimension_numbers=dims, precision=precision,
-                                         preferred_element_type=preferred_element_type),
+                                         preferred_element_type=preferred_element_type,
+                                         **_cotangent_sharding(x_aval, out_axes, get_aval(ct),
+                                                              get_aval(y))),
                       tuple(int(a) for a in out_axes))
     if get_aval(x_bar).dtype != x_aval.dtype:
         x_bar = convert_element_type(x_bar, x_aval.dtype, x_aval.weak_type)
     return x_bar
+
+
+def _cotangent_sharding(x_aval, out_axes, *others):
+    """Over Explicit axes the cotangent is laid out as ``x`` is (JAX's rule): the
+    contraction that makes it may sum over a split dimension (a data-parallel
+    gradient), which alone would be ambiguous. ``x`` replicated has no sharding in its
+    type: then the mesh is that of ``others`` (the cotangent, the other operand).
+    Empty when none of them lies over Explicit axes."""
+    typed = x_aval.sharding or next((a.sharding for a in others if a.sharding), None)
+    if typed is None:
+        return {}
+    spec = (x_aval.sharding.spec._padded(x_aval.ndim) if x_aval.sharding
+            else (None,) * x_aval.ndim)
+    dot_spec = [None] * x_aval.ndim
+    for j, axis in enumerate(out_axes):   # transpose(dot, out_axes) is laid out as x
+        dot_spec[axis] = spec[j]
+    return {"out_sharding": typed.with_spec(PartitionSpec(*dot_spec))}
 
 
 def _dot_general_transpose_rhs(ct, x, y, *, dimension_numbers, precision,

@@ -133,3 +133,20 @@ def test_out_sharding_resolves_a_split_contraction(emesh):
     batched = jax.vmap(lambda a: lax.dot_general(
         a, w2, dims, out_sharding=NamedSharding(emesh, P("x"))))(jnp.stack([xy, xy]))
     np.testing.assert_allclose(np.asarray(batched), np.stack([xv @ wv] * 2))
+
+
+def test_data_parallel_gradient_over_explicit_axes(emesh):
+    # The weights' cotangent sums over the split batch: laid out as the weights are
+    # (JAX's transpose rule), not the ambiguous split contraction it would be alone.
+    rng = np.random.default_rng(0)
+    xv, wv, bv = (rng.normal(size=s).astype(np.float32) for s in [(8, 3), (3, 4), (4,)])
+    x, w, b = (jax.device_put(v, NamedSharding(emesh, spec))
+               for v, spec in [(xv, P("x")), (wv, P()), (bv, P("y"))])
+
+    def loss(w, b, x):
+        return (jnp.tanh(x @ w + b) ** 2).sum()
+    gw, gb = jax.jit(jax.grad(loss, argnums=(0, 1)))(w, b, x)
+    assert _type(gw) == "f32[3,4]" and _type(gb) == "f32[4@y]"
+    ew, eb = jax.grad(loss, argnums=(0, 1))(jnp.asarray(wv), jnp.asarray(bv), jnp.asarray(xv))
+    np.testing.assert_allclose(np.asarray(gw), np.asarray(ew), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(gb), np.asarray(eb), rtol=1e-5)

@@ -92,11 +92,29 @@ gbw.graph(chain, stages=("grad",))(np.ones((8, 8), np.float32), np.full((8, 8), 
 """
 LARGE_NOTEBOOK = "large-graph.ipynb"
 
+# A notebook the test writes: a kernel with 8 CPU devices shows a sharded array's device
+# panel and its visualize_array_sharding grid.
+SHARDED_CELL = """\
+import glassbox
+glassbox.config.update("cpu_device_count", 8)
+import numpy as np
+import glassbox.widgets as gbw
+from glassbox.sharding import NamedSharding, PartitionSpec as P, make_mesh
 
-def _write_large_notebook(path):
+panel = gbw.devices()
+mesh = make_mesh((4, 2), ("x", "y"))
+x = glassbox.device_put(np.arange(32, dtype=np.float32).reshape(8, 4),
+                        NamedSharding(mesh, P("x", "y")))
+glassbox.debug.visualize_array_sharding(x)
+panel
+"""
+SHARDED_NOTEBOOK = "sharded.ipynb"
+
+
+def _write_large_notebook(path, source=LARGE_CELL):
     spec = json.loads(NOTEBOOK.read_text())["metadata"].get("kernelspec", {})
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-            "source": LARGE_CELL}
+            "source": source}
     path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": spec},
                                 "nbformat": 4, "nbformat_minor": 5}))
 
@@ -108,6 +126,7 @@ def _jupyterlab(tmp_path):
     work.mkdir()
     shutil.copy(NOTEBOOK, work / NOTEBOOK.name)   # the tracked notebook is never saved into
     _write_large_notebook(work / LARGE_NOTEBOOK)
+    _write_large_notebook(work / SHARDED_NOTEBOOK, SHARDED_CELL)
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling), so every output is in the DOM.
@@ -226,6 +245,35 @@ def test_a_large_graph_starts_collapsed_and_a_click_opens_a_block(lab):
     ARTIFACTS.mkdir(exist_ok=True)
     view.screenshot(path=str(ARTIFACTS / "large-graph-opened.png"))
     page.close()
+    assert not errors, "console errors:\n" + "\n".join(errors)
+
+
+def test_a_sharded_array_shows_its_shards_in_the_device_panel(lab):
+    errors = []
+    page = _open_and_run(lab, SHARDED_NOTEBOOK, errors)
+    view = page.locator(".gb-widget[data-view='devices']").first
+    view.locator(".gb-sharded-array").first.wait_for(timeout=30_000)
+    found = view.evaluate(
+        """(el) => ({
+             devices: [...el.querySelectorAll('.gb-device')].map(d => d.dataset.device),
+             shards: [...el.querySelectorAll('tr.gb-shard-row')].map(
+                 r => [...r.querySelectorAll('td')].map(td => td.textContent)),
+             head: el.querySelector('.gb-sharded-array .gb-device-head').textContent,
+             blocks: [...el.querySelectorAll('.gb-array[data-shard]')].map(
+                 a => a.dataset.shard) })""")
+    grid = page.evaluate(
+        """() => [...document.querySelectorAll('.gb-sharding .gb-shard')].map(
+             b => [b.dataset.devices, b.textContent])""")
+    ARTIFACTS.mkdir(exist_ok=True)
+    view.screenshot(path=str(ARTIFACTS / "sharded-device-panel.png"))
+    page.close()
+    assert found["devices"] == [f"cpu:{i}" for i in range(8)]
+    assert found["shards"] == [[f"cpu:{2 * i + j}",
+                                f"[{2 * i}:{2 * i + 2}, {2 * j}:{2 * j + 2}]", "16 B"]
+                               for i in range(4) for j in range(2)]
+    assert found["head"].startswith("f32[8,4] P('x', 'y')") and "8 shards" in found["head"]
+    assert "[6:8, 2:4]" in found["blocks"]
+    assert grid == [[str(i), f"CPU {i}f32[2,2] · 16 B"] for i in range(8)]
     assert not errors, "console errors:\n" + "\n".join(errors)
 
 
