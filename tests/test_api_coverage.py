@@ -18,7 +18,6 @@ NAMES = json.loads(pathlib.Path(__file__).with_name("jax_api_names.json").read_t
 CANNOT_EXIST = {}
 
 _SHARDING = "a collective or sharding annotation: the many-devices issue builds these"
-_NEEDS_SCHUR = "built on lax.linalg.schur/hessenberg, which glassbox does not have yet"
 
 # Names not built yet, with the reason: this list may only shrink.
 NOT_YET = {
@@ -27,11 +26,6 @@ NOT_YET = {
         **dict.fromkeys(["precv", "psend"], "token-ordered send/receive between devices "
                         "(XLA send/recv inside shard_map): not built yet"),
         "device_put_p": "glassbox's device_put is a function, not a primitive, so far",
-    },
-    "scipy.linalg": {
-        **dict.fromkeys(["hessenberg", "schur", "solve_sylvester", "sqrtm", "funm"],
-                        _NEEDS_SCHUR),
-        "qr_multiply": "needs lax.linalg.ormqr: not built yet",
     },
 }
 

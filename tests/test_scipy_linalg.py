@@ -301,3 +301,240 @@ def test_rsf2csf(rng, dtype):
         L.rsf2csf(T[:, :3], Z)
     with pytest.raises(ValueError, match="shapes must match"):
         L.rsf2csf(T, Z[:3, :3])
+
+
+# --- the Schur form and what is built on it; hessenberg; qr_multiply ------------------------
+# All are LAPACK calls with no derivative in JAX 0.10.2 (schur, hessenberg, geqrf have no jvp
+# rule there); the checks are values against SciPy, eager against jit, vmap against a loop.
+
+def _matrix(rng, n, dtype, shift=0.0):
+    """A random ``n x n`` matrix of ``dtype`` (complex: independent real and imaginary parts)
+    plus ``shift * I``."""
+    a = rng.standard_normal((n, n))
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal((n, n))
+    return (a + shift * np.eye(n)).astype(dtype)
+
+
+def _loop_vs_vmap_vs_jit(fn, xs, tol=1e-5):
+    """``vmap(fn)`` and ``jit(fn)`` against ``fn`` called on each batch element eagerly."""
+    expected = [np.asarray(fn(*x)) for x in zip(*xs)]
+    _close(glassbox.vmap(fn)(*xs), np.stack(expected), tol)
+    for x, want in zip(zip(*xs), expected):
+        _close(glassbox.jit(fn)(*x), want, tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+@pytest.mark.parametrize("output", ["real", "complex"])
+def test_schur(rng, dtype, output):
+    a = _matrix(rng, 5, dtype)
+    T, Z = L.schur(a, output=output)
+    complex_out = output == "complex" or dtype == np.complex64
+    assert T.dtype == Z.dtype == (np.complex64 if complex_out else np.float32)
+    T, Z = np.asarray(T), np.asarray(Z)
+    _close(Z @ T @ Z.conj().T, a)
+    _close(Z.conj().T @ Z, np.eye(5))
+    # (quasi-)triangular: nothing below the first subdiagonal, nothing at all if complex
+    np.testing.assert_array_equal(np.tril(T, -1 if complex_out else -2), 0)
+    Ts, _ = sl.schur(a.astype(np.complex128 if complex_out else np.float64), output=output)
+    _close(np.sort_complex(np.linalg.eigvals(T)), np.sort_complex(np.linalg.eigvals(Ts)))
+    if complex_out:    # the eigenvalues are T's diagonal
+        _close(np.sort_complex(np.diag(T)), np.sort_complex(np.diag(Ts)))
+
+
+def test_schur_batches_jit_and_errors(rng):
+    a = np.stack([_matrix(rng, 4, np.float32) for _ in range(3)])
+    _loop_vs_vmap_vs_jit(lambda x: L.schur(x, output="complex")[0], [a])
+    Tb, Zb = L.schur(a)
+    for i in range(3):
+        _close(Tb[i], L.schur(a[i])[0], 1e-6)
+    # ints are cast for output='complex' only (JAX's lax.linalg.schur takes no integers)
+    T, _ = L.schur(np.array([[2, 1], [0, 3]], np.int32), output="complex")
+    assert T.dtype == np.complex64
+    with pytest.raises(TypeError, match="dtype int32"):
+        L.schur(np.eye(2, dtype=np.int32))
+    with pytest.raises(ValueError, match="'real' or 'complex'"):
+        L.schur(a[0], output="banana")
+    with pytest.raises(ValueError, match="square"):
+        L.schur(a[0, :3])
+    with pytest.raises(NotImplementedError, match="schur"):
+        glassbox.grad(lambda x: L.schur(x)[0].sum())(a[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_hessenberg(rng, dtype):
+    a = _matrix(rng, 5, dtype)
+    H, Q = L.hessenberg(a, calc_q=True)
+    assert H.dtype == Q.dtype == dtype
+    H, Q = np.asarray(H), np.asarray(Q)
+    wide = np.complex128 if dtype == np.complex64 else np.float64
+    Hs, Qs = sl.hessenberg(a.astype(wide), calc_q=True)     # the same LAPACK reduction
+    _close(H, Hs)
+    _close(Q, Qs)
+    np.testing.assert_array_equal(np.tril(H, -2), 0)
+    _close(Q @ H @ Q.conj().T, a)
+    np.testing.assert_array_equal(L.hessenberg(a), H)
+    _close(L.hessenberg(a[:1, :1], calc_q=True)[1], np.eye(1))
+    H0, Q0 = L.hessenberg(np.zeros((0, 0), dtype), calc_q=True)
+    assert H0.shape == Q0.shape == (0, 0)
+
+
+def test_hessenberg_batches_jit_and_errors(rng):
+    a = np.stack([_matrix(rng, 4, np.float32) for _ in range(3)])
+    _loop_vs_vmap_vs_jit(lambda x: L.hessenberg(x, calc_q=True)[1], [a])
+    Hb, Qb = L.hessenberg(a, calc_q=True)
+    for i in range(3):
+        _close(Qb[i] @ Hb[i] @ Qb[i].T, a[i])
+    with pytest.raises(TypeError, match="dtype int32"):
+        L.hessenberg(np.eye(3, dtype=np.int32))
+    with pytest.raises(ValueError, match="shape"):
+        L.hessenberg(a[0, :3])
+    with pytest.raises(NotImplementedError, match="hessenberg"):
+        glassbox.grad(lambda x: L.hessenberg(x).sum())(a[0])
+
+
+def _real_with_complex_pairs(rng):
+    """A real 5x5 matrix with eigenvalues 1 +- 2i, -1 +- i and 3: complex pairs (2x2 blocks
+    in the real Schur form), none on the negative real axis (where the principal square
+    root of a real matrix is not defined: rounding picks the sign of the imaginary part)."""
+    blocks = sl.block_diag([[1., 2.], [-2., 1.]], [[-1., 1.], [-1., -1.]], [[3.]])
+    q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    return (q @ blocks @ q.T).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["real_pairs", "real_shifted", "complex"])
+def test_sqrtm(rng, kind):
+    a = {"real_pairs": lambda: _real_with_complex_pairs(rng),
+         "real_shifted": lambda: _matrix(rng, 5, np.float32, 5.0),
+         "complex": lambda: _matrix(rng, 5, np.complex64)}[kind]()
+    x = L.sqrtm(a)
+    assert x.dtype == np.complex64
+    x = np.asarray(x)
+    _close(x @ x, a, 1e-4 * max(1, np.abs(a).max()))
+    _close(x, sl.sqrtm(a.astype(np.complex128)), 1e-4)
+    # JAX's guard: the recurrence gives 0 (not 0/0) where the numerator is exactly 0
+    np.testing.assert_array_equal(L.sqrtm(np.zeros((3, 3), np.float32)), 0)
+    _close(L.sqrtm(np.array([[4, 1], [0, 9]], np.int32)), sl.sqrtm([[4., 1.], [0., 9.]]))
+
+
+def test_sqrtm_batches_jit_and_errors(rng):
+    a = np.stack([_matrix(rng, 4, np.float32, 4.0) for _ in range(3)])
+    _loop_vs_vmap_vs_jit(L.sqrtm, [a])
+    with pytest.raises(NotImplementedError, match="Blocked"):
+        L.sqrtm(a[0], blocksize=2)
+    with pytest.raises(ValueError, match="square"):
+        L.sqrtm(a)
+    with pytest.raises(NotImplementedError, match="schur"):
+        glassbox.grad(lambda x: L.sqrtm(x).real.sum())(a[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+@pytest.mark.parametrize("func", ["exp", "sin", "cube"])
+def test_funm(rng, dtype, func):
+    ours, ref = {"exp": (jnp.exp, np.exp), "sin": (jnp.sin, np.sin),
+                 "cube": (lambda x: x ** 3, lambda x: x ** 3)}[func]
+    a = _matrix(rng, 5, dtype)
+    f, err = L.funm(a, ours, disp=False)
+    assert f.dtype == np.complex64 and err.dtype == np.float32
+    wide = a.astype(np.complex128)
+    want, want_err = sl.funm(wide, ref, disp=False)
+    scale = max(1, np.abs(want).max())
+    _close(f, want, 1e-4 * scale)
+    _close(err, want_err, 1e-2)       # SciPy's estimate; ours in float32
+    _close(L.funm(a, ours), f, 0)
+    if func == "cube":
+        _close(f, np.linalg.matrix_power(wide, 3), 1e-4 * scale)
+    if func == "exp":
+        _close(f, sl.expm(wide), 1e-4 * scale)
+
+
+def test_funm_batches_jit_and_errors(rng):
+    a = np.stack([_matrix(rng, 4, np.float32) for _ in range(3)])
+    _loop_vs_vmap_vs_jit(lambda x: L.funm(x, jnp.sin), [a])
+    with pytest.raises(ValueError, match="square"):
+        L.funm(a, jnp.exp)
+    with pytest.raises(TypeError, match="dtype int32"):
+        L.funm(np.eye(2, dtype=np.int32), jnp.exp)
+    with pytest.raises(NotImplementedError, match="schur"):
+        glassbox.grad(lambda x: L.funm(x, jnp.exp).real.sum())(a[0])
+
+
+@pytest.mark.parametrize("method", ["schur", "eigen"])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_solve_sylvester(rng, method, dtype):
+    a, b = _matrix(rng, 4, dtype, 3.0), _matrix(rng, 3, dtype, 3.0)
+    c = rng.standard_normal((4, 3)).astype(dtype)
+    x = L.solve_sylvester(a, b, c, method=method)
+    assert x.dtype == dtype
+    wide = np.complex128 if dtype == np.complex64 else np.float64
+    _close(x, sl.solve_sylvester(*(m.astype(wide) for m in (a, b, c))), 1e-4)
+    _close(a @ np.asarray(x) + np.asarray(x) @ b, c, 1e-4)
+    # mixed dtypes promote; a real A, B with a complex C gives a complex X
+    xc = L.solve_sylvester(a.real, b.real, c.astype(np.complex64), method=method)
+    assert xc.dtype == np.complex64
+
+
+def test_solve_sylvester_batches_nans_jit_and_errors(rng):
+    a = np.stack([_matrix(rng, 4, np.float32, 3.0) for _ in range(3)])
+    b = _matrix(rng, 2, np.float32, 3.0)
+    c = rng.standard_normal((3, 4, 2)).astype(np.float32)
+    xb = L.solve_sylvester(a, b, c)          # batch dimensions broadcast (b has none)
+    for i in range(3):
+        _close(xb[i], sl.solve_sylvester(a[i], b, c[i]), 1e-4)
+    _loop_vs_vmap_vs_jit(lambda p, q: L.solve_sylvester(p, b, q), [a, c], 1e-4)
+    # an eigenvalue of A + one of B within tol of 0: no unique solution, all NaN
+    eye = np.eye(2, dtype=np.float32)
+    for method in ("schur", "eigen"):
+        assert np.isnan(L.solve_sylvester(eye, -eye, eye, method=method)).all()
+        assert np.isnan(L.solve_sylvester(eye, -0.5 * eye, eye, method=method, tol=0.6)).all()
+        _close(L.solve_sylvester(eye, -0.5 * eye, eye, method=method), 2 * eye)
+    with pytest.raises(ValueError, match="Incompatible shapes"):
+        L.solve_sylvester(a[0], b, c[0, :3])
+    with pytest.raises(ValueError, match="Unrecognized method"):
+        L.solve_sylvester(a[0], b, c[0], method="banana")
+    with pytest.raises(NotImplementedError, match="schur"):
+        glassbox.grad(lambda p: L.solve_sylvester(p, b, c[0]).sum())(a[0])
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+@pytest.mark.parametrize("mode", ["left", "right"])
+@pytest.mark.parametrize("conjugate", [False, True])
+def test_qr_multiply(rng, shape, dtype, mode, conjugate):
+    m, n = shape
+    a = rng.standard_normal(shape)
+    if dtype == np.complex64:
+        a = a + 1j * rng.standard_normal(shape)
+    a = a.astype(dtype)
+    k = min(m, n)
+    for c_shape in ([(k, 2), (k,)] if mode == "left" else [(2, m), (m,)]):
+        c = rng.standard_normal(c_shape).astype(np.float32)
+        out, r = L.qr_multiply(a, c, mode=mode, conjugate=conjugate)
+        want, want_r = sl.qr_multiply(a.astype(np.complex128 if dtype == np.complex64
+                                               else np.float64), c, mode=mode,
+                                      conjugate=conjugate)
+        assert out.dtype == r.dtype == dtype and out.shape == want.shape
+        _close(out, want)             # the same LAPACK Householder QR: the same signs
+        _close(r, want_r)
+
+
+def test_qr_multiply_batches_jit_and_errors(rng):
+    a = rng.standard_normal((3, 5, 3)).astype(np.float32)
+    c = rng.standard_normal((3, 2, 5)).astype(np.float32)
+    out, r = L.qr_multiply(a, c[0])          # batch dimensions broadcast
+    assert out.shape == (3, 2, 3) and r.shape == (3, 3, 3)
+    for i in range(3):
+        _close(out[i], sl.qr_multiply(a[i], c[0])[0])
+    _loop_vs_vmap_vs_jit(lambda x, y: L.qr_multiply(x, y, mode="right")[0], [a, c])
+    _loop_vs_vmap_vs_jit(lambda x, y: L.qr_multiply(x, y[:3], mode="left")[0],
+                         [a, np.swapaxes(c, 1, 2)])
+    with pytest.raises(ValueError, match="mode must be"):
+        L.qr_multiply(a[0], c[0], mode="banana")
+    with pytest.raises(ValueError, match="Q has 5 rows"):
+        L.qr_multiply(a[0], c[0, :, :4])
+    with pytest.raises(ValueError, match="Q has 3 columns"):
+        L.qr_multiply(a[0], c[0], mode="left")
+    with pytest.raises(NotImplementedError, match="pivoting"):
+        L.qr_multiply(a[0], c[0], pivoting=True)
+    with pytest.raises(NotImplementedError, match="geqrf"):
+        glassbox.grad(lambda x: L.qr_multiply(x, c[0])[0].sum())(a[0])
