@@ -52,3 +52,51 @@ def load_ipython_extension(ipython):
 def unload_ipython_extension(ipython):
     from .kernel import unload_ipython_extension as unload
     unload(ipython)
+
+# JAX's remaining top-level names (scopes, typing, pytrees, caches, devices)
+from .runtime import Device  # noqa: F401,E402
+from .dtypes import float0  # noqa: F401,E402
+from .api import clear_caches  # noqa: F401,E402
+from .custom_derivatives import closure_convert, custom_gradient  # noqa: F401,E402
+from .scopes import (debug_nans, default_device, default_matmul_precision,  # noqa: F401,E402
+                     ensure_compile_time_eval, named_call, named_scope,
+                     numpy_dtype_promotion, numpy_rank_promotion)
+from .checkpoint_policies import checkpoint_policies  # noqa: F401,E402
+from . import errors, flatten_util, typing, experimental  # noqa: F401,E402
+
+
+def live_arrays(platform=None):
+    """Every array alive on this process (JAX's ``jax.live_arrays``)."""
+    return _runtime.live_arrays()
+
+
+def host_count(backend=None):
+    """Deprecated alias of ``process_count``."""
+    _warnings.warn("jax.process_count has been renamed to jax.process_count. This alias will "
+                   "eventually be removed; please update your code.", DeprecationWarning, 2)
+    return process_count()
+
+
+def host_id(backend=None):
+    """Deprecated alias of ``process_index``."""
+    _warnings.warn("jax.process_index has been renamed to jax.process_index. This alias will "
+                   "eventually be removed; please update your code.", DeprecationWarning, 2)
+    return process_index()
+
+
+def host_ids(backend=None):
+    """Deprecated alias of ``process_indices``."""
+    _warnings.warn("jax.process_indexs has been renamed to jax.process_indices. This alias will "
+                   "eventually be removed; please update your code.", DeprecationWarning, 2)
+    return process_indices()
+
+
+import warnings as _warnings  # noqa: E402
+from . import runtime as _runtime  # noqa: E402
+from .lax.callbacks import pure_callback  # noqa: F401,E402
+
+
+def install_as_jax():
+    """Make every later ``import jax`` resolve to glassbox (see ``glassbox.as_jax``)."""
+    from .as_jax import install_as_jax as install   # here: `python -m glassbox.as_jax`
+    return install()                                  # must find it not yet imported

@@ -23,6 +23,7 @@ from .call_primitives import compiled_call, is_compiled, jit_p, lowered_text
 from .config import config
 from .core import (ShapedArray, Tracer, abstract_token, check_tracer_alive, current_trace,
                    eval_trace, get_aval, hoist_consts, is_array_like)
+from .interpreters import dispatch
 from .interpreters.dispatch import device_of, mesh_in
 from .interpreters.tracing import trace_to_jaxpr
 from .tree_util import (broadcast_prefix, keystr, tree_flatten, tree_flatten_with_path,
@@ -106,6 +107,16 @@ class _FunCache:
 
 
 _jit_caches = weakref.WeakKeyDictionary()   # fun -> {options: _FunCache}
+
+
+def clear_caches():
+    """Forget every trace and executable: each ``jit`` function's, the eager ops', and
+    jaxlib's C++ dispatch tables (JAX's ``jax.clear_caches``). The next call retraces."""
+    for per_fun in list(_jit_caches.values()):
+        for cache in per_fun.values():
+            cache.clear()
+    dispatch.clear_caches()
+    runtime.clear_fast_caches()
 
 
 def _fun_cache(fun, options):

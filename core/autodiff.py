@@ -18,8 +18,7 @@ from .lax import stop_gradient  # noqa: F401  (glassbox.stop_gradient, as in JAX
 from .errors import GlassboxError
 from .traceback_util import api_boundary
 from .tree_util import Partial, register_pytree_node, tree_flatten, tree_map, tree_unflatten
-
-float0 = np.dtype([("float0", np.void, 0)])
+from .dtypes import float0  # noqa: F401  (the tangent dtype of integer inputs)
 
 
 def _check_callable(fun, transform):
@@ -70,17 +69,23 @@ def jvp(fun, primals, tangents, has_aux=False):
                         f"got {tree_p} and {tree_t}")
     ts = []
     for i, (p, t) in enumerate(zip(flat_p, flat_t)):
-        pa, ta = get_aval(p), get_aval(t)
-        if pa.shape != ta.shape:
+        pa = get_aval(p)
+        # an integer/bool primal's tangent is float0 (a NumPy array: no glassbox aval)
+        t_shape, t_dtype = ((np.shape(t), float0) if getattr(t, "dtype", None) == float0
+                            else (get_aval(t).shape, get_aval(t).dtype))
+        if pa.shape != t_shape:
             raise ValueError(f"jvp: primal and tangent {i} must have equal shapes, got "
-                             f"{pa.shape} and {ta.shape}")
-        if ad.tangent_aval(pa) is None:
-            ts.append(Zero(pa))
-            continue
-        if ta.dtype != pa.dtype:
-            raise TypeError(f"jvp: primal and tangent {i} must have equal dtypes, got "
-                            f"{pa.dtype.name} and {ta.dtype.name}")
-        ts.append(t)
+                             f"{pa.shape} and {t_shape}")
+        expected = pa.dtype if ad.tangent_aval(pa) is not None else float0
+        # (JAX also refuses an integer tangent for an integer primal; glassbox takes it as
+        # a zero tangent, which check_grads over index arguments relies on)
+        if t_dtype != expected and not (expected == float0 and t_dtype == pa.dtype):
+            raise TypeError("primal and tangent arguments to jax.jvp do not match; dtypes must "
+                            "be equal, or in case of int/bool primal dtype the tangent dtype "
+                            f"must be float0.Got primal dtype {pa.dtype} and so expected "
+                            f"tangent dtype {expected}, but got tangent dtype {t_dtype} "
+                            "instead.")
+        ts.append(Zero(pa) if expected == float0 else t)
     flat_fun, store = _flatten_fun(fun, tree_p, has_aux)
     with source_info.extend_name_stack("jvp"):
         p_out, t_out = ad.jvp_flat(flat_fun, flat_p, ts, store)

@@ -31,6 +31,15 @@ Options:
     cpu_collectives_implementation: how processes joined by
                        ``glassbox.distributed.initialize`` exchange data in
                        collectives: "gloo" (the default, as JAX; TCP).
+    numpy_dtype_promotion: "standard" (JAX's lattice) or "strict" (only Python
+                       scalars promote; mixing two dtypes is a TypePromotionError).
+    numpy_rank_promotion: "allow" (default), "warn" or "raise" when a jnp binary
+                       function broadcasts operands of different ranks.
+    default_matmul_precision: None (default) or a precision name ("highest",
+                       "float32", ...); recorded, as XLA on CPU computes in full
+                       precision whatever it says.
+    default_device:    None (the first device) or a jaxlib ``Device`` that new
+                       arrays are put on.
     traceback_filtering: how errors hide glassbox's own frames (see
                        ``glassbox.traceback_util``): "auto" (default), "off",
                        "tracebackhide", "remove_frames" or "quiet_remove_frames".
@@ -54,16 +63,32 @@ _DEFAULTS = {
         int(os.environ.get("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", 0)),
     # Collectives between processes (glassbox.distributed); read when the client is made.
     "cpu_collectives_implementation": "gloo",
+    "numpy_dtype_promotion": "standard",
+    "numpy_rank_promotion": "allow",
+    "default_matmul_precision": None,
+    "default_device": None,
 }
 # The types an option takes where its default's type does not say (ints are floats, as
 # in JAX; a directory may be a path object or None).
 _TYPES = {"compilation_cache_dir": (str, os.PathLike, type(None)),
           "persistent_cache_min_compile_time_secs": (float, int),
-          "cpu_collectives_implementation": (str, type(None))}
+          "cpu_collectives_implementation": (str, type(None)),
+          "default_matmul_precision": (str, type(None)),
+          "default_device": (object,)}
 # Options that take one of a few strings.
 _CHOICES = {"traceback_filtering": ("auto", "off", "tracebackhide", "remove_frames",
                                     "quiet_remove_frames"),
-            "cpu_collectives_implementation": ("gloo", "mpi", "megascale", None)}
+            "cpu_collectives_implementation": ("gloo", "mpi", "megascale", None),
+            "numpy_dtype_promotion": ("standard", "strict"),
+            "numpy_rank_promotion": ("allow", "warn", "raise"),
+            "default_matmul_precision": (None, "default", "high", "highest", "bfloat16",
+                                         "tensorfloat32", "float32", "ANY_F8_ANY_F8_F32",
+                                         "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY",
+                                         "ANY_F8_ANY_F8_ANY_FAST_ACCUM", "F16_F16_F16",
+                                         "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32",
+                                         "BF16_BF16_F32_X3", "BF16_BF16_F32_X6",
+                                         "BF16_BF16_F32_X9", "TF32_TF32_F32",
+                                         "TF32_TF32_F32_X3", "F32_F32_F32", "F64_F64_F64")}
 
 
 def _normalized(key, value):

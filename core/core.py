@@ -19,6 +19,7 @@ table right under the primitive.
 """
 import contextlib
 import itertools
+import weakref
 
 import numpy as np
 
@@ -35,7 +36,14 @@ from .errors import (ConcretizationTypeError, TracerArrayConversionError,
 _KEEP = object()
 
 
-class ShapedArray:
+class AbstractValue:
+    """The base of every abstract value (``ShapedArray``, ``AbstractToken``); JAX's
+    ``jax.core.AbstractValue``, for ``isinstance`` checks in code written against JAX."""
+
+    __slots__ = ()
+
+
+class ShapedArray(AbstractValue):
     """The type of an array: shape, dtype, whether the dtype is weak, and, over a mesh
     with ``Explicit`` axes, its sharding (a ``NamedSharding`` over the abstract mesh
     with one spec entry per dimension; None: not part of the type)."""
@@ -73,6 +81,13 @@ class ShapedArray:
     def strip_weak_type(self):
         return self.update(weak_type=False) if self.weak_type else self
 
+    def to_tangent_aval(self):
+        """The type of this value's tangents, as JAX gives it: the same for floating and
+        complex dtypes, ``float0`` for integers and bools (glassbox's own rules mark "no
+        tangent" with a symbolic ``Zero`` of the primal type instead: ``ad.tangent_aval``)."""
+        return ShapedArray(self.shape, primal_dtype_to_tangent_dtype(self.dtype),
+                           self.weak_type, self.sharding)
+
     def str_short(self):
         name = dtype_short_name(self.dtype)
         if self.sharding is None:
@@ -90,7 +105,7 @@ class ShapedArray:
         return self.size * self.dtype.itemsize
 
 
-class AbstractToken:
+class AbstractToken(AbstractValue):
     """The type of a token (``lax.create_token``): no shape and no data; it orders effects.
     One instance, ``abstract_token``; printed ``Tok``, lowered to ``!stablehlo.token``.
     ``dtype`` is bool only so that dtype-keyed rules (tangent types) pass it by."""
@@ -138,7 +153,15 @@ _SHORT = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f6
 
 
 def dtype_short_name(dtype):
-    return _SHORT.get(np.dtype(dtype).name, np.dtype(dtype).name)
+    dtype = np.dtype(dtype)
+    if dtype == dtypes.float0:
+        return "float0"
+    return _SHORT.get(dtype.name, dtype.name)
+
+
+def primal_dtype_to_tangent_dtype(dtype):
+    """JAX's tangent dtype of ``dtype``: itself if floating or complex, else ``float0``."""
+    return dtype if dtypes.is_inexact(dtype) else dtypes.float0
 
 
 def get_aval(x):
@@ -170,7 +193,21 @@ impl_rules = {}            # prim -> (*args, **params) -> outputs; default: comp
 
 
 class Primitive:
-    """A named operation; its meaning is the set of rules registered for it."""
+    """A named operation; its meaning is the set of rules registered for it.
+
+    ``multiple_results`` may also be set after construction (``p.multiple_results =
+    True``), as code written for JAX does. The ``def_*`` methods are JAX's way of
+    registering rules; they write into the tables above (``def_impl`` into
+    ``impl_rules``, ``def_abstract_eval`` into ``abstract_eval_rules``), so a primitive
+    defined through them (``glassbox.extend.core.Primitive`` is this class) is traced,
+    transformed and lowered like a built-in one.
+    """
+
+    call_primitive = False   # JAX's flags, read by code written against it
+    map_primitive = False
+    ref_primitive = False
+    skip_canonicalization = False
+    is_effectful = None
 
     def __init__(self, name, multiple_results=False):
         self.name = name
@@ -185,6 +222,55 @@ class Primitive:
 
     def __repr__(self):
         return self.name
+
+    # --- JAX's registration API -------------------------------------------------
+
+    def def_impl(self, impl):
+        """Eager evaluation: ``impl(*arrays, **params)`` (``impl_rules[self]``)."""
+        impl_rules[self] = impl
+        return impl
+
+    def def_abstract_eval(self, abstract_eval):
+        """Shape/dtype rule: ``abstract_eval(*avals, **params)`` returns an aval (a
+        sequence of them when ``multiple_results``) (``abstract_eval_rules[self]``)."""
+        abstract_eval_rules[self] = abstract_eval
+        return abstract_eval
+
+    def def_effectful_abstract_eval(self, effectful_abstract_eval):
+        """As ``def_abstract_eval`` for a rule returning ``(avals, effects)``. glassbox has
+        no effect types: a primitive that reports effects joins ``effectful_primitives``,
+        so its equations are never pruned as unused (how JAX treats effectful ones)."""
+        def rule(*avals, **params):
+            out, effects = effectful_abstract_eval(*avals, **params)
+            if effects:
+                effectful_primitives.add(self)
+            return out
+        rule.effectful_rule = effectful_abstract_eval
+        abstract_eval_rules[self] = rule
+        return effectful_abstract_eval
+
+    def impl(self, *args, **params):
+        """Evaluate now: the ``impl_rules`` entry, or, for built-in primitives, compiling
+        the one operation (what eager evaluation does)."""
+        rule = impl_rules.get(self)
+        if rule is not None:
+            return rule(*args, **params)
+        return _apply_primitive(self, args, params)
+
+    def abstract_eval(self, *avals, **params):
+        """``(out_aval or list of avals, effects)``, as JAX's ``Primitive.abstract_eval``
+        returns them (the effects are always empty for rules without effects)."""
+        rule = abstract_eval_rules.get(self)
+        effectful = getattr(rule, "effectful_rule", None)
+        if effectful is not None:
+            return effectful(*avals, **params)
+        out = abstract_eval(self, list(avals), params)
+        return (out if self.multiple_results else out[0]), no_effects
+
+    def get_bind_params(self, params):
+        """The parameters ``bind`` takes to rebuild an equation of this primitive (JAX
+        0.9.2+: ``params`` itself; glassbox's call primitives keep their body in them)."""
+        return params
 
 
 traceback_util.register_boundary(Primitive.bind.__code__)
@@ -319,13 +405,32 @@ class ClosedJaxpr:
 
 
 def subjaxprs(eqn):
-    """The jaxprs nested in an equation's params (jit bodies, branches, loop bodies)."""
-    for value in eqn.params.values():
+    """The jaxprs nested in an equation's params (jit bodies, branches, loop bodies).
+
+    (JAX's ``jax.extend.core.subjaxprs`` takes a whole jaxpr: ``extend.core`` has it.)"""
+    return jaxprs_in_params(eqn.params)
+
+
+def jaxprs_in_params(params):
+    """The jaxprs among ``params``' values (alone or in tuples), as JAX's function of this
+    name yields them: a ``ClosedJaxpr`` gives its ``jaxpr``."""
+    for value in params.values():
         for item in value if isinstance(value, tuple) else (value,):
             if isinstance(item, ClosedJaxpr):
                 yield item.jaxpr
             elif isinstance(item, Jaxpr):
                 yield item
+
+
+Atom = Var | Literal   # JAX's names: what an equation reads, a value, equation params
+Value = object
+ParamDict = dict
+
+
+def jaxpr_as_fun(closed, *args):
+    """Evaluate ``closed`` on ``args`` on the current trace (JAX's ``jaxpr_as_fun``; use
+    ``functools.partial(jaxpr_as_fun, closed)`` for a function)."""
+    return eval_jaxpr(closed.jaxpr, closed.consts, *args)
 
 
 def eval_jaxpr(jaxpr, consts, *args):
@@ -418,6 +523,37 @@ _current = eval_trace
 
 def current_trace():
     return _current
+
+
+def find_top_trace(_args=None):
+    """The current trace (JAX's ``find_top_trace``: with context-based tracing the
+    arguments no longer decide it)."""
+    return _current
+
+
+class OpaqueTraceState:
+    """Which trace was current when it was taken (``get_opaque_trace_state``): equal to
+    another state of the same live trace, to nothing once that trace is gone. Flax
+    compares these to refuse updating a module from inside a transform it was not
+    created in."""
+
+    __slots__ = ("_trace_ref",)
+
+    def __init__(self, trace_ref):
+        self._trace_ref = trace_ref
+
+    def __eq__(self, other):
+        return isinstance(other, OpaqueTraceState) and self._trace_ref == other._trace_ref
+
+    def __hash__(self):
+        return hash(self._trace_ref)
+
+
+def get_opaque_trace_state(convention=None):
+    """An ``OpaqueTraceState`` of the current trace (``convention`` is ignored, as JAX
+    ignores it: "flax" and "nnx" pass their name)."""
+    del convention
+    return OpaqueTraceState(weakref.ref(_current))
 
 
 @contextlib.contextmanager
@@ -548,15 +684,33 @@ def _leak_origin(tracer):
     return transform, None
 
 
+# Primitives run for their effect, not (only) their outputs: host callbacks (io_callback,
+# debug.callback, debug.print). glassbox has no effect types: an equation of these (or
+# holding one in a nested jaxpr) is simply never pruned, as JAX keeps effectful ones.
+effectful_primitives = set()
+
+
+def has_effects(jaxpr):
+    """Does ``jaxpr`` (or a jaxpr nested in it) hold an equation of an effectful
+    primitive?"""
+    return any(_eqn_has_effects(eqn) for eqn in jaxpr.eqns)
+
+
+def _eqn_has_effects(eqn):
+    return eqn.primitive in effectful_primitives or any(map(has_effects, subjaxprs(eqn)))
+
+
 def dce_jaxpr(jaxpr, used_outputs):
-    """Drop equations not needed for the outputs marked in ``used_outputs``.
+    """Drop equations not needed for the outputs marked in ``used_outputs`` (equations with
+    effects stay: see ``effectful_primitives``).
 
     Returns ``(new_jaxpr, used_inputs)``: the new jaxpr takes only the used inputs.
     """
     live = {v for v, used in zip(jaxpr.outvars, used_outputs) if used and type(v) is Var}
     kept = []
+    effects = bool(effectful_primitives)
     for eqn in reversed(jaxpr.eqns):
-        if any(v in live for v in eqn.outvars):
+        if any(v in live for v in eqn.outvars) or (effects and _eqn_has_effects(eqn)):
             kept.append(eqn)
             live.update(v for v in eqn.invars if type(v) is Var)
     used_inputs = [v in live for v in jaxpr.invars]
@@ -580,3 +734,62 @@ def host_consts(closed):
     if any(isinstance(c, Tracer) for c in closed.consts):
         raise AssertionError("internal error: a transformed body closed over a traced value")
     return closed
+
+
+# ---------------------------------------------------------------------------
+# JAX's names for the IR and trace state (``glassbox.extend.core`` re-exports them)
+
+
+class Effect:
+    """The base class of JAX's effect types. glassbox tracks no effect types (see
+    ``effectful_primitives``); the class exists for code that subclasses it."""
+
+
+Effects = set
+no_effects = frozenset()
+
+
+def mapped_aval(size, axis, aval):
+    """``aval`` without its mapped axis ``axis`` (of length ``size``); None: unmapped."""
+    if axis is None or isinstance(aval, AbstractToken):
+        return aval
+    if not isinstance(aval, ShapedArray):
+        raise TypeError(f"no mapping handler for {aval} of type {type(aval).__name__}")
+    if aval.shape[axis] != size:
+        raise ValueError(f"mapped_aval: axis {axis} of {aval.str_short()} has length "
+                         f"{aval.shape[axis]}, not {size}")
+    return aval.update(shape=aval.shape[:axis] + aval.shape[axis + 1:])
+
+
+def unmapped_aval(size, axis, aval, explicit_mesh_axis=None):
+    """``aval`` with a new axis of length ``size`` at ``axis``; None: left as is."""
+    del explicit_mesh_axis   # (a mesh axis for the new dimension: not part of the type here)
+    if axis is None or isinstance(aval, AbstractToken):
+        return aval
+    if type(axis) is not int:
+        raise TypeError(f"unmapped_aval: axis must be an int or None, got {axis!r}")
+    if not isinstance(aval, ShapedArray):
+        raise TypeError(f"no unmapping handler for {aval} of type {type(aval).__name__}")
+    return aval.update(shape=aval.shape[:axis] + (size,) + aval.shape[axis:])
+
+
+def concrete_or_error(force, val, context=""):
+    """``force(val)`` (identity for None), where ``val`` must have a known value: a tracer
+    without one raises ``ConcretizationTypeError`` mentioning ``context``."""
+    force = (lambda x: x) if force is None else force
+    if isinstance(val, Tracer):
+        value = val.to_concrete_value()
+        if value is None:
+            raise (ConcretizationTypeError(val, context) if context
+                   else ConcretizationTypeError(val))
+        return force(value)
+    return force(val)
+
+
+def valid_jaxtype(x):
+    """Whether ``x`` is a value glassbox can trace (has an aval)."""
+    try:
+        get_aval(x)
+    except TypeError:
+        return False
+    return True

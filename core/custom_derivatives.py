@@ -14,10 +14,11 @@ from .interpreters import ad
 from .interpreters.ad import Zero, instantiate
 from .call_primitives import (CustomRuleError, custom_jvp_call_p, custom_lin_p,  # noqa: F401
                               custom_vjp_call_p, remat_p)
-from .core import (Tracer, current_trace, eval_trace, get_aval, hoist_consts,
+from .core import (Tracer, eval_jaxpr, current_trace, eval_trace, get_aval, hoist_consts,
                    set_current_trace)
 from .interpreters.tracing import trace_to_jaxpr
-from .tree_util import tree_flatten, tree_leaves, tree_map, tree_unflatten
+from .tree_util import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
+                        tree_unflatten)
 
 
 def _split_nondiff(fun, args, kwargs, nondiff_argnums):
@@ -322,3 +323,72 @@ def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
 
 
 remat = checkpoint
+
+
+# --- custom_gradient and closure_convert -------------------------------------------
+
+class _GradientRule:
+    """Residuals of ``custom_gradient``: the traced rule (aux data) and its consts."""
+
+    def __init__(self, jaxpr, in_tree, out_tree, consts):
+        self.jaxpr, self.in_tree, self.out_tree, self.consts = jaxpr, in_tree, out_tree, consts
+
+
+register_pytree_node(_GradientRule, lambda r: (r.consts, (r.jaxpr, r.in_tree, r.out_tree)),
+                     lambda aux, consts: _GradientRule(*aux, list(consts)))
+
+
+def custom_gradient(fun):
+    """``fun(*args) -> (output, vjp)`` made into a function with that reverse-mode rule
+    (JAX's ``jax.custom_gradient``): ``vjp(ct)`` returns the cotangent of each argument::
+
+        @custom_gradient
+        def f(x):
+            return x ** 2, lambda g: (g * x,)
+    """
+    @custom_vjp
+    def wrapped(*args, **kwargs):
+        return fun(*args, **kwargs)[0]
+
+    def fwd(*args, **kwargs):
+        ans, rule = fun(*args, **kwargs)
+        ans_flat, out_tree = tree_flatten((ans,))
+        store = {}
+
+        def flat_rule(*cts):
+            outs = rule(*tree_unflatten(out_tree, cts))
+            flat, store["in_tree"] = tree_flatten(outs)
+            return flat
+        closed = trace_to_jaxpr(flat_rule, [get_aval(x) for x in ans_flat], "custom_gradient")
+        jaxpr, consts = hoist_consts(closed)
+        return ans, _GradientRule(jaxpr, store["in_tree"], out_tree, consts)
+
+    def bwd(res, ct):
+        cts, out_tree = tree_flatten((ct,))
+        if out_tree != res.out_tree:
+            raise TypeError(f"{res.out_tree}\n!=\n{out_tree}")
+        outs = tree_unflatten(res.in_tree, eval_jaxpr(res.jaxpr.jaxpr, [], *res.consts, *cts))
+        return (outs,) if res.in_tree.num_nodes == 1 else outs
+    wrapped.defvjp(fwd, bwd)
+    return wrapped
+
+
+def closure_convert(fun, *example_args):
+    """``(converted, consts)``: ``fun`` traced at ``example_args``, with the traced
+    values it closes over (from an enclosing transform) made explicit extra arguments,
+    ``converted(*args, *consts)``, as ``custom_vjp``'s ``bwd`` needs."""
+    flat_args, in_tree = tree_flatten(example_args)
+    store = {}
+
+    def flat_fun(*leaves):
+        out, store["out_tree"] = tree_flatten(fun(*tree_unflatten(in_tree, leaves)))
+        return out
+    closed = trace_to_jaxpr(flat_fun, [get_aval(x) for x in flat_args], "closure_convert")
+    jaxpr, consts = hoist_consts(closed)
+    out_tree, n = store["out_tree"], len(consts)
+
+    def converted(*args):
+        args, hoisted = args[:len(args) - n], args[len(args) - n:]
+        flat, _ = tree_flatten(args)
+        return tree_unflatten(out_tree, eval_jaxpr(jaxpr.jaxpr, [], *hoisted, *flat))
+    return converted, consts

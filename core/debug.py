@@ -1,6 +1,12 @@
 """``glassbox.debug``: looking at values while a program runs.
 
-For now, how an array is laid out over devices:
+``debug.print(fmt, *args, **kwargs)`` and ``debug.callback(fun, *args)`` run inside
+``jit``, ``vmap``, ``grad`` and loops, with the values each call sees (the primitives,
+``debug_print`` and ``debug_callback``, are in ``glassbox.lax.callbacks``):
+
+    jax.jit(lambda x: jax.debug.print("x = {}", x))(jnp.arange(3.))   # x = [0. 1. 2.]
+
+And how an array is laid out over devices:
 
     x = jax.device_put(jnp.zeros((8, 4)), NamedSharding(mesh, P("x", "y")))
     jax.debug.visualize_array_sharding(x)      # a grid of device boxes: "CPU 0", ...
@@ -22,6 +28,7 @@ from . import sharding as sharding_lib
 from . import tree_util
 from .core import Tracer, dtype_short_name
 from .api import device_put
+from .lax.callbacks import debug_callback, debug_print
 
 # matplotlib's "tab20b" (a ListedColormap of 20 colors): what JAX colors the
 # terminal grid with, and what the HTML grid always uses.
@@ -320,4 +327,10 @@ def visualize_array_sharding(arr, *, use_color=True, scale=1.0, min_width=9, max
     inspect_array_sharding(arr, callback=draw)
 
 
-__all__ = ["inspect_array_sharding", "visualize_array_sharding", "visualize_sharding"]
+# JAX's names: ``jax.debug.callback`` and ``jax.debug.print`` (set here, at the end, so
+# this module's own code never sees ``print`` shadowed).
+callback = debug_callback
+print = debug_print  # noqa: A001
+
+__all__ = ["inspect_array_sharding", "visualize_array_sharding", "visualize_sharding",
+           "callback", "print"]

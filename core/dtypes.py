@@ -92,7 +92,18 @@ def _upper_sets(edges):
     return ups
 
 
-_UPS = {True: _upper_sets(_lattice(True)), False: _upper_sets(_lattice(False))}
+def _strict_lattice():
+    """``numpy_dtype_promotion="strict"``: only weak scalars promote (into any type of
+    their kind or above); two different strong dtypes have no join."""
+    ints = [*SMALL_INTS, uint8, uint16, uint32, uint64, int8, int16, int32, int64]
+    floats = [*SMALL_FLOATS, bfloat16, float16, float32, float64]
+    edges = {"i*": ["f*", *ints], "f*": ["c*", *floats], "c*": [complex64, complex128]}
+    edges.update({t: [] for t in SUPPORTED})
+    return edges
+
+
+_UPS = {True: _upper_sets(_lattice(True)), False: _upper_sets(_lattice(False)),
+        "strict": _upper_sets(_strict_lattice())}
 _CATEGORY_DEFAULT = {"i*": int64, "f*": float64, "c*": complex128}
 _X64_OFF = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
 
@@ -147,8 +158,43 @@ for _d in SMALL_UNSIGNED:
 del _d
 
 
+# --- dtypes outside NumPy's: float0 and extended dtypes ---------------------
+
+# The tangent type of integer and boolean values: a gradient with respect to an
+# integer input (``grad(f, allow_int=True)``) is an array of it, of zero bytes.
+float0 = np.dtype([("float0", np.void, 0)])
+
+
+class extended(np.generic):
+    """Scalar class of every extended dtype, for ``issubdtype(key.dtype, extended)``;
+    never instantiated."""
+
+
+class prng_key(extended):
+    """Scalar class of typed PRNG key dtypes (``random.key(0).dtype``), for
+    ``issubdtype(x.dtype, dtypes.prng_key)``; never instantiated."""
+
+
+class ExtendedDType:
+    """Base class of dtypes NumPy does not have (``key<fry>``); ``type`` is the scalar
+    class that places it in NumPy's hierarchy (a subclass of ``extended``)."""
+    type = extended
+
+
 def issubdtype(a, b):
-    """``np.issubdtype`` that also places ml_dtypes' types (bfloat16, float8, int4, ...)."""
+    """``np.issubdtype`` that also places ml_dtypes' types (bfloat16, float8, int4, ...)
+    and extended dtypes: ``issubdtype(random.key(0).dtype, prng_key)`` is True."""
+    if isinstance(b, type) and issubclass(b, extended):
+        if isinstance(a, ExtendedDType):
+            return issubclass(a.type, b)
+        if isinstance(a, type) and issubclass(a, np.generic):
+            return issubclass(a, b)
+        return issubclass(np.dtype(a).type, b)
+    if isinstance(b, ExtendedDType):
+        return isinstance(a, ExtendedDType) and a == b
+    if isinstance(a, ExtendedDType):
+        b = b if isinstance(b, type) and issubclass(b, np.generic) else np.dtype(b).type
+        return issubclass(a.type, b)
     a = np.dtype(a)
     abstract = _ABSTRACT_OF.get(a)
     if abstract is not None:
@@ -211,6 +257,12 @@ def _join(nodes, x64):
     for candidate in common:
         if all(other in ups[candidate] for other in common):
             return candidate
+    if x64 == "strict":
+        names = tuple(_WEAK_NAMES.get(n, str(n)) for n in nodes)
+        raise TypePromotionError(
+            f"Input dtypes {names} have no available implicit dtype promotion path when "
+            "jax_numpy_dtype_promotion=strict. Try explicitly casting inputs to the desired "
+            "output type, or set jax_numpy_dtype_promotion=standard.")
     raise TypePromotionError(_no_join_message(nodes))
 
 
@@ -244,7 +296,9 @@ def lattice_join(*typed):
         if not isinstance(node, str) and node not in SUPPORTED:
             raise TypeError(f"glassbox does not support dtype {node}")
     node = (nodes[0] if len(nodes) == 1
-            else _join(tuple(sorted(nodes, key=str)), bool(config.enable_x64)))
+            else _join(tuple(sorted(nodes, key=str)),
+                       "strict" if config.numpy_dtype_promotion == "strict"
+                       else bool(config.enable_x64)))
     if isinstance(node, str):
         return np.dtype(_CATEGORY_DEFAULT[node]), True
     return node, False
@@ -327,6 +381,32 @@ def extremes(dtype):
         return info.min, info.max
     info = ml_dtypes.iinfo(dtype)
     return info.min, info.max
+
+
+def itemsize_bits(dtype):
+    """Bits per element (``int4``: 4; ``bool``: 8, its storage)."""
+    if dtype is None:
+        raise ValueError("dtype cannot be None.")
+    if dtype == np.dtype(bool):
+        return 8
+    if issubdtype(dtype, np.integer):
+        return ml_dtypes.iinfo(dtype).bits
+    if issubdtype(dtype, np.floating):
+        return ml_dtypes.finfo(dtype).bits
+    if issubdtype(dtype, np.complexfloating):
+        return 2 * ml_dtypes.finfo(dtype).bits
+    raise ValueError(f"unexpected input: dtype={dtype!r}")
+
+
+def scalar_type_of(x):
+    """The Python scalar type of a value's dtype: ``bool``, ``int``, ``float`` or
+    ``complex`` (bfloat16 and float8 are ``float``, int4 ``int``)."""
+    dtype = np.dtype(dtype_and_weak(x)[0])
+    for kind, scalar in ((np.bool_, bool), (np.integer, int), (np.floating, float),
+                         (np.complexfloating, complex)):
+        if issubdtype(dtype, kind):
+            return scalar
+    raise TypeError(f"Invalid scalar value {x}")
 
 
 def python_scalar_dtype(x):

@@ -2,7 +2,10 @@
 
 Each message names what happened, the user's file and line, and how to fix it.
 """
-from . import source_info
+from . import runtime, source_info
+
+# What XLA raises when running a computation fails (JAX's name for jaxlib's class).
+JaxRuntimeError = runtime.JaxRuntimeError
 
 
 class GlassboxError(Exception):

@@ -40,6 +40,20 @@ _multi = None
 _lapack_registered = False
 
 
+Device = _jax.Device                       # glassbox.Device: jaxlib's device class, as JAX's
+JaxRuntimeError = _jax.JaxRuntimeError     # what XLA raises (glassbox.errors.JaxRuntimeError)
+
+
+def live_arrays():
+    """Every array alive on this process's client (``glassbox.live_arrays``)."""
+    return client().live_arrays()
+
+
+def clear_fast_caches():
+    """Empty every C++ ``jit`` dispatch table (``glassbox.clear_caches``)."""
+    _jax.PjitFunctionCache.clear_all()
+
+
 class RuntimeError_(RuntimeError):
     """An error from XLA, re-raised with what glassbox was doing at the time."""
 
@@ -148,7 +162,10 @@ def fastpath_data(executable, outs, out_tree, n_args, kept, consts):
 
     ``outs`` is the call's output arrays and ``out_tree`` their structure (in
     ``pytree_registry``'s terms); ``kept`` the indices of the ``n_args`` arguments the
-    executable takes (None: all), ``consts`` the arrays it takes first."""
+    executable takes (None: all), ``consts`` the arrays it takes first. None for a
+    program that calls Python back: C++ would not wait for its callbacks."""
+    if executable.host_callbacks:
+        return None
     sharding = _sharding(executable.device)
     kept_args = range(n_args) if kept is None else kept
     n_inputs = len(consts) + len(kept_args)
@@ -173,6 +190,8 @@ def devices(backend=None):
 
 
 def default_device():
+    if config.default_device is not None:   # glassbox.default_device(...) / the config option
+        return config.default_device
     return client().local_devices()[0]   # the first of this process's devices
 
 
@@ -458,12 +477,14 @@ class Executable:
     (``set_result_shardings``) before the first call."""
 
     __slots__ = ("_exe", "_handlers", "_out_avals", "name", "text", "compile_seconds",
-                 "device", "devices", "from_disk")
+                 "device", "devices", "from_disk", "host_callbacks")
 
     def __init__(self, exe, out_avals, device, name, text, seconds, from_disk=False,
-                 devices=None):
+                 devices=None, host_callbacks=()):
         self._exe, self._out_avals = exe, out_avals
         self.devices = devices
+        # The Python functions the program calls back (kept alive as long as it is).
+        self.host_callbacks = tuple(host_callbacks)
         if devices is None:
             sharding = _sharding(device)
             self._handlers = [_jax.array_result_handler(a, sharding, True, _skip_checks=True)
@@ -472,6 +493,8 @@ class Executable:
         self.from_disk = from_disk   # loaded from the persistent compilation cache
 
     def __call__(self, buffers):
+        if self.host_callbacks:
+            return self._call_and_wait(buffers)
         if self.devices is None:
             return self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
         # XLA's CPU collectives rendezvous one thread per device; with programs queued
@@ -483,6 +506,16 @@ class Executable:
         outs = self._exe.execute_sharded(buffers).consume_with_handlers(self._handlers)
         _in_flight[:] = outs[:1]
         return outs
+
+    def _call_and_wait(self, buffers):
+        # A program that calls Python back returns once every callback has run (its
+        # runtime token is ready): a ``debug.print`` inside is printed before the call
+        # returns, so what the user's own code prints next comes after it.
+        for previous in _in_flight:
+            wait(previous)
+        results = self._exe.execute_sharded(buffers, with_tokens=True)
+        results.consume_token().block_until_ready()
+        return results.consume_with_handlers(self._handlers)
 
     def parameter_shardings(self):
         """The HLO sharding text of each parameter (partitioned programs)."""
@@ -565,16 +598,23 @@ def compile(text, out_avals, device=None, name="main", devices=None):
     check_array_sizes(text, name)
     if not _lapack_registered and "lapack_" in text:
         register_lapack()
+    callbacks = _host_callbacks_of(text, name)
     device = device or (devices[0] if devices else default_device())
     targets = tuple(devices) if devices else (device,)
     device_list, options = _jax.DeviceList(targets), _compile_options(device, devices)
     start = time.perf_counter()
-    key = _disk_key(text, targets) if compilation_cache.directory() else None
+    # As JAX: a program calling Python back is never written to (or read from) disk.
+    key = _disk_key(text, targets) if compilation_cache.directory() and not callbacks \
+        else None
     exe = _load(key, device_list, options) if key else None
     from_disk = exe is not None
     if exe is None:
         try:
-            exe = client().compile_and_load(text, device_list, options)
+            if callbacks:   # only an MLIR module (not text) takes host callbacks
+                exe = client().compile_and_load(_parse_module(text), device_list, options,
+                                                list(callbacks))
+            else:
+                exe = client().compile_and_load(text, device_list, options)
         except Exception as err:  # XLA's own error type differs by version: keep its message
             raise RuntimeError_(f"XLA could not compile {name!r}: {err}\n"
                                 f"--- StableHLO sent to XLA ---\n{text}") from None
@@ -582,7 +622,57 @@ def compile(text, out_avals, device=None, name="main", devices=None):
             compilation_cache.put(key, exe.serialize(), time.perf_counter() - start)
     seconds = time.perf_counter() - start
     return Executable(exe, out_avals, device, name, text, seconds, from_disk,
-                      tuple(devices) if devices else None)
+                      tuple(devices) if devices else None, callbacks)
+
+
+# --- host callbacks: XLA calling Python -----------------------------------------
+#
+# jaxlib registers a typed-FFI custom-call target per platform that calls a Python
+# function of the executable: ``xla_ffi_python_cpu_callback`` on CPU (and
+# ``xla_ffi_partitioned_python_cpu_callback``, run on each device's shard). The
+# ``stablehlo.custom_call`` names the function by ``index`` (a ``ui64`` in its
+# ``backend_config`` dictionary), its position in the ``host_callbacks`` list given to
+# ``compile_and_load``. That overload wants the module as an MLIR object, not text.
+# XLA hands the function NumPy arrays and takes back a tuple of NumPy arrays.
+
+def host_callback_target(partitioned=False):
+    """The custom-call target that calls a Python function from a compiled program on
+    this platform (JAX's ``emit_python_callback`` names the same one)."""
+    device = "gpu" if platform() in ("cuda", "rocm", "gpu") else "cpu"
+    return f"xla_ffi{'_partitioned' if partitioned else ''}_python_{device}_callback"
+
+
+def _host_callbacks_of(text, name):
+    """The Python functions a module calls (``lowering`` hands them over on its text as
+    ``host_callbacks``); an error for a module that calls some but carries none."""
+    callbacks = getattr(text, "host_callbacks", ())
+    if not callbacks and "_python_cpu_callback" in text:
+        raise ValueError(
+            f"{name!r} calls Python functions back (custom calls to xla_ffi_python_cpu_"
+            f"callback) but its text no longer carries them: compile the text that "
+            f"lowering returned (e.g. Lowered.compile()), not a copy of it")
+    return callbacks
+
+
+@functools.cache
+def _mlir_context():
+    from jaxlib.mlir import ir
+    from jaxlib.mlir.dialects import chlo, sdy, stablehlo
+    from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+    registry = ir.DialectRegistry()
+    _jax_mlir_ext.register_dialects(registry)   # func, arith, ... (what JAX loads)
+    context = ir.Context()
+    context.append_dialect_registry(registry)
+    context.load_all_available_dialects()
+    for dialect in (sdy, chlo, stablehlo):
+        dialect.register_dialect(context)
+    return context, ir
+
+
+def _parse_module(text):
+    context, ir = _mlir_context()
+    with context:
+        return ir.Module.parse(str(text))
 
 
 # --- the persistent compilation cache: what jaxlib does for it ------------------

@@ -9,7 +9,9 @@ import collections
 import dataclasses
 import difflib
 import functools
+import operator
 import textwrap
+import typing
 from typing import NamedTuple
 
 from . import runtime
@@ -27,37 +29,103 @@ class _Node(NamedTuple):
 def register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func=None):
     """Teach glassbox to look inside ``nodetype``.
 
-    ``flatten_func(node) -> (children, aux_data)``; ``unflatten_func(aux_data, children) -> node``.
+    ``flatten_func(node) -> (children, aux_data)``; ``unflatten_func(aux_data, children) -> node``;
+    ``flatten_with_keys_func`` (optional) as in ``register_pytree_with_keys``. Without it
+    the children's key paths are ``FlattenedIndexKey(i)``.
     """
     if nodetype in _registry:
         raise ValueError(f"{nodetype.__name__} is already registered as a pytree node")
     _registry[nodetype] = _Node(flatten_func, unflatten_func, flatten_with_keys_func)
     if nodetype not in _BUILT_INTO_JAXLIB:   # the C++ jit fast path flattens arguments too
-        runtime.pytree_registry.register_node(nodetype, flatten_func, unflatten_func)
+        runtime.pytree_registry.register_node(nodetype, flatten_func, unflatten_func,
+                                              flatten_with_keys_func)
 
 
 def register_pytree_node_class(cls):
     """Class decorator: ``cls.tree_flatten()`` and ``cls.tree_unflatten(aux, children)``."""
-    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    register_pytree_node(cls, operator.methodcaller("tree_flatten"), cls.tree_unflatten)
     return cls
 
 
-def register_dataclass(nodetype=None, data_fields=None, meta_fields=None, drop_fields=()):
-    """Register a dataclass: ``data_fields`` are children, ``meta_fields`` static aux data."""
-    if nodetype is None:
-        return functools.partial(register_dataclass, data_fields=data_fields,
-                                 meta_fields=meta_fields, drop_fields=drop_fields)
-    if data_fields is None:
-        fields = [f for f in dataclasses.fields(nodetype) if f.name not in drop_fields]
-        meta_fields = [f.name for f in fields if f.metadata.get("static", False)]
+def register_pytree_with_keys(nodetype, flatten_with_keys, unflatten_func, flatten_func=None):
+    """``register_pytree_node`` whose flattening names each child, for key paths.
+
+    ``flatten_with_keys(node) -> ([(key, child), ...], aux_data)``, the keys being
+    ``GetAttrKey``/``DictKey``/``SequenceKey`` or any object with a ``str``; they are
+    what ``tree_flatten_with_path`` and ``keystr`` report. ``flatten_func`` (optional)
+    gives the same children without keys, for speed.
+
+    Example::
+
+        register_pytree_with_keys(
+            Pair, lambda p: (((GetAttrKey("a"), p.a), (GetAttrKey("b"), p.b)), None),
+            lambda _, children: Pair(*children))
+        tree_leaves_with_path(Pair(1, 2))   # [((GetAttrKey(name='a'),), 1), ...]
+    """
+    if not flatten_func:
+        def flatten_func(node):
+            keyed, aux = flatten_with_keys(node)
+            return [child for _, child in keyed], aux
+    register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys)
+
+
+def register_pytree_with_keys_class(cls):
+    """Class decorator: ``cls.tree_flatten_with_keys()`` (and ``cls.tree_flatten()`` if
+    defined) and ``cls.tree_unflatten(aux, children)``."""
+    flatten = operator.methodcaller("tree_flatten") if hasattr(cls, "tree_flatten") else None
+    register_pytree_with_keys(cls, operator.methodcaller("tree_flatten_with_keys"),
+                              cls.tree_unflatten, flatten)
+    return cls
+
+
+def register_static(cls):
+    """Register ``cls`` as a pytree with no leaves: its (hashable) instances are aux data,
+    so ``jit`` treats them as static without ``static_argnums``."""
+    register_pytree_with_keys(cls, lambda node: ((), node), lambda node, _: node)
+    return cls
+
+
+def register_dataclass(nodetype, data_fields=None, meta_fields=None, drop_fields=()):
+    """Register a dataclass: ``data_fields`` are children, ``meta_fields`` static aux data.
+
+    For a dataclass both may be omitted: fields are data unless declared with
+    ``field(metadata=dict(static=True))`` (``glassbox.tree.static()``). As in JAX the
+    two lists must name every ``init=True`` field not in ``drop_fields``, and nothing
+    else. Children have ``GetAttrKey`` paths.
+    """
+    if data_fields is None or meta_fields is None:
+        if (data_fields is None) != (meta_fields is None):
+            raise TypeError("register_dataclass: data_fields and meta_fields must both be "
+                            "specified when either is specified. Got "
+                            f"data_fields={data_fields!r} meta_fields={meta_fields!r}.")
+        if not dataclasses.is_dataclass(nodetype):
+            raise TypeError("register_dataclass: data_fields and meta_fields are required "
+                            f"when nodetype is not a dataclass. Got nodetype={nodetype!r}.")
+        fields = dataclasses.fields(nodetype)
         data_fields = [f.name for f in fields if not f.metadata.get("static", False)]
-    data_fields, meta_fields = list(data_fields), list(meta_fields or ())
+        meta_fields = [f.name for f in fields if f.metadata.get("static", False)]
+    data_fields, meta_fields = tuple(data_fields), tuple(meta_fields)
+    if dataclasses.is_dataclass(nodetype):
+        init_fields = {f.name for f in dataclasses.fields(nodetype) if f.init}
+        init_fields.difference_update(drop_fields)
+        if {*meta_fields, *data_fields} != init_fields:
+            msg = ("data_fields and meta_fields must include all dataclass fields with "
+                   "``init=True`` and only them.")
+            if missing := init_fields - {*meta_fields, *data_fields}:
+                msg += (f" Missing fields: {missing}. Add them to drop_fields to suppress "
+                        "this error.")
+            if unexpected := {*meta_fields, *data_fields} - init_fields:
+                msg += f" Unexpected fields: {unexpected}."
+            raise ValueError(msg)
+    if overlap := set(data_fields) & set(meta_fields):
+        raise ValueError(f"data_fields and meta_fields must not overlap. Overlapping fields: "
+                         f"{overlap}.")
 
     def flatten(x):
         return ([getattr(x, k) for k in data_fields], tuple(getattr(x, k) for k in meta_fields))
 
     def unflatten(aux, children):
-        return nodetype(**dict(zip(data_fields, children)), **dict(zip(meta_fields, aux)))
+        return nodetype(**dict(zip(meta_fields, aux)), **dict(zip(data_fields, children)))
 
     def flatten_with_keys(x):
         return ([(GetAttrKey(k), getattr(x, k)) for k in data_fields],
@@ -100,9 +168,20 @@ class FlattenedIndexKey:
         return f"[<flat index {self.key}>]"
 
 
-def keystr(path):
-    """``keystr((DictKey('w'), SequenceKey(0)))`` -> ``"['w'][0]"``."""
-    return "".join(str(k) for k in path)
+KeyEntry = typing.TypeVar("KeyEntry", bound=typing.Any)   # one step of a path
+KeyPath = tuple[KeyEntry, ...]                             # the keys from root to leaf
+
+
+def keystr(keys, *, simple=False, separator=""):
+    """A key path as text: ``keystr((DictKey('w'), SequenceKey(0)))`` is ``"['w'][0]"``;
+    with ``simple=True, separator='/'`` it is ``"w/0"`` (shorter, but ambiguous)."""
+    return separator.join(map(_simple_entrystr if simple else str, keys))
+
+
+def _simple_entrystr(key):
+    if isinstance(key, (SequenceKey, DictKey, GetAttrKey, FlattenedIndexKey)):
+        return _key_name(key)
+    return str(key)
 
 
 # --- built-in nodes --------------------------------------------------------
@@ -124,7 +203,7 @@ register_pytree_node(type(None), lambda _: ((), None), lambda _, c: None,
                      lambda _: ((), None))
 register_pytree_node(
     dict,
-    lambda d: ([d[k] for k in _sorted_keys(d)], tuple(_sorted_keys(d))),
+    lambda d: (tuple(d[k] for k in _sorted_keys(d)), tuple(_sorted_keys(d))),
     lambda keys, c: dict(zip(keys, c)),
     lambda d: ([(DictKey(k), d[k]) for k in _sorted_keys(d)], tuple(_sorted_keys(d))))
 register_pytree_node(
@@ -155,18 +234,28 @@ _NAMEDTUPLE = _Node(lambda t: (tuple(t), type(t)), lambda cls, c: cls(*c),
 class PyTreeDef:
     """The structure of a pytree, without its leaves. Hashable and comparable."""
 
-    __slots__ = ("node_type", "aux", "children", "num_leaves", "_hash")
+    __slots__ = ("node_type", "aux", "subtrees", "num_leaves", "_hash")
 
     def __init__(self, node_type, aux, children):
         self.node_type = node_type          # None for a leaf
         self.aux = aux
-        self.children = tuple(children)
-        self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
+        self.subtrees = tuple(children)
+        self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in self.subtrees)
         self._hash = None
 
     @property
     def num_nodes(self):
-        return 1 + sum(c.num_nodes for c in self.children)
+        return 1 + sum(c.num_nodes for c in self.subtrees)
+
+    def children(self):
+        """The structures of this node's children (a method, as JAX's)."""
+        return list(self.subtrees)
+
+    def node_data(self):
+        """``(node type, aux data)`` of this node; None for a leaf."""
+        if self.node_type is None:
+            return None
+        return (self.aux if self.node_type == "namedtuple" else self.node_type), self.aux
 
     def unflatten(self, leaves):
         leaves = list(leaves)
@@ -178,7 +267,7 @@ class PyTreeDef:
     def _build(self, it):
         if self.node_type is None:
             return next(it)
-        children = [c._build(it) for c in self.children]
+        children = [c._build(it) for c in self.subtrees]
         node = _NAMEDTUPLE if self.node_type == "namedtuple" else _registry[self.node_type]
         return node.unflatten(self.aux, children)
 
@@ -199,10 +288,10 @@ class PyTreeDef:
                              f"{tree!r}")
         children, aux = node.flatten(tree)
         children = list(children)
-        if len(children) != len(self.children) or (aux != self.aux and kind is not list):
+        if len(children) != len(self.subtrees) or (aux != self.aux and kind is not list):
             raise ValueError(f"Mismatch in pytree structure: expected {self}, got a "
                              f"{type(tree).__name__} with {len(children)} children")
-        for c, sub in zip(self.children, children):
+        for c, sub in zip(self.subtrees, children):
             c._up_to(sub, out)
 
     def _kind_name(self):
@@ -210,14 +299,14 @@ class PyTreeDef:
 
     def __eq__(self, other):
         return (isinstance(other, PyTreeDef) and self.node_type == other.node_type
-                and self.aux == other.aux and self.children == other.children)
+                and self.aux == other.aux and self.subtrees == other.subtrees)
 
     def __hash__(self):
         if self._hash is None:
             try:
-                self._hash = hash((self.node_type, self.aux, self.children))
+                self._hash = hash((self.node_type, self.aux, self.subtrees))
             except TypeError:
-                self._hash = hash((self.node_type, self.children))
+                self._hash = hash((self.node_type, self.subtrees))
         return self._hash
 
     def __repr__(self):
@@ -226,16 +315,17 @@ class PyTreeDef:
     def _str(self):
         if self.node_type is None:
             return "*"
-        inner = ", ".join(c._str() for c in self.children)
+        inner = ", ".join(c._str() for c in self.subtrees)
         if self.node_type is tuple:
-            return f"({inner}{',' if len(self.children) == 1 else ''})"
+            return f"({inner}{',' if len(self.subtrees) == 1 else ''})"
         if self.node_type is list:
             return f"[{inner}]"
         if self.node_type is dict:
-            return "{" + ", ".join(f"{k!r}: {c._str()}" for k, c in zip(self.aux, self.children)) + "}"
+            return "{" + ", ".join(f"{k!r}: {c._str()}" for k, c in zip(self.aux, self.subtrees)) + "}"
         if self.node_type is type(None):
             return "None"
-        return f"CustomNode({self._kind_name()}[{self.aux!r}], [{inner}])"
+        aux = self.aux.__name__ if self.node_type == "namedtuple" else self.aux
+        return f"CustomNode({self._kind_name()}[{aux}], [{inner}])"
 
 
 _LEAF = PyTreeDef(None, None, ())
@@ -270,11 +360,42 @@ def tree_structure(tree, is_leaf=None):
 
 
 def treedef_is_leaf(treedef):
-    return treedef.node_type is None
+    """True for a structure of one node: a leaf, or an empty node such as ``None``."""
+    return treedef.num_nodes == 1
 
 
 def treedef_children(treedef):
-    return list(treedef.children)
+    return treedef.children()
+
+
+def treedef_tuple(treedefs):
+    """The structure of a tuple whose children have the structures ``treedefs``."""
+    return PyTreeDef(tuple, None, list(treedefs))
+
+
+def is_tree_node(typ):
+    """True for a registered node type (built-in or custom) or a namedtuple class."""
+    return typ in _registry or (issubclass(typ, tuple) and hasattr(typ, "_fields"))
+
+
+def flatten_one_level(tree):
+    """``(children, aux_data)`` of one node; ``ValueError`` for a leaf."""
+    node = _node_for(tree)
+    if node is None:
+        raise ValueError(f"can't tree-flatten type: {type(tree)}")
+    return node.flatten(tree)
+
+
+def flatten_one_level_with_keys(tree):
+    """``([(key, child), ...], aux_data)`` of one node; ``ValueError`` for a leaf."""
+    node = _node_for(tree)
+    if node is None:
+        raise ValueError(f"can't tree-flatten type: {type(tree)}")
+    if node.flatten_with_keys is not None:
+        keyed, aux = node.flatten_with_keys(tree)
+        return tuple(keyed), aux
+    children, aux = node.flatten(tree)
+    return tuple((FlattenedIndexKey(i), c) for i, c in enumerate(children)), aux
 
 
 def tree_map(f, tree, *rest, is_leaf=None):
@@ -371,19 +492,58 @@ def broadcast_prefix(prefix, full, is_leaf=None):
     return out
 
 
-def tree_reduce(function, tree, initializer=None, is_leaf=None):
+def tree_broadcast(prefix_tree, full_tree, is_leaf=None):
+    """``full_tree``'s structure, each leaf the leaf of ``prefix_tree`` above it:
+    ``tree_broadcast([1, {'a': 2}], [[3, 4], {'a': (5, 6)}])`` is
+    ``[[1, 1], {'a': (2, 2)}]``."""
+    try:
+        leaves = broadcast_prefix(prefix_tree, full_tree, is_leaf)
+    except ValueError:
+        err = next(_prefix_error((), prefix_tree, full_tree, is_leaf), None)
+        if err is None:
+            raise
+        raise err("broadcast_prefix prefix_tree") from None
+    return tree_structure(full_tree).unflatten(leaves)
+
+
+class Unspecified:
+    """The default of ``tree_reduce``'s ``initializer``: none given (``None`` is a value)."""
+
+
+def tree_reduce(function, tree, initializer=Unspecified(), is_leaf=None):
+    """``functools.reduce(function, leaves[, initializer])``."""
     leaves = tree_leaves(tree, is_leaf)
-    if initializer is None:
+    if isinstance(initializer, Unspecified):
         return functools.reduce(function, leaves)
     return functools.reduce(function, leaves, initializer)
 
 
-def tree_all(tree, is_leaf=None):
+def tree_reduce_associative(operation, tree, *, identity=Unspecified(), is_leaf=None):
+    """Reduce the leaves with an associative ``operation`` as a balanced tree (depth
+    log n): ``operation(operation(l0, l1), operation(l2, operation(l3, l4)))``."""
+    def reduce(seq):
+        if not seq:
+            if isinstance(identity, Unspecified):
+                raise TypeError("Must specify identity for parallel reduction of empty "
+                                "sequence.")
+            return identity
+        if len(seq) == 1:
+            return seq[0]
+        return operation(reduce(seq[:len(seq) // 2]), reduce(seq[len(seq) // 2:]))
+    return reduce(tree_leaves(tree, is_leaf))
+
+
+def tree_all(tree, *, is_leaf=None):
     return all(tree_leaves(tree, is_leaf))
 
 
 def all_leaves(iterable, is_leaf=None):
-    return all(tree_structure(x, is_leaf) == _LEAF for x in iterable)
+    """True when every item is a leaf (``None`` is an empty node, not a leaf)."""
+    if is_leaf is None:
+        return all(tree_structure(x) == _LEAF for x in iterable)
+    items = list(iterable)
+    leaves = tree_leaves(items, is_leaf)
+    return len(leaves) == len(items) and all(a is b for a, b in zip(items, leaves))
 
 
 def tree_transpose(outer_treedef, inner_treedef, pytree_to_transpose):
@@ -394,34 +554,49 @@ def tree_transpose(outer_treedef, inner_treedef, pytree_to_transpose):
     return inner_treedef.unflatten(transposed)
 
 
-def tree_flatten_with_path(tree, is_leaf=None):
-    """``([(path, leaf), ...], treedef)`` where a path is a tuple of keys."""
+def tree_flatten_with_path(tree, is_leaf=None, is_leaf_takes_path=False):
+    """``([(path, leaf), ...], treedef)`` where a path is a tuple of keys; with
+    ``is_leaf_takes_path`` the test is ``is_leaf(path, x)``."""
+    if is_leaf is not None and not is_leaf_takes_path:
+        is_leaf_with_path = lambda _, x: is_leaf(x)
+    else:
+        is_leaf_with_path = is_leaf
     out = []
-    _with_path(tree, (), is_leaf, out)
-    return out, tree_structure(tree, is_leaf)
+    treedef = _with_path(tree, (), is_leaf_with_path, out)
+    return out, treedef
 
 
 def _with_path(tree, path, is_leaf, out):
-    node = None if (is_leaf is not None and is_leaf(tree)) else _node_for(tree)
+    node = None if (is_leaf is not None and is_leaf(path, tree)) else _node_for(tree)
     if node is None:
         out.append((path, tree))
-        return
+        return _LEAF
     if node.flatten_with_keys is not None:
-        keyed, _ = node.flatten_with_keys(tree)
+        keyed, aux = node.flatten_with_keys(tree)
     else:
-        keyed = [(FlattenedIndexKey(i), c) for i, c in enumerate(node.flatten(tree)[0])]
-    for key, child in keyed:
-        _with_path(child, path + (key,), is_leaf, out)
+        children, aux = node.flatten(tree)
+        keyed = [(FlattenedIndexKey(i), c) for i, c in enumerate(children)]
+    kind = "namedtuple" if node is _NAMEDTUPLE else type(tree)
+    return PyTreeDef(kind, aux, [_with_path(child, path + (key,), is_leaf, out)
+                                 for key, child in keyed])
 
 
-def tree_leaves_with_path(tree, is_leaf=None):
-    return tree_flatten_with_path(tree, is_leaf)[0]
+def tree_leaves_with_path(tree, is_leaf=None, is_leaf_takes_path=False):
+    return tree_flatten_with_path(tree, is_leaf, is_leaf_takes_path)[0]
 
 
-def tree_map_with_path(f, tree, *rest, is_leaf=None):
-    keyed, treedef = tree_flatten_with_path(tree, is_leaf)
-    others = _flatten_rest(treedef, tree, rest, is_leaf, "tree_map_with_path tree")
+def tree_map_with_path(f, tree, *rest, is_leaf=None, is_leaf_takes_path=False):
+    """``tree_map`` whose ``f(path, leaf, *others)`` also gets each leaf's key path."""
+    keyed, treedef = tree_flatten_with_path(tree, is_leaf, is_leaf_takes_path)
+    plain_is_leaf = (None if is_leaf is None else
+                     (lambda x: is_leaf((), x)) if is_leaf_takes_path else is_leaf)
+    others = _flatten_rest(treedef, tree, rest, plain_is_leaf, "tree_map_with_path tree")
     return treedef.unflatten(f(p, x, *xs) for (p, x), *xs in zip(keyed, *others))
+
+
+# jaxlib's C++ registry, holding every node registered here (what jit's fast path flattens
+# arguments with); glassbox's own flattening is the Python above.
+default_registry = runtime.pytree_registry
 
 
 class Partial(functools.partial):

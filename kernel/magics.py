@@ -402,6 +402,23 @@ class GlassboxMagics(Magics):
         fun, values = self._expression("graph", source)
         return graphview.graph(fun, stages=stages, title=f"%graph {source}")(*values)
 
+    # --- %jax_is_glassbox
+    @line_magic
+    def jax_is_glassbox(self, line):
+        """``%jax_is_glassbox``: from now on ``import jax`` (and optax, flax, equinox...,
+        which import it) gives glassbox in this kernel (``glassbox.install_as_jax()``).
+
+        Run it before anything imports the real jax; restart the kernel to undo it.
+        """
+        if line.strip():
+            raise UsageError("%jax_is_glassbox takes no arguments")
+        try:
+            jax = glassbox.install_as_jax()
+        except ImportError as err:
+            raise UsageError(str(err)) from None
+        print(f"import jax now gives glassbox (JAX API {jax.__version__}); restart the "
+              f"kernel to undo")
+
     # --- %devices
     @line_magic
     def devices(self, line):

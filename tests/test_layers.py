@@ -35,12 +35,15 @@ LAYERS = {
     "events.py": 0, "tree_util.py": 0, "tree.py": 0, "pretty.py": 0, "array_methods.py": 0,
     "traceback_util.py": 0, "runtime.py": 0, "array.py": 0, "compilation_cache.py": 0,
     "sharding.py": 0, "distributed.py": 0, "array_construction.py": 0,
+    "typing.py": 0, "checkpoint_policies.py": 0,
     # 1: the interpreters
     "interpreters/__init__.py": 1, "interpreters/tracing.py": 1,
     "interpreters/dispatch.py": 1, "interpreters/lowering.py": 1, "interpreters/ad.py": 1,
-    "interpreters/batching.py": 1,
+    "interpreters/batching.py": 1, "interpreters/mlir.py": 1,
+    "interpreters/partial_eval.py": 1,
     # 2: the call primitives and their wrappers
     "call_primitives.py": 2, "api.py": 2, "custom_derivatives.py": 2, "ad_checkpoint.py": 2,
+    "scopes.py": 2,
     # 3: the primitive families
     "lax/__init__.py": 3, "lax/_families.py": 3, "lax/_control_flow.py": 3,
     "lax/elementwise.py": 3, "lax/transcendental.py": 3, "lax/bitwise.py": 3,
@@ -56,7 +59,7 @@ LAYERS = {
     "lax/convolution.py": 3, "lax/windowed.py": 3, "lax/special.py": 3,
     "lax/fft.py": 3,
     "lax/solvers.py": 3, "lax/pieces.py": 3, "lax/misc.py": 3, "lax/dot_more.py": 3,
-    "lax/tokens.py": 3, "lax/rest.py": 3,
+    "lax/tokens.py": 3, "lax/rest.py": 3, "lax/callbacks.py": 3, "lax/checks.py": 3,
     "random/threefry.py": 3,
     # 4: the libraries built from primitives (random_gamma_p is defined here: its rules
     # use jnp and the samplers of random/distributions.py)
@@ -72,7 +75,7 @@ LAYERS = {
     "numpy/fft.py": 4, "scipy/fft.py": 4, "scipy/signal.py": 4, "image.py": 4,
     "random/__init__.py": 4, "random/keys.py": 4, "random/distributions.py": 4,
     "random/gamma.py": 4, "random/more_distributions.py": 4,
-    "ops.py": 4, "example_libraries/__init__.py": 4, "example_libraries/stax.py": 4,
+    "ops.py": 4, "flatten_util.py": 4, "example_libraries/__init__.py": 4, "example_libraries/stax.py": 4,
     "example_libraries/optimizers.py": 4,
     "nn/__init__.py": 4, "nn/functions.py": 4, "nn/attention.py": 4,
     "nn/initializers.py": 4, "nn/scaled.py": 4,
@@ -94,12 +97,23 @@ LAYERS = {
     "scipy/stats/t.py": 4, "scipy/stats/truncnorm.py": 4, "scipy/stats/uniform.py": 4,
     "scipy/stats/vonmises.py": 4, "scipy/stats/wrapcauchy.py": 4,
     "scipy/optimize.py": 4, "scipy/integrate.py": 4, "scipy/ndimage.py": 4,
+    # glassbox.extend (jax.extend): over the interpreters, call primitives and every
+    # primitive family (extend.core.primitives names them all, random_gamma_p included)
+    "extend/__init__.py": 4, "extend/core/__init__.py": 4, "extend/core/primitives.py": 4,
+    "extend/linear_util.py": 4, "extend/source_info_util.py": 4, "extend/backend.py": 4,
     "scipy/interpolate.py": 4, "scipy/cluster/__init__.py": 4, "scipy/cluster/vq.py": 4,
     "scipy/spatial/__init__.py": 4, "scipy/spatial/transform.py": 4,
     "debug.py": 4, "experimental/__init__.py": 4, "experimental/multihost_utils.py": 4,
     "shard_map.py": 3, "pmap.py": 4, "experimental/shard_map.py": 4,
+    "experimental/checkify.py": 4, "experimental/sparse.py": 4,
     # 5: the user-facing transforms and the package
     "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
+    # `import jax` as glassbox, and the private JAX names libraries import (jax._src)
+    "as_jax.py": 5, **{f"jax_compat/{m}": 5 for m in (
+        "__init__.py", "checkify.py", "compiler.py", "core.py", "dispatch.py", "dtypes.py",
+        "interpreters/__init__.py", "interpreters/pxla.py", "literals.py",
+        "state/__init__.py", "state/types.py", "traceback_util.py", "tree_util.py",
+        "xla_bridge.py")},
 }
 # Packages outside core/ that share the namespace: above every core layer.
 OUTSIDE = {"glassbox.kernel": 6, "glassbox.widgets": 6}
@@ -111,6 +125,9 @@ FUNCTION_IMPORTS = {
         "glassbox never loads IPython",
     ("__init__.py", "unload_ipython_extension", "glassbox.kernel"):
         "the matching unload hook of %load_ext glassbox",
+    ("__init__.py", "install_as_jax", "glassbox.as_jax"):
+        "`python -m glassbox.as_jax` must find glassbox.as_jax not yet imported when the "
+        "package is (runpy warns otherwise)",
     ("core.py", "__repr__", "glassbox.pretty"):
         "printing a jaxpr equation: pretty.py reads the IR classes defined in core.py",
     ("core.py", "__str__", "glassbox.pretty"):

@@ -16,8 +16,13 @@ Rule conventions (one table each, registered beside each primitive):
       tangents may contain ``Zero``; outputs are lists for multi-result prims.
   transpose_rules[p](ct, *args, **params) -> cotangent per arg
       linear args arrive as ``UndefinedPrimal(aval)``; return None for the others.
+  JAX's names for the two tables, ``primitive_jvps`` and ``primitive_transposes``, are
+  the same dicts; ``instantiate_zeros``, ``is_undefined_primal``, ``add_jaxvals``,
+  ``defjvp2``, ``deflinear2``, ``defbilinear`` are JAX's helpers (code written against
+  ``jax.interpreters.ad`` finds them here).
 """
 import contextlib
+import inspect
 
 import numpy as np
 
@@ -33,6 +38,10 @@ from ..tree_util import tree_map
 
 jvp_rules = {}
 transpose_rules = {}
+# JAX's names for the same two tables (``jax.interpreters.ad`` is this module under
+# ``install_as_jax``): a rule registered through either name is glassbox's rule.
+primitive_jvps = jvp_rules
+primitive_transposes = transpose_rules
 
 
 class Zero:
@@ -45,6 +54,15 @@ class Zero:
 
     def __repr__(self):
         return f"Zero({self.aval.str_short()})"
+
+    @staticmethod
+    def from_primal_value(value):
+        """The zero tangent of ``value`` (JAX's ``Zero.from_primal_value``)."""
+        return zero_tangent(get_aval(value))
+
+    def instantiate(self):
+        """A real array of zeros of this type."""
+        return zeros_like_aval(self.aval)
 
 
 class UndefinedPrimal:
@@ -85,6 +103,9 @@ def instantiate(t):
     return zeros_like_aval(t.aval) if type(t) is Zero else t
 
 
+instantiate_zeros = instantiate   # JAX's name
+
+
 def is_zero(t):
     return type(t) is Zero
 
@@ -100,12 +121,18 @@ def add_tangents(x, y):
 
 
 add_any_p = Primitive("add_any")
+add_jaxvals_p = add_any_p   # JAX's name for it
 abstract_eval_rules[add_any_p] = lambda x, y: x.strip_weak_type() if x.weak_type != y.weak_type \
     else x
 lowering_rules[add_any_p] = simple_lowering("stablehlo.add")
 jvp_rules[add_any_p] = lambda primals, tangents: (add_any_p.bind(*primals),
                                                   add_tangents(*tangents))
 transpose_rules[add_any_p] = lambda ct, x, y: [ct, ct]
+
+
+def add_jaxvals(x, y):
+    """``x + y`` of two tangents or cotangents (the ``add_any`` primitive)."""
+    return add_any_p.bind(x, y)
 
 
 # ---------------------------------------------------------------------------
@@ -469,22 +496,110 @@ def defjvp_with_output(prim, tangent_fn):
     jvp_rules[prim] = rule
 
 
-def deflinear(prim, transpose_fn):
-    """A primitive linear in all its array arguments: jvp applies it to the tangents.
-
-    ``transpose_fn(ct, *args, **params)`` returns one cotangent per argument.
-    """
+def _linear_jvp(prim):
     def jvp(primals, tangents, **params):
         out = prim.bind(*primals, **params)
         if all(type(t) is Zero for t in tangents):
+            if prim.multiple_results:
+                return out, [zero_tangent(get_aval(o)) for o in out]
             return out, zero_tangent(get_aval(out))
         return out, prim.bind(*map(instantiate, tangents), **params)
-    jvp_rules[prim] = jvp
-    transpose_rules[prim] = transpose_fn
+    return jvp
+
+
+def deflinear(prim, transpose_fn):
+    """A primitive linear in all its array arguments: jvp applies it to the tangents.
+
+    ``transpose_fn(ct, *args, **params)`` returns one cotangent per argument (``ct``
+    may be a symbolic ``Zero``). A rule that cannot take the arguments, JAX's
+    ``deflinear`` convention ``transpose_fn(ct, **params)``, is called as JAX calls it:
+    only with a nonzero ``ct`` (a zero one gives zero cotangents without calling it).
+    """
+    jvp_rules[prim] = _linear_jvp(prim)
+    transpose_rules[prim] = _either_linear_transpose(transpose_fn)
+
+
+def deflinear2(prim, transpose_fn):
+    """JAX's ``deflinear2``: ``transpose_fn(ct, *args, **params)``, called only with a
+    nonzero ``ct``."""
+    jvp_rules[prim] = _linear_jvp(prim)
+
+    def transpose(ct, *args, **params):
+        if type(ct) is Zero:
+            return _zero_cts(args)
+        return transpose_fn(ct, *args, **params)
+    transpose_rules[prim] = transpose
+
+
+def _zero_cts(args):
+    return [Zero(x.aval) if type(x) is UndefinedPrimal else None for x in args]
+
+
+def _either_linear_transpose(transpose_fn):
+    try:
+        signature = inspect.signature(transpose_fn)
+    except (TypeError, ValueError):   # (a builtin: assume glassbox's convention)
+        return transpose_fn
+
+    takes_args = {}   # (number of args, param names) -> does the rule take the args?
+
+    def transpose(ct, *args, **params):
+        key = (len(args), tuple(params))
+        ours = takes_args.get(key)
+        if ours is None:
+            try:
+                signature.bind(ct, *args, **params)
+                ours = takes_args[key] = True
+            except TypeError:   # JAX's convention: (ct, **params)
+                ours = takes_args[key] = False
+        if ours:
+            return transpose_fn(ct, *args, **params)
+        return _zero_cts(args) if type(ct) is Zero else transpose_fn(ct, **params)
+    transpose.__wrapped__ = transpose_fn
+    return transpose
+
+
+def defjvp2(prim, *tangent_fns):
+    """JAX's ``defjvp2``: one function per argument, ``fn(t_i, out, *primals, **params)``,
+    given the primal output too; symbolic-zero tangents are skipped."""
+    def rule(primals, tangents, **params):
+        out = prim.bind(*primals, **params)
+        total = zero_tangent(get_aval(out))
+        for fn, t in zip(tangent_fns, tangents):
+            if fn is not None and type(t) is not Zero:
+                total = add_tangents(total, fn(t, out, *primals, **params))
+        return out, total
+    jvp_rules[prim] = rule
+
+
+def defbilinear(prim, lhs_rule, rhs_rule):
+    """A primitive linear in each of its two arguments separately (a product):
+    ``lhs_rule(ct, x, y, **params)`` is the cotangent of ``x`` when ``x`` is the linear
+    input (an ``UndefinedPrimal``), ``rhs_rule`` the same for ``y``."""
+    defjvp(prim, lambda g, x, y, **params: prim.bind(g, y, **params),
+           lambda g, x, y, **params: prim.bind(x, g, **params))
+
+    def transpose(ct, x, y, **params):
+        if is_undefined(x):
+            return (Zero(x.aval) if type(ct) is Zero else lhs_rule(ct, x, y, **params)), None
+        return None, (Zero(y.aval) if type(ct) is Zero else rhs_rule(ct, x, y, **params))
+    transpose_rules[prim] = transpose
+
+
+def get_primitive_transpose(prim):
+    """``transpose_rules[prim]``, or ``NotImplementedError`` naming the primitive."""
+    try:
+        return transpose_rules[prim]
+    except KeyError:
+        raise NotImplementedError(f"transpose rule (for reverse-mode differentiation) for "
+                                  f"'{prim}' is not defined") from None
 
 
 def is_undefined(x):
     return type(x) is UndefinedPrimal
+
+
+is_undefined_primal = is_undefined   # JAX's name
 
 
 batching.defbroadcasting(add_any_p)

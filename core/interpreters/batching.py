@@ -13,6 +13,8 @@ Rule convention (one table, registered beside each primitive):
       for the primitives in ``always_batch`` (collectives, which act on the named
       axis even for unbatched values, and call primitives, whose bodies may hold
       collectives).
+  JAX's names for it: ``fancy_primitive_batchers`` is this table; ``primitive_batchers``
+  and ``axis_primitive_batchers`` are views taking JAX's older signatures (below).
 
 Provenance: each tracer knows its batch dim; equations emitted by rules carry
 ``vmap(<axis name>)`` on their name stack, and the helpers ``moveaxis`` and
@@ -35,12 +37,103 @@ always_batch = set()   # primitives whose rule runs even when no argument is bat
 
 
 class AxisData(NamedTuple):
-    """The vmap axis a batching rule works along."""
+    """The vmap axis a batching rule works along, with JAX's fields (its rules read them
+    by name: ``axis_data.size``, ``.name``, ``.spmd_name``, ``.explicit_mesh_axis``)."""
 
     size: int
-    name: object = None   # the axis_name given to vmap, or None
+    name: object = None                 # the axis_name given to vmap, or None
+    spmd_name: object = None            # vmap's spmd_axis_name, or None
+    explicit_mesh_axis: object = None   # (the Explicit mesh axis the batch lies over: none)
+
 
 not_mapped = None
+
+
+# --- JAX's batching tables -------------------------------------------------------
+#
+# ``jax.interpreters.batching`` is this module under ``install_as_jax``. JAX's rules
+# that take the axis (``fancy_primitive_batchers``) have glassbox's signature, so that
+# table is ``batch_rules`` itself. The older two are views that store an adapter in it:
+#   primitive_batchers[p] = rule(args, dims, **params) -> (out, out_dim)
+#   axis_primitive_batchers[p] = rule(axis_size, axis_name, trace_type, args, dims, **params)
+# Reading one back gives the rule that was stored.
+
+fancy_primitive_batchers = batch_rules
+
+
+class _BatchersView:
+    """A ``dict``-like view of ``batch_rules`` through JAX's older rule signatures."""
+
+    def __init__(self, name, adapt, call_ours):
+        self._name = name
+        self._adapt = adapt          # user rule -> glassbox rule
+        self._call_ours = call_ours  # glassbox rule -> rule of this view's signature
+
+    def __setitem__(self, prim, rule):
+        adapter = self._adapt(prim, rule)
+        adapter.batcher = rule
+        adapter.__name__ = f"{self._name}_{getattr(rule, '__name__', 'rule')}"
+        batch_rules[prim] = adapter
+
+    def __getitem__(self, prim):
+        rule = batch_rules[prim]
+        return getattr(rule, "batcher", None) or self._call_ours(prim, rule)
+
+    def __delitem__(self, prim):
+        del batch_rules[prim]
+
+    def __contains__(self, prim):
+        return prim in batch_rules
+
+    def get(self, prim, default=None):
+        return self[prim] if prim in batch_rules else default
+
+    def __iter__(self):
+        return iter(batch_rules)
+
+    def __len__(self):
+        return len(batch_rules)
+
+    def __repr__(self):
+        return f"<batching.{self._name}: a view of batching.batch_rules>"
+
+
+def _unbatched(prim, args, params):
+    out = prim.bind(*args, **params)
+    return (out, [None] * len(out)) if prim.multiple_results else (out, None)
+
+
+def _plain_batcher(prim, rule):
+    def adapter(axis_data, args, dims, **params):
+        if all(d is None for d in dims):   # (as JAX's adapter: the rule needs a batch)
+            return _unbatched(prim, args, params)
+        return rule(args, dims, **params)
+    return adapter
+
+
+def _as_plain(prim, rule):
+    def plain(args, dims, **params):
+        if all(d is None for d in dims):
+            return _unbatched(prim, args, params)
+        size = next(get_aval(x).shape[d] for x, d in zip(args, dims) if d is not None)
+        return rule(AxisData(size), args, dims, **params)
+    return plain
+
+
+def _axis_batcher(prim, rule):
+    def adapter(axis_data, args, dims, **params):
+        return rule(axis_data.size, axis_data.name, None, args, dims, **params)
+    return adapter
+
+
+def _as_axis(prim, rule):
+    def axis_rule(axis_size, axis_name, trace_type, args, dims, **params):
+        return rule(AxisData(axis_size, axis_name), args, dims, **params)
+    return axis_rule
+
+
+primitive_batchers = _BatchersView("primitive_batchers", _plain_batcher, _as_plain)
+axis_primitive_batchers = _BatchersView("axis_primitive_batchers", _axis_batcher, _as_axis)
 
 
 class BatchingError(GlassboxError, ValueError):
@@ -54,6 +147,8 @@ class BatchTracer(Tracer):
         self._trace = trace
         self.val = val
         self.bdim = bdim
+
+    batch_dim = property(lambda self: self.bdim)   # JAX's name
 
     def get_aval(self):
         aval = get_aval(self.val)
@@ -76,11 +171,11 @@ class BatchedBoolConversionError(TracerBoolConversionError):
 
 
 class BatchTrace(Trace):
-    def __init__(self, parent, axis_size, axis_name=None):
+    def __init__(self, parent, axis_size, axis_name=None, spmd_name=None):
         self.parent = parent
         self.axis_size = axis_size
         self.axis_name = axis_name
-        self.axis_data = AxisData(axis_size, axis_name)
+        self.axis_data = AxisData(axis_size, axis_name, spmd_name)
 
     def to_batch_info(self, x):
         if isinstance(x, BatchTracer) and x._trace is self:
@@ -204,6 +299,23 @@ def defbroadcasting(prim):
     batch_rules[prim] = rule
 
 
+def defreducer(prim):
+    """Batching rule for a reduction of one operand over the dimensions in its ``axes``
+    parameter: the reduced axes shift past the batch dim, which stays."""
+    def rule(axis_data, args, dims, *, axes, **params):
+        (x,), (bdim,) = args, dims
+        axes = tuple(a + (a >= bdim) for a in axes)
+        out_dim = bdim - sum(a < bdim for a in axes)
+        return prim.bind(x, axes=axes, **params), out_dim
+    batch_rules[prim] = rule
+
+
+def broadcast(x, size, axis, mesh_axis=None):
+    """JAX's ``batching.broadcast``: ``x`` with a new axis of length ``size`` at ``axis``."""
+    del mesh_axis
+    return broadcast_batched(x, size, axis)
+
+
 # ---------------------------------------------------------------------------
 # vmap
 
@@ -324,7 +436,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
                 f"{len(spec)} entries for {len(args)} arguments")
         axes = _flatten_axes("in_axes", args, spec, name) + [0] * len(tree_flatten(kwargs)[0])
         size = _mapped_size(name, args, kwargs, flat_args, axes, axis_size)
-        trace = BatchTrace(current_trace(), size, axis_name)
+        trace = BatchTrace(current_trace(), size, axis_name, spmd_axis_name)
         tracers = []
         for x, ax in zip(flat_args, axes):
             if ax is None:

@@ -364,6 +364,11 @@ def eager_op(prim):
 _op_cache = runtime.fast_cache(8192)
 
 
+def clear_caches():
+    """Forget the compiled eager ops (``glassbox.clear_caches``)."""
+    _compile_op.cache_clear()
+
+
 @functools.lru_cache(maxsize=4096)
 def _op_function(prim, items):
     """A C++ jitted function running ``prim`` with parameters ``items`` on its arguments."""

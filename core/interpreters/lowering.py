@@ -95,6 +95,7 @@ class FunctionBuilder:
         self.lines = []
         self.counter = 0
         self.types = {}   # SSA name -> tensor type
+        self.effect_token = None   # the token ordering this body's ordered callbacks
 
     def fresh(self):
         self.counter += 1
@@ -110,6 +111,12 @@ class ModuleBuilder:
         self.functions = []       # text of each func.func
         self.lowered_subs = {}    # id(jaxpr) -> function name
         self.func_names = set()
+        self.host_callbacks = []  # Python functions the program calls (by index)
+
+    def add_host_callback(self, callback):
+        """The index by which the module's custom calls name ``callback``."""
+        self.host_callbacks.append(callback)
+        return len(self.host_callbacks) - 1
 
     def unique_name(self, base):
         # Any Python name will do (``σ``, ``<lambda>``): ``symbol`` quotes it.
@@ -125,8 +132,19 @@ class ModuleBuilder:
         body = "\n".join(self.functions)
         partitions, mesh = (self.mesh.size, f"  {self.mesh.sdy_declaration()}\n") \
             if self.mesh is not None else (1, "")
-        return (f"module @{symbol(self.name)} attributes {{mhlo.num_partitions = "
+        text = (f"module @{symbol(self.name)} attributes {{mhlo.num_partitions = "
                 f"{partitions} : i32, mhlo.num_replicas = 1 : i32}} {{\n{mesh}{body}\n}}\n")
+        return ModuleText(text, self.host_callbacks) if self.host_callbacks else text
+
+
+class ModuleText(str):
+    """The text of a module that calls Python back, carrying those functions
+    (``host_callbacks``, by index) to ``runtime.compile``, which hands them to XLA."""
+
+    def __new__(cls, text, host_callbacks):
+        self = super().__new__(cls, text)
+        self.host_callbacks = tuple(host_callbacks)
+        return self
 
 
 class RuleContext:
@@ -202,11 +220,13 @@ class RuleContext:
             args.append(name)
             inner._record_types(name, [aval])
         saved, fb.lines = fb.lines, []
+        token, fb.effect_token = fb.effect_token, None   # a region's own values stay inside
         results = body(inner, *args)
         results = list(results) if isinstance(results, (list, tuple)) else [results]
         types = ", ".join(fb.types[r] for r in results)
         fb.lines.append(f'{inner.indent}"stablehlo.return"({", ".join(results)}) : ({types}) -> ()')
         body_lines, fb.lines = fb.lines, saved
+        fb.effect_token = token
         header = ", ".join(f"{a}: {tensor_type(v)}" for a, v in zip(args, arg_avals))
         return ("{\n" + f"{self.indent}  ^bb0({header}):\n" + "\n".join(body_lines)
                 + f"\n{self.indent}}}")

@@ -31,3 +31,6 @@ from .misc import *  # noqa: F401,F403
 from .dot_more import *  # noqa: F401,F403
 from .tokens import *  # noqa: F401,F403
 from .rest import *  # noqa: F401,F403
+# Host callbacks: their wrappers are glassbox.pure_callback, experimental.io_callback and
+# debug.callback/print, not names of jax.lax, so the module is imported, not re-exported.
+from . import callbacks  # noqa: F401,E402

@@ -6,11 +6,13 @@ lax primitives, which need equal shapes and dtypes.
 """
 import functools
 import operator
+import warnings
 
 import numpy as np
 
 from .. import dtypes, lax
 from ..array import ArrayImpl
+from ..config import config
 from ..core import Tracer, current_trace, eval_trace, get_aval, is_array_like
 from ..interpreters.dispatch import eager_op
 from ..dtypes import PYTHON_SCALARS
@@ -163,8 +165,25 @@ def promote_and_broadcast(fun_name, *args, inexact=False):
     check_arraylike(fun_name, *args)
     args = promote_dtypes_inexact(*args) if inexact else promote_dtypes(*args)
     shapes = [np.shape(a) if type(a) in PYTHON_SCALARS else get_aval(a).shape for a in args]
+    if config.numpy_rank_promotion != "allow" and len({len(s) for s in shapes if s}) > 1:
+        _rank_promotion_warning_or_error(fun_name, shapes)
     shape = broadcast_shapes_jnp(fun_name, shapes)
     return [a if type(a) in PYTHON_SCALARS and shape == () else broadcast_to(a, shape) for a in args]
+
+
+def _rank_promotion_warning_or_error(fun_name, shapes):
+    """``config.numpy_rank_promotion`` "warn"/"raise": JAX's warning or error for
+    broadcasting operands of different ranks."""
+    if config.numpy_rank_promotion == "warn":
+        warnings.warn(f"Following NumPy automatic rank promotion for {fun_name} on shapes "
+                      f"{' '.join(map(str, shapes))}. Set the jax_numpy_rank_promotion config "
+                      "option to 'allow' to disable this warning; for more information, see "
+                      "https://docs.jax.dev/en/latest/rank_promotion_warning.html.")
+    else:
+        raise ValueError(f"Operands could not be broadcast together for {fun_name} on shapes "
+                         f"{' '.join(map(str, shapes))} and with the config option "
+                         "jax_numpy_rank_promotion='raise'. For more information, see "
+                         "https://docs.jax.dev/en/latest/rank_promotion_warning.html.")
 
 
 def canonicalize_axis(axis, ndim, fun_name="axis"):

@@ -209,8 +209,12 @@ def issubdtype(arg1, arg2):
     """
     if isinstance(arg2, _ScalarMeta):
         arg2 = arg2.dtype.type
+    elif isinstance(arg2, dtypes.ExtendedDType):
+        pass
     elif not (isinstance(arg2, type) and issubclass(arg2, np.generic)):
         arg2 = _as_dtype(arg2).type
+    if isinstance(arg1, dtypes.ExtendedDType):        # a typed key's dtype
+        return dtypes.issubdtype(arg1, arg2)
     return dtypes.issubdtype(_as_dtype(arg1), arg2)
 
 

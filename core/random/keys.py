@@ -37,9 +37,11 @@ IMPL_NAME = "threefry2x32"
 KEY_SHAPE = (2,)
 
 
-class KeyTy:
-    """The dtype of typed threefry keys; prints as ``key<fry>`` (as in JAX)."""
+class KeyTy(dtypes.ExtendedDType):
+    """The dtype of typed threefry keys; prints as ``key<fry>`` (as in JAX), and
+    ``dtypes.issubdtype(key.dtype, dtypes.prng_key)`` is True."""
 
+    type = dtypes.prng_key
     name = "key<fry>"
     itemsize = 8          # two uint32 words per key
     kind = "V"

@@ -208,3 +208,21 @@ def test_a_restarted_kernel_loads_what_it_compiled_from_the_disk_cache(
     assert str(tmp_path / "glassbox" / "xla") in table and "hits" in table
     assert re.match(r"compilation cache: deleted [1-9]\d* entries", cleared)
     assert not list((tmp_path / "glassbox" / "xla").glob("*.xla"))
+
+
+def test_jax_is_glassbox_magic_in_a_fresh_kernel(glassbox_kernel_name):
+    # A kernel of its own: the import hook stays for the kernel's life.
+    session = KernelSession(glassbox_kernel_name)
+    try:
+        result = session.execute("%jax_is_glassbox")
+        assert result.error is None and "import jax now gives glassbox" in result.stdout
+        result = session.execute("import jax, jax.numpy as jnp\n"
+                                 "(jnp is gnp, jax.__version__, "
+                                 "float(jax.grad(lambda v: jnp.sin(v) * v)(2.0)))")
+        is_gnp, version, value = eval(result.result["text/plain"])
+        assert (is_gnp, version) == (True, "0.10.2")
+        assert np.isclose(value, np.cos(2.0) * 2.0 + np.sin(2.0), rtol=1e-6)
+        result = session.execute("%jax_is_glassbox now")
+        assert "UsageError" in result.stderr and result.error is None
+    finally:
+        session.shutdown()
