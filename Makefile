@@ -28,7 +28,7 @@ help:
 	@echo "make bench  - run the benchmarks against NumPy and (in $(JAX_VENV)) JAX $(JAX_VERSION)"
 	@echo "make clean  - remove $(VENV), $(JAX_VENV) and build leftovers"
 
-test: $(VENV)/.stamp-test graphviz chromium
+test: $(VENV)/.stamp-test $(VENV)/.stamp-ecosystem graphviz chromium
 	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The tutorials name the glassbox kernel, installed into .venv by the stamp step.
@@ -40,7 +40,7 @@ lab: $(VENV)/.stamp-lab graphviz
 bench: $(VENV)/.stamp-test $(JAX_VENV)/.stamp-jax-$(JAX_VERSION)
 	$(PY) benchmarks/run.py --jax-python $(JAX_PY)
 
-setup: $(VENV)/.stamp-test graphviz chromium
+setup: $(VENV)/.stamp-test $(VENV)/.stamp-ecosystem graphviz chromium
 
 # --- virtual environments -------------------------------------------------
 
@@ -61,6 +61,14 @@ $(VENV)/.stamp-test: pyproject.toml kernel/resources/kernel.json | $(PY)
 $(VENV)/.stamp-lab: $(VENV)/.stamp-test pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,lab]'
 	$(PY) -m glassbox.kernel install --sys-prefix
+	touch $@
+
+# The JAX libraries tests/ecosystem/ runs on glassbox (optax, flax, equinox, ...).
+# --no-deps: each requires the real `jax`, which must never enter .venv; their other
+# dependencies are listed in the file itself (see its header).
+ECOSYSTEM_REQS := tests/ecosystem/requirements.txt
+$(VENV)/.stamp-ecosystem: $(ECOSYSTEM_REQS) $(VENV)/.stamp-test
+	$(PY) -m pip install --quiet --no-deps -r $(ECOSYSTEM_REQS)
 	touch $@
 
 # The real JAX lives in its own environment so glassbox never sees it.

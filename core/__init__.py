@@ -62,7 +62,8 @@ from .scopes import (debug_nans, default_device, default_matmul_precision,  # no
                      ensure_compile_time_eval, named_call, named_scope,
                      numpy_dtype_promotion, numpy_rank_promotion)
 from .checkpoint_policies import checkpoint_policies  # noqa: F401,E402
-from . import errors, flatten_util, typing, experimental  # noqa: F401,E402
+from .refs import Ref, new_ref  # noqa: F401,E402
+from . import api_util, errors, flatten_util, stages, typing, experimental  # noqa: F401,E402
 
 
 def live_arrays(platform=None):

@@ -926,8 +926,10 @@ def _put_leaf(leaf, device):
 
 def typeof(x):
     """The type of ``x``: its ``ShapedArray`` (shape, dtype, weak type and, over a mesh
-    with Explicit axes, its sharding: ``typeof(x).sharding``)."""
-    return get_aval(x)
+    with Explicit axes, its sharding: ``typeof(x).sharding``); for typed PRNG keys, their
+    shape and key dtype."""
+    of_keys = getattr(x, "_typeof", None)   # keys are a pytree, not an array, in glassbox
+    return of_keys() if of_keys is not None else get_aval(x)
 
 
 def device_get(x):

@@ -35,7 +35,7 @@ LAYERS = {
     "events.py": 0, "tree_util.py": 0, "tree.py": 0, "pretty.py": 0, "array_methods.py": 0,
     "traceback_util.py": 0, "runtime.py": 0, "array.py": 0, "compilation_cache.py": 0,
     "sharding.py": 0, "distributed.py": 0, "array_construction.py": 0,
-    "typing.py": 0, "checkpoint_policies.py": 0,
+    "typing.py": 0, "checkpoint_policies.py": 0, "refs.py": 0,
     # 1: the interpreters
     "interpreters/__init__.py": 1, "interpreters/tracing.py": 1,
     "interpreters/dispatch.py": 1, "interpreters/lowering.py": 1, "interpreters/ad.py": 1,
@@ -106,9 +106,11 @@ LAYERS = {
     "debug.py": 4, "experimental/__init__.py": 4, "experimental/multihost_utils.py": 4,
     "shard_map.py": 3, "pmap.py": 4, "experimental/shard_map.py": 4,
     "experimental/checkify.py": 4, "experimental/sparse.py": 4,
+    "experimental/layout.py": 4, "experimental/hijax.py": 4,
     # 5: the user-facing transforms and the package
     "autodiff.py": 5, "test_util.py": 5, "__init__.py": 5,
     # `import jax` as glassbox, and the private JAX names libraries import (jax._src)
+    "api_util.py": 4, "stages.py": 2,
     "as_jax.py": 5, **{f"jax_compat/{m}": 5 for m in (
         "__init__.py", "checkify.py", "compiler.py", "core.py", "dispatch.py", "dtypes.py",
         "interpreters/__init__.py", "interpreters/pxla.py", "literals.py",

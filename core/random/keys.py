@@ -28,7 +28,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..api import jit
 from ..config import config
-from ..core import Array, Tracer, get_aval
+from ..core import AbstractValue, Array, Tracer, get_aval
 from ..tree_util import register_pytree_node
 from .threefry import (threefry_fold_in, threefry_random_bits, threefry_seed,
                        threefry_split)
@@ -62,6 +62,32 @@ class KeyTy(dtypes.ExtendedDType):
 KEY_DTYPE = KeyTy()
 
 
+class KeyAval(AbstractValue):
+    """``typeof`` of a key array: its shape and ``key<fry>`` dtype (keys are a pytree
+    over their ``uint32`` data in glassbox, so this type never reaches a jaxpr)."""
+
+    __slots__ = ("shape",)
+    dtype = KEY_DTYPE
+    weak_type = False
+    sharding = None
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+    ndim = property(lambda self: len(self.shape))
+
+    def __eq__(self, other):
+        return type(other) is KeyAval and other.shape == self.shape
+
+    def __hash__(self):
+        return hash(("key", self.shape))
+
+    def str_short(self):
+        return f"{KEY_DTYPE}[{','.join(map(str, self.shape))}]"
+
+    __repr__ = str_short
+
+
 class PRNGKeyArray(Array):
     """An array of typed PRNG keys (dtype ``key<fry>``), backed by ``uint32[*shape, 2]`` data.
 
@@ -77,6 +103,9 @@ class PRNGKeyArray(Array):
 
     def __init__(self, base_array):
         self._base_array = base_array
+
+    def _typeof(self):   # jax.typeof(keys)
+        return KeyAval(self.shape)
 
     # --- array-like attributes
     dtype = KEY_DTYPE

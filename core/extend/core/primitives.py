@@ -3,15 +3,19 @@ operations, under JAX's names, for code that inspects or rewrites jaxprs
 (``eqn.primitive is primitives.sin_p``).
 
 JAX 0.10.2 lists 175; glassbox has all but these, which it has no primitive for:
-``name_p`` (``ad_checkpoint.checkpoint_name`` records no equation here), ``call_p`` and
-``closed_call_p`` (glassbox's only call primitive is ``jit_p``), ``device_put_p``
+``name_p`` (``ad_checkpoint.checkpoint_name`` records no equation here), ``device_put_p``
 (``device_put`` is not traced as an equation), ``empty2_p``, ``ragged_all_to_all_p``,
 the typed-key primitives ``random_bits_p``, ``random_fold_in_p``, ``random_seed_p``,
 ``random_split_p`` (glassbox's keys are raw ``uint32`` arrays over ``threefry2x32_p``),
-and the state primitives ``get_p``, ``swap_p``.
+and the state primitives ``get_p``, ``swap_p``. ``call_p`` and ``closed_call_p`` are
+here as names only: glassbox's one call primitive is ``jit_p``, so no glassbox program
+holds them, and code that walks a jaxpr looking for calls (numpyro's provenance
+tracking: ``eqn.primitive in (call_p, closed_call_p, jit_p)``) finds ``jit_p``.
+Binding either fails: they have no rules.
 """
 from ...call_primitives import (custom_jvp_call_p, custom_lin_p, custom_vjp_call_p,  # noqa: F401
                                 jit_p, remat_p)
+from ...core import Primitive
 from ...interpreters.ad import add_jaxvals_p, stop_gradient_p  # noqa: F401
 from ...lax import (  # noqa: F401
     abs_p, acos_p, acosh_p, add_p, after_all_p, and_p, argmax_p, argmin_p, asin_p,
@@ -43,3 +47,6 @@ from ...lax.linalg import (  # noqa: F401
 )
 from ...random.gamma import random_gamma_p  # noqa: F401
 from ...random.threefry import threefry2x32_p  # noqa: F401
+
+call_p = Primitive("call", multiple_results=True)
+closed_call_p = Primitive("closed_call", multiple_results=True)
