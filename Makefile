@@ -33,7 +33,7 @@ test: $(VENV)/.stamp-test $(VENV)/.stamp-ecosystem graphviz chromium
 
 # The tutorials name the glassbox kernel, installed into .venv by the stamp step.
 # jupyter refuses to run as root without --allow-root (containers, CI boxes).
-lab: $(VENV)/.stamp-lab graphviz
+lab: $(VENV)/.stamp-lab $(VENV)/.stamp-ecosystem graphviz
 	exec $(VENV)/bin/jupyter lab --notebook-dir tutorials \
 	    $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
