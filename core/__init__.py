@@ -58,7 +58,7 @@ from .runtime import Device  # noqa: F401,E402
 from .dtypes import float0  # noqa: F401,E402
 from .api import clear_caches  # noqa: F401,E402
 from .custom_derivatives import closure_convert, custom_gradient  # noqa: F401,E402
-from .scopes import (debug_nans, default_device, default_matmul_precision,  # noqa: F401,E402
+from .scopes import (debug_nans, default_device, default_matmul_precision, log_compiles,  # noqa: F401,E402
                      ensure_compile_time_eval, named_call, named_scope,
                      numpy_dtype_promotion, numpy_rank_promotion)
 from .checkpoint_policies import checkpoint_policies  # noqa: F401,E402

@@ -507,6 +507,10 @@ class Lowered:
             raise ValueError(f"dialect must be 'stablehlo', got {dialect!r}")
         return self._text
 
+    def compiler_ir(self, dialect="stablehlo"):
+        """The module as an MLIR object ("stablehlo") or an XLA computation ("hlo")."""
+        return runtime.compiler_ir(self._text, dialect)
+
     def compile(self):
         """Compile this StableHLO (reusing the text, not lowering again)."""
         entry = self.entry

@@ -139,8 +139,12 @@ class ArrayMethods:
     def clip(self, min=None, max=None):
         return jnp.clip(self, min, max)
 
-    def dot(self, other):
-        return jnp.dot(self, other)
+    def dot(self, other, *, precision=None, preferred_element_type=None):
+        return jnp.dot(self, other, precision=precision,
+                       preferred_element_type=preferred_element_type)
+
+    def copy(self):   # concrete arrays have their own (array.py); this is for tracers
+        return jnp.array(self, copy=True)
 
     def take(self, indices, axis=None):
         return jnp.take(self, indices, axis=axis)

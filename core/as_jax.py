@@ -20,6 +20,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import logging
 import os
 import sys
 import types
@@ -139,6 +140,9 @@ def install_as_jax():
             f"or restart the process")
     if not installed():
         sys.meta_path.insert(0, JaxFinder())
+        # glassbox's log records (log_compiles...) reach handlers on the "jax" logger,
+        # where code written for JAX listens.
+        logging.getLogger("glassbox").parent = logging.getLogger("jax")
     return importlib.import_module("jax")
 
 

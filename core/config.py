@@ -50,6 +50,7 @@ from contextlib import contextmanager
 _DEFAULTS = {
     "enable_x64": False,
     "debug_nans": False,
+    "log_compiles": False,
     "disable_jit": False,
     "check_jaxprs": False,
     "cpu_device_count": 1,

@@ -12,6 +12,7 @@ per executable, which skips that path.
 """
 import collections
 import functools
+import logging
 import os
 import platform as host_platform
 import queue
@@ -24,6 +25,8 @@ import numpy as np
 
 from . import compilation_cache
 from .config import config
+
+_log = logging.getLogger(__name__)   # glassbox.runtime: config.log_compiles
 
 
 def _import_jaxlib():
@@ -621,6 +624,8 @@ def compile(text, out_avals, device=None, name="main", devices=None):
         if key:
             compilation_cache.put(key, exe.serialize(), time.perf_counter() - start)
     seconds = time.perf_counter() - start
+    if config.log_compiles and not from_disk:
+        _log.warning("Finished XLA compilation of %s in %.6f sec", name, seconds)
     return Executable(exe, out_avals, device, name, text, seconds, from_disk,
                       tuple(devices) if devices else None, callbacks)
 
@@ -673,6 +678,17 @@ def _parse_module(text):
     context, ir = _mlir_context()
     with context:
         return ir.Module.parse(str(text))
+
+
+def compiler_ir(text, dialect):
+    """A lowered module as JAX's ``Lowered.compiler_ir`` gives it: an MLIR module
+    ("stablehlo") or an ``XlaComputation`` ("hlo", with ``as_hlo_text()``)."""
+    if dialect == "stablehlo":
+        return _parse_module(text)
+    if dialect == "hlo":
+        return _jax.mlir.mlir_module_to_xla_computation(str(text), use_tuple_args=False,
+                                                        return_tuple=False)
+    raise ValueError(f"compiler_ir: dialect must be 'stablehlo' or 'hlo', got {dialect!r}")
 
 
 # --- the persistent compilation cache: what jaxlib does for it ------------------

@@ -87,6 +87,12 @@ def default_device(value):
     return config.override(default_device=value)
 
 
+def log_compiles(enable=True):
+    """``config.log_compiles`` for a block: each XLA compilation logs a WARNING
+    ("Finished XLA compilation of jit(f) in ... sec") to the ``glassbox.runtime`` logger."""
+    return config.override(log_compiles=enable)
+
+
 def debug_nans(value=True):
     """``config.debug_nans`` for a block."""
     return config.override(debug_nans=value)

@@ -3,11 +3,13 @@
 One extension registers every notebook magic (``%graph`` included: it imports
 ``glassbox.widgets`` only when used), the display formatters and the traceback
 filter, and makes waits for XLA interruptible (``config.interruptible_waits``:
-the notebook's stop button cuts into a long computation).
+the notebook's stop button cuts into a long computation). It also keeps a record
+of the last traces (``inspection.TraceLog``) for Shift-Tab, and in a stock
+ipykernel routes the kernel's inspect requests through ``inspection``.
 """
 from glassbox.config import config
 
-from . import display, tracebacks
+from . import display, inspection, tracebacks
 from .magics import GlassboxMagics, Settings
 
 
@@ -19,6 +21,8 @@ class _Loaded:
         self.magics = GlassboxMagics(shell, self.settings)
         self.filter = tracebacks.TracebackFilter(shell, self.settings)
         self.unregister_display = None
+        self.traces = inspection.TraceLog()   # what Shift-Tab reads
+        self.uninstall_inspect = None
         self.interruptible_waits = config.interruptible_waits   # restored on unload
 
 
@@ -29,6 +33,8 @@ def load(shell):
     shell.register_magics(loaded.magics)
     loaded.unregister_display = display.register(shell)
     loaded.filter.install()
+    loaded.traces.start()
+    loaded.uninstall_inspect = inspection.install(shell, loaded.traces)
     config.update("interruptible_waits", True)
     shell._glassbox_extension = loaded
     return loaded
@@ -40,6 +46,8 @@ def unload(shell):
         return
     loaded.filter.uninstall()
     loaded.unregister_display()
+    loaded.traces.stop()
+    loaded.uninstall_inspect()
     config.update("interruptible_waits", loaded.interruptible_waits)
     shell._glassbox_extension = None
 

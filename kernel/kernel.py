@@ -6,8 +6,9 @@ short tracebacks), puts ``gb`` (glassbox) and ``gnp`` (glassbox.numpy) in
 the notebook namespace, and turns the persistent compilation cache on (in
 ``~/.cache/glassbox/xla``, every executable: a restarted notebook loads what it
 compiled before), unless ``JAX_COMPILATION_CACHE_DIR`` names another place or
-``GLASSBOX_KERNEL_CACHE=0``. Everything else (execution, completion, interrupts,
-the debugger) is ipykernel's.
+``GLASSBOX_KERNEL_CACHE=0``. Shift-Tab (the inspect request) adds what glassbox
+knows of the name under the cursor (``inspection.py``). Everything else
+(execution, completion, interrupts, the debugger) is ipykernel's.
 
 Starting without ``gb``/``gnp``: set the environment variable
 ``GLASSBOX_KERNEL_NAMESPACE=0`` (e.g. in the kernelspec's ``env``) or the
@@ -23,6 +24,7 @@ from traitlets import Bool, List
 import glassbox
 import glassbox.numpy
 
+from . import inspection
 from .extension import load
 
 NAMESPACE_ENV = "GLASSBOX_KERNEL_NAMESPACE"
@@ -94,6 +96,16 @@ class GlassboxKernel(IPythonKernel):
         if self._namespace:
             # interactive=False: like %pylab's names, hidden from %who and %reset's listing
             self.shell.push(dict(NAMESPACE), interactive=False)
+
+    async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
+        """IPython's reply, with the aval of a traced name, an Array's layout or a jitted
+        function's cache added (``inspection.py``)."""
+        loaded = getattr(self.shell, "_glassbox_extension", None)
+        traces = loaded.traces if loaded is not None else inspection.TraceLog()
+        return await inspection.inspect_reply(self, traces, super().do_inspect, code,
+                                              cursor_pos, detail_level, omit_sections)
+
+    do_inspect.glassbox_inspect = True   # inspection.install leaves this kernel alone
 
     @property
     def banner(self):

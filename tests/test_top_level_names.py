@@ -133,3 +133,32 @@ def test_caches_devices_and_aliases():
         assert (gb.host_count(), gb.host_id(), gb.host_ids()) == (1, 0, [0])
     assert gb.checkpoint_policies.nothing_saveable() is False
     assert gb.grad(gb.checkpoint(jnp.sin, policy=gb.checkpoint_policies.dots_saveable))(0.0) == 1.0
+
+
+def test_log_compiles_logs_each_compilation_once(caplog):
+    f = gb.jit(lambda x: x * 3 + 1)
+    with caplog.at_level("WARNING", logger="glassbox"), gb.log_compiles():
+        f(np.arange(5.0, dtype=np.float32))
+        f(np.arange(5.0, dtype=np.float32))      # cached: no second compilation
+        f(np.arange(7.0, dtype=np.float32))      # a new shape compiles again
+    finished = [r for r in caplog.records if "Finished XLA compilation" in r.getMessage()]
+    assert len(finished) == 2 and all("sec" in r.getMessage() for r in finished)
+    caplog.clear()
+    f(np.arange(9.0, dtype=np.float32))          # outside the block: silent
+    assert not [r for r in caplog.records if "Finished XLA compilation" in r.getMessage()]
+
+
+def test_lowered_compiler_ir_as_hlo_and_stablehlo():
+    lowered = gb.jit(lambda x: x * 2.0).lower(np.ones(3, np.float32))
+    hlo = lowered.compiler_ir(dialect="hlo").as_hlo_text()
+    assert "ENTRY" in hlo and "multiply" in hlo and "f32[3]" in hlo
+    assert "stablehlo.multiply" in str(lowered.compiler_ir())
+    with pytest.raises(ValueError, match="dialect"):
+        lowered.compiler_ir("tosa")
+
+
+def test_tracer_copy_and_dot_precision():
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    copied, gram = gb.jit(lambda a: (a.copy(), a.dot(a.T, precision="highest")))(x)
+    np.testing.assert_array_equal(copied, x)
+    np.testing.assert_allclose(gram, x @ x.T, rtol=1e-6)

@@ -198,7 +198,7 @@ class BatchTrace(Trace):
             result = [self.wrap(o, d) for o, d in zip(out, out_dim)]
         else:
             result = self.wrap(out, out_dim)
-        if events.listening:   # where this rule put the batch dims, as plain data
+        if events.listening_to_traces:   # where this rule put the batch dims, as plain data
             outs = tuple(out) if prim.multiple_results else (out,)
             events.emit("batched", primitive=prim, in_dims=tuple(dims),
                         out_dims=tuple(out_dim) if prim.multiple_results else (out_dim,),

@@ -143,6 +143,6 @@ def trace_to_jaxpr(flat_fun, in_avals, name="", arg_names=None):
     finally:
         trace.finished = True
     closed = trace.to_jaxpr(outs, arg_names)
-    if events.listening:
+    if events.listening_to_traces:
         events.emit("traced", fun_name=name, jaxpr=closed, seconds=time.perf_counter() - start)
     return closed

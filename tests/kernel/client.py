@@ -98,6 +98,13 @@ class KernelSession:
         reply = self._reply(msg_id, timeout)["content"]
         return Result(reply, messages)
 
+    def inspect(self, code, cursor_pos=None, detail_level=0, timeout=30):
+        """The ``inspect_reply`` content for ``code`` with the cursor at ``cursor_pos``
+        (default: the end), what Shift-Tab in JupyterLab asks for."""
+        cursor_pos = len(code) if cursor_pos is None else cursor_pos
+        msg_id = self.client.inspect(code, cursor_pos, detail_level)
+        return self._reply(msg_id, timeout)["content"]
+
     def _reply(self, msg_id, timeout):
         deadline = time.monotonic() + timeout
         while True:
