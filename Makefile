@@ -14,7 +14,7 @@ JAX_VENV   ?= .venv-jax
 PY         := $(VENV)/bin/python
 JAX_PY     := $(JAX_VENV)/bin/python
 PYTEST_ARGS ?=
-# Parallel test processes (pytest-xdist); the suite takes ~4 min with 2 on 2 cores.
+# Parallel test processes (pytest-xdist); the suite takes ~12-15 min with 2 on 2 cores.
 TEST_WORKERS ?= 2
 LAB_ARGS   ?=
 JAX_VERSION := 0.10.2

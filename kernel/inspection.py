@@ -70,9 +70,13 @@ class TraceLog:
         return self
 
     def stop(self):
+        """Stop listening and forget the traces: their jaxprs keep the traced functions'
+        bodies (and closed-over arrays) alive."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        for record in (self.traces, self.signatures, self.batched):
+            record.clear()
 
     def record(self, event):
         try:   # a listener must never break the user's program

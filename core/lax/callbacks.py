@@ -158,15 +158,26 @@ def _emit_callback(ctx, run, args, *, has_side_effect, ordered):
     return results
 
 
-def _debug_batch(prim):
-    """Unroll a result-less debug primitive over the vmap axis (JAX's rule): one call per
-    example, in order, each with that example's slice of the batched arguments."""
-    def rule(axis_data, args, dims, **params):
+def _register_debug_rules(prim):
+    """The transform rules of a result-less debug primitive (debug.callback, debug.print),
+    as JAX's: under ``jvp`` it sees the primals only; it has no cotangents; under
+    ``vmap`` it is unrolled over the axis, one call per example, in order, each with
+    that example's slice of the batched arguments."""
+    def jvp(primals, tangents, **params):
+        return prim.bind(*primals, **params), []
+
+    def transpose(ct, *args, **params):
+        return [None] * len(args)
+
+    def batch(axis_data, args, dims, **params):
         for i in range(axis_data.size):
             prim.bind(*[x if d is None else index_in_dim(x, i, d, keepdims=False)
                         for x, d in zip(args, dims)], **params)
         return [], []
-    return rule
+
+    ad.jvp_rules[prim], ad.transpose_rules[prim] = jvp, transpose
+    batching.batch_rules[prim] = batch
+    effectful_primitives.add(prim)
 
 
 def _split_callback_args(args, kwargs):
@@ -423,21 +434,10 @@ def _debug_callback_lowering(ctx, *args, callback, ordered, partitioned):
     return _emit_callback(ctx, run, args, has_side_effect=True, ordered=ordered)
 
 
-def _debug_callback_jvp(primals, tangents, **params):
-    return debug_callback_p.bind(*primals, **params), []   # the primals only
-
-
-def _debug_callback_transpose(ct, *args, **params):
-    return [None] * len(args)
-
-
 abstract_eval_rules[debug_callback_p] = _debug_callback_abstract_eval
 impl_rules[debug_callback_p] = _debug_callback_impl
 lowering_rules[debug_callback_p] = _debug_callback_lowering
-ad.jvp_rules[debug_callback_p] = _debug_callback_jvp
-ad.transpose_rules[debug_callback_p] = _debug_callback_transpose
-batching.batch_rules[debug_callback_p] = _debug_batch(debug_callback_p)
-effectful_primitives.add(debug_callback_p)
+_register_debug_rules(debug_callback_p)
 
 
 # --- debug_print -----------------------------------------------------------------
@@ -528,18 +528,7 @@ def _debug_print_lowering(ctx, *args, **params):
     return _emit_callback(ctx, run, args, has_side_effect=True, ordered=params["ordered"])
 
 
-def _debug_print_jvp(primals, tangents, **params):
-    return debug_print_p.bind(*primals, **params), []
-
-
-def _debug_print_transpose(ct, *args, **params):
-    return [None] * len(args)
-
-
 abstract_eval_rules[debug_print_p] = _debug_print_abstract_eval
 impl_rules[debug_print_p] = _debug_print_impl
 lowering_rules[debug_print_p] = _debug_print_lowering
-ad.jvp_rules[debug_print_p] = _debug_print_jvp
-ad.transpose_rules[debug_print_p] = _debug_print_transpose
-batching.batch_rules[debug_print_p] = _debug_batch(debug_print_p)
-effectful_primitives.add(debug_print_p)
+_register_debug_rules(debug_print_p)

@@ -26,6 +26,9 @@ def ip():
     enabled, html_formatter.enabled = html_formatter.enabled, True   # off in terminals
     yield shell
     html_formatter.enabled = enabled
+    # The extension's trace log keeps the last traces' jaxprs: unloaded, this worker's
+    # later tests (tests/test_caches.py checks that jaxprs die) see none of it.
+    shell.run_cell("%unload_ext glassbox", store_history=False)
 
 
 def run(ip, code):
