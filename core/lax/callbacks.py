@@ -158,6 +158,18 @@ def _emit_callback(ctx, run, args, *, has_side_effect, ordered):
     return results
 
 
+def _now_or_later(name, function, first, args, kwargs):
+    """JAX's two call forms of the debug functions: with its first argument, call
+    ``function`` now; without (the options only), return it for a later call."""
+    if first is not None:
+        function(first, *args, **kwargs)
+        return None
+    if args or kwargs:
+        raise TypeError(f"{name} received unexpected arguments in the two-call form: "
+                        f"args={args} kwargs={kwargs}")
+    return function
+
+
 def _register_debug_rules(prim):
     """The transform rules of a result-less debug primitive (debug.callback, debug.print),
     as JAX's: under ``jvp`` it sees the primals only; it has no cotangents; under
@@ -406,13 +418,7 @@ def debug_callback(callback=None, *args, ordered=False, partitioned=False, **kwa
         debug_callback_p.bind(*dynamic, callback=flat_callback, ordered=bool(ordered),
                               partitioned=bool(partitioned))
 
-    if callback is not None:
-        _debug_callback(callback, *args, **kwargs)
-        return None
-    if args or kwargs:
-        raise TypeError(f"debug_callback received unexpected arguments in the two-call form: "
-                        f"args={args} kwargs={kwargs}")
-    return _debug_callback
+    return _now_or_later("debug_callback", _debug_callback, callback, args, kwargs)
 
 
 debug_callback_p = Primitive("debug_callback", multiple_results=True)
@@ -489,13 +495,7 @@ def debug_print(fmt=None, *args, ordered=False, partitioned=False, skip_format_c
                            np_printoptions=tuple(np.get_printoptions().items()),
                            has_placeholders=has_placeholders)
 
-    if fmt is not None:
-        _debug_print(fmt, *args, **kwargs)
-        return None
-    if args or kwargs:
-        raise TypeError(f"debug_print received unexpected arguments in the two-call form: "
-                        f"args={args} kwargs={kwargs}")
-    return _debug_print
+    return _now_or_later("debug_print", _debug_print, fmt, args, kwargs)
 
 
 debug_print_p = Primitive("debug_print", multiple_results=True)
