@@ -18,6 +18,7 @@ colors). In a notebook it is an HTML grid instead, whose boxes also name each
 shard's shape and its bytes per device, with the text picture as its plain-text
 form.
 """
+import functools
 import html
 import io
 import sys
@@ -28,6 +29,7 @@ from . import sharding as sharding_lib
 from . import tree_util
 from .core import Tracer, dtype_short_name
 from .api import device_put
+from .debugger import DebuggerQuit, breakpoint, register_debugger  # noqa: F401,A004
 from .lax.callbacks import debug_callback, debug_print
 
 # matplotlib's "tab20b" (a ListedColormap of 20 colors): what JAX colors the
@@ -331,6 +333,10 @@ def visualize_array_sharding(arr, *, use_color=True, scale=1.0, min_width=9, max
 # this module's own code never sees ``print`` shadowed).
 callback = debug_callback
 print = debug_print  # noqa: A001
+log = functools.partial(debug_print, _use_logging=True)
+log.__doc__ = ("Log ``fmt.format(*args, **kwargs)`` from inside a program: ``debug.print`` "
+               "whose message goes to the ``glassbox.debugging`` logger at INFO, naming the "
+               "user's file and line.")
 
 __all__ = ["inspect_array_sharding", "visualize_array_sharding", "visualize_sharding",
-           "callback", "print"]
+           "callback", "print", "log", "breakpoint", "DebuggerQuit", "register_debugger"]

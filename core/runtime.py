@@ -516,8 +516,14 @@ class Executable:
         # returns, so what the user's own code prints next comes after it.
         for previous in _in_flight:
             wait(previous)
-        results = self._exe.execute_sharded(buffers, with_tokens=True)
-        results.consume_token().block_until_ready()
+        _callback_interrupts.clear()
+        try:
+            results = self._exe.execute_sharded(buffers, with_tokens=True)
+            results.consume_token().block_until_ready()
+        except Exception:
+            if _callback_interrupts:   # XLA wraps it in its own error: raise it as itself
+                raise _callback_interrupts.pop() from None
+            raise
         return results.consume_with_handlers(self._handlers)
 
     def parameter_shardings(self):
@@ -639,6 +645,15 @@ def compile(text, out_avals, device=None, name="main", devices=None):
 # ``backend_config`` dictionary), its position in the ``host_callbacks`` list given to
 # ``compile_and_load``. That overload wants the module as an MLIR object, not text.
 # XLA hands the function NumPy arrays and takes back a tuple of NumPy arrays.
+
+_callback_interrupts = []   # a KeyboardInterrupt raised in a callback of the running program
+
+
+def note_callback_interrupt(error):
+    """A callback was interrupted (Ctrl-C, a debugger's quit): the program's caller gets
+    ``error`` itself instead of XLA's ``JaxRuntimeError`` that wraps it."""
+    _callback_interrupts[:] = [error]
+
 
 def host_callback_target(partitioned=False):
     """The custom-call target that calls a Python function from a compiled program on

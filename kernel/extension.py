@@ -4,12 +4,14 @@ One extension registers every notebook magic (``%graph`` included: it imports
 ``glassbox.widgets`` only when used), the display formatters and the traceback
 filter, and makes waits for XLA interruptible (``config.interruptible_waits``:
 the notebook's stop button cuts into a long computation). It also keeps a record
-of the last traces (``inspection.TraceLog``) for Shift-Tab, and in a stock
-ipykernel routes the kernel's inspect requests through ``inspection``.
+of the last traces (``inspection.TraceLog``) for Shift-Tab, in a stock
+ipykernel routes the kernel's inspect requests through ``inspection``, and
+registers the notebook debugger that ``debug.breakpoint()`` opens
+(``breakpoints``).
 """
 from glassbox.config import config
 
-from . import display, inspection, tracebacks
+from . import breakpoints, display, inspection, tracebacks
 from .magics import GlassboxMagics, Settings
 
 
@@ -23,6 +25,7 @@ class _Loaded:
         self.unregister_display = None
         self.traces = inspection.TraceLog()   # what Shift-Tab reads
         self.uninstall_inspect = None
+        self.uninstall_debugger = None
         self.interruptible_waits = config.interruptible_waits   # restored on unload
 
 
@@ -35,6 +38,7 @@ def load(shell):
     loaded.filter.install()
     loaded.traces.start()
     loaded.uninstall_inspect = inspection.install(shell, loaded.traces)
+    loaded.uninstall_debugger = breakpoints.install(shell, loaded.settings)
     config.update("interruptible_waits", True)
     shell._glassbox_extension = loaded
     return loaded
@@ -48,6 +52,7 @@ def unload(shell):
     loaded.unregister_display()
     loaded.traces.stop()
     loaded.uninstall_inspect()
+    loaded.uninstall_debugger()
     config.update("interruptible_waits", loaded.interruptible_waits)
     shell._glassbox_extension = None
 

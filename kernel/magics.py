@@ -48,13 +48,21 @@ class Settings:
 
     Attributes:
       traceback: "filtered" (hide glassbox's frames, the default) or "full".
+      breakpoint: what ``debug.breakpoint()`` does in a cell: "auto" (the debugger
+        widget waits where the front end can answer, otherwise the values are shown
+        and the program goes on), "widget" (always wait), "show" (never wait),
+        "text" (the text debugger, through the front end's input box).
     """
+
+    CHOICES = {"traceback": ("filtered", "full"),
+               "breakpoint": ("auto", "widget", "show", "text")}
 
     def __init__(self):
         self.traceback = "filtered"
+        self.breakpoint = "auto"
 
     def values(self):
-        return {"traceback": self.traceback}
+        return {name: getattr(self, name) for name in self.CHOICES}
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +444,8 @@ class GlassboxMagics(Magics):
         ``debug_nans``, ``disable_jit``, ``check_jaxprs``, ``cpu_device_count``,
         which must be set before the first array, ``compilation_cache_dir``
         (``none`` turns the disk cache off), ...) and the notebook's own
-        ``traceback=filtered|full``. Example: ``%gb_config x64=True debug_nans=1``.
+        ``traceback=filtered|full`` and ``breakpoint=auto|widget|show|text`` (what
+        ``debug.breakpoint()`` does, see ``glassbox.kernel.breakpoints``). Example: ``%gb_config x64=True debug_nans=1``.
         The listing ends with the persistent compilation cache: its directory,
         entries, size, and this session's hits and misses. ``%gb_config
         clear_cache`` deletes its entries.
@@ -454,8 +463,9 @@ class GlassboxMagics(Magics):
             return None
         updates = [self._parse_option(t) for t in tokens]
         for key, value in updates:
-            if key == "traceback":
-                old, self.settings.traceback = self.settings.traceback, value
+            if key in Settings.CHOICES:
+                old = getattr(self.settings, key)
+                setattr(self.settings, key, value)
             else:
                 old = config.read(key)
                 config.update(key, value)
@@ -475,16 +485,17 @@ class GlassboxMagics(Magics):
         name, sep, text = token.partition("=")
         if not sep or not name or not text:
             raise UsageError(f"%gb_config: {token!r} is not OPTION=VALUE; {usage}")
-        if name == "traceback":
-            if text not in ("filtered", "full"):
-                raise UsageError("%gb_config traceback= takes 'filtered' or 'full'")
-            return "traceback", text
+        if name in Settings.CHOICES:
+            if text not in Settings.CHOICES[name]:
+                raise UsageError(f"%gb_config {name}= takes one of "
+                                 f"{', '.join(map(repr, Settings.CHOICES[name]))}")
+            return name, text
         key = _ALIASES.get(name, name)
         options = config.values()
         key = key[4:] if key.startswith("jax_") and key[4:] in options else key
         if key not in options:
             raise UsageError(f"%gb_config: no option {name!r}; options: "
-                             f"{', '.join(sorted(options))}, traceback")
+                             f"{', '.join(sorted(options))}, {', '.join(Settings.CHOICES)}")
         value = _parse_value(text, type(options[key]))
         if value is _BAD:
             raise UsageError(f"%gb_config {name}= takes a {type(options[key]).__name__}, "

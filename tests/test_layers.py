@@ -104,7 +104,7 @@ LAYERS = {
     "extend/linear_util.py": 4, "extend/source_info_util.py": 4, "extend/backend.py": 4,
     "scipy/interpolate.py": 4, "scipy/cluster/__init__.py": 4, "scipy/cluster/vq.py": 4,
     "scipy/spatial/__init__.py": 4, "scipy/spatial/transform.py": 4,
-    "debug.py": 4, "experimental/__init__.py": 4, "experimental/multihost_utils.py": 4,
+    "debug.py": 4, "debugger.py": 4, "experimental/__init__.py": 4, "experimental/multihost_utils.py": 4,
     "shard_map.py": 3, "pmap.py": 4, "experimental/shard_map.py": 4,
     "experimental/checkify.py": 4, "experimental/sparse.py": 4,
     "experimental/layout.py": 4, "experimental/hijax.py": 4,

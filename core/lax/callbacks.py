@@ -30,12 +30,13 @@ of one function body are chained through a ``!stablehlo.token`` (each takes the
 token the previous one returned), which fixes their order in the compiled program.
 A program with callbacks returns only once they have all run (``runtime``).
 """
+import logging
 import string
 import sys
 
 import numpy as np
 
-from .. import dtypes, runtime, tree_util
+from .. import dtypes, runtime, source_info, tree_util
 from ..array import device_put
 from ..core import (Primitive, ShapedArray, abstract_eval_rules, abstract_token,
                     effectful_primitives, get_aval, impl_rules, is_array_like)
@@ -90,8 +91,15 @@ def _result_avals(result_shape_dtypes):
 
 
 def _call(callback, args):
-    """Call ``callback`` on ``args`` (NumPy arrays from XLA, or eager values) as arrays."""
-    return callback(*[device_put(a) for a in args])
+    """Call ``callback`` on ``args`` (NumPy arrays from XLA, or eager values) as arrays.
+
+    An interrupt inside it (Ctrl-C while a breakpoint waits, the debugger's quit) is
+    noted, so that the program's caller gets it as itself and not as XLA's error."""
+    try:
+        return callback(*[device_put(a) for a in args])
+    except (KeyboardInterrupt, SystemExit) as e:
+        runtime.note_callback_interrupt(e)
+        raise
 
 
 def _checked(outs, result_avals):
@@ -182,7 +190,11 @@ def _register_debug_rules(prim):
         return [None] * len(args)
 
     def batch(axis_data, args, dims, **params):
+        # A callback that wants to know its example (debug.breakpoint's) has ``for_example``.
+        for_example = getattr(params.get("callback"), "for_example", None)
         for i in range(axis_data.size):
+            if for_example is not None:
+                params = dict(params, callback=for_example(i))
             prim.bind(*[x if d is None else index_in_dim(x, i, d, keepdims=False)
                         for x, d in zip(args, dims)], **params)
         return [], []
@@ -470,7 +482,7 @@ _format_checker = _FormatChecker()
 
 
 def debug_print(fmt=None, *args, ordered=False, partitioned=False, skip_format_check=False,
-                **kwargs):
+                _use_logging=False, **kwargs):
     """Print ``fmt.format(*args, **kwargs)`` from inside a program, with the values the
     arguments have when it runs (``glassbox.debug.print``).
 
@@ -479,7 +491,9 @@ def debug_print(fmt=None, *args, ordered=False, partitioned=False, skip_format_c
     line per example under ``vmap``, primal values under ``grad``), prints to
     ``sys.stdout`` with the NumPy print options in force when it was called, and checks
     that every argument is used (``ValueError``). Two-call form:
-    ``debug.print(ordered=True)("x = {}", x)``.
+    ``debug.print(ordered=True)("x = {}", x)``. ``debug.log`` is this function with
+    ``_use_logging=True``: the message goes to the ``glassbox.debugging`` logger at INFO,
+    as a record naming the user's file and line (made when tracing, as JAX's).
     """
     def _debug_print(fmt, *c_args, **c_kwargs):
         if not skip_format_check:
@@ -493,7 +507,8 @@ def debug_print(fmt=None, *args, ordered=False, partitioned=False, skip_format_c
                            partitioned=bool(partitioned), in_tree=in_tree,
                            static_args=tuple(static.items()),
                            np_printoptions=tuple(np.get_printoptions().items()),
-                           has_placeholders=has_placeholders)
+                           has_placeholders=has_placeholders,
+                           logging_record=_logging_record() if _use_logging else None)
 
     return _now_or_later("debug_print", _debug_print, fmt, args, kwargs)
 
@@ -501,15 +516,49 @@ def debug_print(fmt=None, *args, ordered=False, partitioned=False, skip_format_c
 debug_print_p = Primitive("debug_print", multiple_results=True)
 
 
+_logger = logging.getLogger("glassbox.debugging")
+
+
+class _LogRecord:
+    """A logging record made when ``debug.log`` is traced (the user's file and line),
+    sent with its message when the program runs. Parameters of a primitive are
+    compared when a function is retraced, so records from the same line are equal."""
+
+    __slots__ = ("file", "line")
+
+    def __init__(self, file, line):
+        self.file, self.line = file, line
+
+    def __eq__(self, other):
+        return isinstance(other, _LogRecord) and (self.file, self.line) == (other.file, other.line)
+
+    def __hash__(self):
+        return hash((self.file, self.line))
+
+    def emit(self, message):
+        _logger.handle(_logger.makeRecord(_logger.name, logging.INFO, self.file, self.line,
+                                          message, (), None))
+
+
+def _logging_record():
+    frame = source_info.user_frame()
+    if frame is None:
+        return _LogRecord("(unknown file)", 0)
+    return _LogRecord(frame.f_code.co_filename, frame.f_lineno)
+
+
 def _print_values(dynamic, *, fmt, in_tree, static_args, np_printoptions, has_placeholders,
-                  **_):
+                  logging_record=None, **_):
     args, kwargs = _merge_callback_args(in_tree, [device_put(x) for x in dynamic], static_args)
     if has_placeholders:
         with np.printoptions(**dict(np_printoptions)):
             message = fmt.format(*args, **kwargs)
     else:
         message = " ".join((fmt, *(str(a) for a in args)))
-    sys.stdout.write(message + "\n")
+    if logging_record is not None:
+        logging_record.emit(message)
+    else:
+        sys.stdout.write(message + "\n")
 
 
 def _debug_print_abstract_eval(*avals, **params):
