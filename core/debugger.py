@@ -165,9 +165,10 @@ def breakpoint(*, backend=None, filter_frames=True, num_frames=None, ordered=Fal
     primal values) and loops (one stop per iteration). ``backend`` names a debugger
     (``"cli"``, or ``"jupyter"`` in a notebook; by default the best one available).
     ``filter_frames`` hides glassbox's own frames; ``num_frames`` limits how many
-    frames are kept. ``ordered=True`` keeps it in order with other ordered
-    callbacks; ``token`` (a pytree of arrays) makes it run once that value exists
-    and is returned unchanged, as in JAX.
+    frames are kept. Stops are always in program order (``ordered`` is accepted for
+    JAX's signature: a breakpoint is ordered whatever it says), so the examples of a
+    ``vmap`` come in order. ``token`` (a pytree of arrays) makes it run once that
+    value exists and is returned unchanged, as in JAX.
     """
     if kwargs:
         raise TypeError(f"breakpoint() got unexpected keyword arguments {sorted(kwargs)}")
@@ -182,7 +183,10 @@ def breakpoint(*, backend=None, filter_frames=True, num_frames=None, ordered=Fal
     if token is not None:
         dynamic += tree_util.tree_leaves(token)
     hit = _Breakpoint(where, in_tree, static, source_info.current().name_stack, backend)
-    debug_callback_p.bind(*dynamic, callback=hit, ordered=bool(ordered), partitioned=False)
+    # Always ordered: XLA may run unordered callbacks in any order, and stepping through
+    # the examples of a vmap should go 0, 1, 2.
+    del ordered
+    debug_callback_p.bind(*dynamic, callback=hit, ordered=True, partitioned=False)
     return token
 
 

@@ -20,6 +20,8 @@ wait), ``text`` (the text debugger, through the front end's input box).
 One ``DebuggerView`` per cell run: the first stop displays it, later stops update
 it, and the end of the cell (``post_run_cell``) marks it finished.
 """
+import threading
+
 import zmq
 from IPython.display import display
 
@@ -38,8 +40,8 @@ class ShellPump:
 
     def __init__(self, kernel):
         self.kernel = kernel
-        pair = kernel.shell_channel_thread.manager.get_shell_channel_to_subshell_pair(None)
-        self.socket = pair.to_socket
+        self.pair = kernel.shell_channel_thread.manager.get_shell_channel_to_subshell_pair(None)
+        self.socket = self.pair.to_socket
         self.stream = kernel.shell_channel_thread.manager.get_subshell_to_shell_channel_socket(None)
         self.kept = []
 
@@ -67,16 +69,23 @@ class ShellPump:
         for frames in self.kept:
             self.kernel.io_loop.add_callback(self.kernel.shell_main, None, frames)
         self.kept = []
+        # The kernel's stream on this socket waits for its file descriptor, which zmq
+        # signals on edges: after reads it did not make, it would sleep through the next
+        # message. Reading EVENTS re-arms the descriptor; the stream then looks once more.
+        self.socket.EVENTS
+        stream = self.pair.to_stream
+        if stream is not None:
+            self.kernel.io_loop.add_callback(stream._handle_events, stream.socket, 0)
 
 
 class _CellRun:
-    """The debugger view of one cell run, and whether the user said "continue"."""
+    """The debugger view of one cell run, and whether the user said "continue" or left."""
 
     def __init__(self):
         from glassbox.widgets.debugger import DebuggerView
         self.view = DebuggerView()
-        self.skip = False
-        display(self.view)
+        self.skip = self.left = False
+        self.handle = display(self.view, display_id=True)
 
 
 class JupyterDebugger:
@@ -98,11 +107,18 @@ class JupyterDebugger:
         self.shell.events.unregister("post_run_cell", self._cell_done)
 
     def _cell_done(self, result=None):
-        if self.run is not None:
-            view, self.run = self.run.view, None
-            if view.status in ("paused", "running"):
-                view.finish("finished", f"the cell ended after {view.stops} "
-                                        f"stop{'s' if view.stops != 1 else ''}")
+        if self.run is None:
+            return
+        run, self.run = self.run, None
+        view = run.view
+        stops = f"{view.stops} stop{'s' if view.stops != 1 else ''}"
+        if view.status == "not paused":
+            view.finish("finished", f"not paused ({stops}): this front end cannot answer a "
+                                    "breakpoint (it sends no input), so the values were "
+                                    "shown and the program went on")
+        elif view.status in ("paused", "running"):
+            view.finish("finished", f"the cell ended after {stops}")
+        run.handle.update(view)   # the saved notebook's picture: the last stop
 
     def _mode(self):
         mode = self.settings.breakpoint
@@ -117,23 +133,27 @@ class JupyterDebugger:
         if self.run is None:
             self.run = _CellRun()
         view = self.run.view
+        if self.run.left:
+            # XLA may still call the program's later stops after an interrupt or a quit:
+            # each leaves again at once.
+            raise debugger.DebuggerQuit("the program was left at an earlier stop")
+        if threading.current_thread() is not threading.main_thread():
+            mode = "show"   # only the main thread may read the kernel's messages
         if mode == "show" or self.run.skip:
-            note = ("" if self.run.skip else
-                    "not paused: this front end cannot answer a breakpoint (it sends no "
-                    "input), so the values are shown and the program goes on")
             view.show(stop, paused=False, status="running" if self.run.skip else "not paused")
-            view.note = note
             return
         view.show(stop, paused=True)
         pump = ShellPump(self.shell.kernel)
         try:
             pump.wait(lambda: view.action is not None)
         except KeyboardInterrupt:
+            self.run.left = True
             view.finish("quit", "interrupted")
             raise
         finally:
             pump.release()
         if view.action == "quit":
+            self.run.left = True
             view.finish("quit", "the program was left at this stop")
             raise debugger.DebuggerQuit(f"quit at the breakpoint in {stop.location}")
         if view.action == "continue":

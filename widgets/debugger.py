@@ -159,6 +159,8 @@ class DebuggerView(View):
             parts.append(f"<pre>{escape_html(source)}</pre>")
             parts.append(html_table(["name", "type", "value"], [
                 {"cells": [v["name"], v["type"], v["value"]]} for v in frame["locals"]]))
+        if self.note:
+            parts.append(f"<div><i>{escape_html(self.note)}</i></div>")
         sections = [(head, "".join(parts))]
         if len(self.table) > 1:
             names = sorted({n for row in self.table for n in row["values"]})
