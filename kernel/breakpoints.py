@@ -15,11 +15,14 @@ Whether to wait at all: a front end that lets the cell read input
 cannot (nbclient, ``jupyter nbconvert --execute``) gets the stop's values shown and
 the program goes on: a notebook with a breakpoint still runs from top to bottom.
 ``%gb_config breakpoint=...`` overrides: ``widget`` (always wait), ``show`` (never
-wait), ``text`` (the text debugger, through the front end's input box).
+wait), ``text`` (the text debugger, through the front end's input box). Without the
+widget libraries (anywidget) the text debugger is used; where nothing can answer, the
+stop is printed.
 
 One ``DebuggerView`` per cell run: the first stop displays it, later stops update
 it, and the end of the cell (``post_run_cell``) marks it finished.
 """
+import importlib.util
 import threading
 
 import zmq
@@ -121,13 +124,21 @@ class JupyterDebugger:
         run.handle.update(view)   # the saved notebook's picture: the last stop
 
     def _mode(self):
-        mode = self.settings.breakpoint
+        """widget, show, text, or print (text where nothing can answer)."""
+        mode, can_answer = self.settings.breakpoint, self.shell.kernel._allow_stdin
         if mode == "auto":
-            return "widget" if self.shell.kernel._allow_stdin else "show"
+            mode = "widget" if can_answer else "show"
+        if mode != "text" and importlib.util.find_spec("anywidget") is None:
+            mode = "text"   # no widget library in this kernel's environment
+        if mode == "text" and not can_answer:
+            mode = "print"
         return mode
 
     def __call__(self, stop):
         mode = self._mode()
+        if mode == "print":
+            print(debugger.describe(stop))
+            return None
         if mode == "text":
             return debugger.run_debugger(stop, "cli")
         if self.run is None:
