@@ -5,6 +5,7 @@
     gbw.grad_flow(loss)(params, x)                # forward/backward halves, cotangent norms
     gbw.batching(f, in_axes=(None, 0))(p, xs)     # where vmap's batch axes sit in every value
     gbw.devices(); gbw.compile_cache()            # live panels fed by the core's events
+    gbw.step(loss, grad=True, predict=True)(p, x) # one equation at a time, for the classroom
 
     gbw.graph_for_jaxpr(closed_jaxpr, hlo_text=..., hlo_jaxpr=...)   # for %%jit --show graph
     %graph loss(params, x)                        # a glassbox.kernel magic (%load_ext glassbox)
@@ -32,6 +33,7 @@ _EXPORTS = {
     "DevicePanel": "devicepanel", "devices": "devicepanel",
     "CompileCachePanel": "cachepanel", "compile_cache": "cachepanel",
     "partitioned": "shardview",
+    "StepView": "stepper", "step": "stepper",
 }
 __all__ = list(_EXPORTS)
 
