@@ -87,16 +87,24 @@ class Stop:
         return self.frames[frame].evaluate(expression)
 
 
-def short_value(value, width=60):
-    """A local's value on one line: ``f32[3] [0. 1. 2.]`` for arrays."""
+def type_of(value):
+    """An array's aval (``f32[3]``), or another value's Python type name."""
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         try:
-            aval = get_aval(value).str_short()
+            return get_aval(value).str_short()
         except TypeError:
-            aval = f"{np.dtype(value.dtype).name}{list(value.shape)}"
+            return f"{np.dtype(value.dtype).name}{list(value.shape)}"
+    return type(value).__name__
+
+
+def short_value(value, width=60, with_type=True):
+    """A local's value on one line: ``f32[3] [0. 1. 2.]`` for arrays (without the type
+    when ``with_type`` is false)."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
         text = np.array2string(np.asarray(value), threshold=8, edgeitems=2,
                                max_line_width=10_000).replace("\n", "")
-        return f"{aval} {text}" if len(text) <= width else f"{aval} {text[:width - 1]}…"
+        text = text if len(text) <= width else f"{text[:width - 1]}…"
+        return f"{type_of(value)} {text}" if with_type else text
     text = repr(value)
     return text if len(text) <= width else text[:width - 1] + "…"
 

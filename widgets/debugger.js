@@ -26,8 +26,9 @@ const CSS = `
   font-size: var(--jp-code-font-size, 12px); }
 .gb-dbg pre { margin: 4px 0; white-space: pre; overflow-x: auto; }
 .gb-dbg .gb-dbg-line { display: block; }
-.gb-dbg .gb-dbg-line.gb-dbg-current { background: var(--jp-warn-color3, #fff3c4);
-  color: var(--jp-ui-font-color0, #000); font-weight: 600; }
+/* Translucent Okabe-Ito orange and a bar: readable on light and dark themes alike. */
+.gb-dbg .gb-dbg-line.gb-dbg-current { background: rgba(230, 159, 0, 0.22);
+  box-shadow: inset 3px 0 #e69f00; font-weight: 600; }
 .gb-dbg table { border-collapse: collapse; margin: 4px 0; }
 .gb-dbg td, .gb-dbg th { padding: 1px 8px; text-align: left; vertical-align: top; }
 .gb-dbg th { font-weight: 600; }
@@ -69,7 +70,7 @@ function render({ model, el }) {
   evalRow.append(input, evalButton);
   const history = h("pre", "gb-dbg-history");
   const controls = h("div", "gb-dbg-controls");
-  const step = h("button", "gb-dbg-step", "Step ⏭");
+  const step = h("button", "gb-dbg-step", "Step →");
   step.title = "run on to the next stop";
   const cont = h("button", "gb-dbg-continue", "Continue ▶");
   cont.title = "run to the end of the cell without stopping again";
@@ -144,6 +145,7 @@ function render({ model, el }) {
     note.textContent = model.get("note") || "";
     const table = model.get("table") || [];
     stops.replaceChildren();
+    stops.hidden = table.length <= 1;
     if (table.length > 1) {
       stops.appendChild(h("summary", null, `${table.length} stops`));
       const names = [...new Set(table.flatMap((r) => Object.keys(r.values)))].sort();

@@ -21,7 +21,7 @@ import pathlib
 
 import traitlets
 
-from glassbox.debugger import short_value
+from glassbox.debugger import short_value, type_of
 
 from ._base import View
 from ._render import escape_html, html_table
@@ -30,15 +30,11 @@ _HERE = pathlib.Path(__file__).parent
 MAX_TABLE = 200   # stops kept in the table (a vmap over 10,000 examples stops 10,000 times)
 
 
-def _aval(value):
-    text = short_value(value, width=10_000)
-    return text.split(" ", 1)[0] if hasattr(value, "shape") else type(value).__name__
-
-
 def _frame_state(frame):
     return {"function": frame.function, "filename": frame.filename, "lineno": frame.lineno,
             "source": [[n, text] for n, text in frame.source(4)],
-            "locals": [{"name": name, "type": _aval(value), "value": short_value(value, 80)}
+            "locals": [{"name": name, "type": type_of(value),
+                        "value": short_value(value, 80, with_type=False)}
                        for name, value in frame.locals.items()]}
 
 
