@@ -82,3 +82,22 @@ class ShapeError(GlassboxError, TypeError):
 class ShardingTypeError(GlassboxError):
     """An operation on values whose types carry shardings (``Explicit`` mesh axes) has
     no unambiguous sharding for its result: say it (``out_sharding=``, ``reshard``)."""
+
+
+class PartialTrace:
+    """The program around an error, kept on it as ``error.glassbox_partial``; the
+    notebook draws it as a graph with ``failing`` marked.
+
+    A trace that fails (``interpreters.tracing``): ``jaxpr`` holds the equations traced
+    so far and, last, the ``failing`` one (the primitive applied to its inputs at the
+    user's line, or the library call whose check failed). A NaN found by ``debug_nans``
+    (``interpreters.dispatch``): the jit function's jaxpr, ``failing`` the equation that
+    produced the NaN."""
+
+    def __init__(self, jaxpr, failing, error):
+        self.jaxpr, self.failing = jaxpr, failing
+        self.message = f"{type(error).__name__}: {error}"
+
+    def __repr__(self):
+        where = f", failing at {self.failing.primitive.name}" if self.failing else ""
+        return f"<PartialTrace of {len(self.jaxpr.jaxpr.eqns)} equations{where}>"

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import events, runtime, source_info
+from ..errors import PartialTrace
 from ..array import ArrayImpl, created, device_put, put_sharded
 from ..sharding import (AxisType, Mesh, NamedSharding, PartitionSpec, Spmd, common_mesh,
                         from_hlo)
@@ -86,7 +87,12 @@ def _check_not_deleted(args):
 
 
 def _has_nan(x):
-    return x.dtype.kind in "fc" and bool(np.isnan(np.asarray(x)).any())
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        if type(x) is not float and type(x) is not complex:
+            return False   # a token, an integer, a bool
+        x, dtype = np.asarray(x), np.asarray(x).dtype
+    return np.dtype(dtype).kind in "fc" and bool(np.isnan(np.asarray(x)).any())
 
 
 def check_nans(compiled, args, outs):
@@ -103,17 +109,20 @@ def check_nans(compiled, args, outs):
         raise _nan_error(compiled.name, source_info.user_location())
     # The executable's inputs: its constants' buffers, then the arguments.
     consts = list(compiled.const_bufs)
-    eqn = _first_nan_eqn(jaxpr, consts + list(args))
-    if eqn is None:
+    found = _first_nan_eqn(jaxpr, consts + list(args))
+    if found is None:
         raise FloatingPointError(
             f"invalid value (nan) encountered in jit({compiled.name}) at "
             f"{source_info.user_location()}. config.debug_nans is on, so the function was "
             f"re-run one operation at a time to find the one that makes the NaN, but none "
             f"did: XLA's optimizations may have produced it, or a NaN was an input or a "
             f"constant. Check the inputs, or turn debug_nans off.")
+    eqn, body = found
     info = eqn.source_info
     where = f"{info.file}:{info.line}" if info is not None else source_info.user_location()
-    raise _nan_error(eqn.primitive.name, where, f" (inside jit({compiled.name}))")
+    error = _nan_error(eqn.primitive.name, where, f" (inside jit({compiled.name}))")
+    error.glassbox_partial = PartialTrace(ClosedJaxpr(body, []), eqn, error)
+    raise error
 
 
 def _nan_error(prim_name, where, inside=""):
@@ -125,7 +134,10 @@ def _nan_error(prim_name, where, inside=""):
 
 
 def _first_nan_eqn(jaxpr, inputs):
-    """The first equation of ``jaxpr`` (nested jit bodies entered) with a NaN output."""
+    """``(equation, the jaxpr holding it)``: the first equation of ``jaxpr`` (nested jit
+    bodies entered) that makes a NaN from inputs without one. An equation that passes a
+    NaN on (a ``select`` of ``var``'s deliberate NaN for an empty sample, a broadcast of a
+    NaN constant) did not make it: JAX builds those with debug_nans off."""
     env = dict(zip(jaxpr.constvars + jaxpr.invars, inputs))
     read = lambda atom: atom.val if type(atom) is Literal else env[atom]  # noqa: E731
     for eqn in jaxpr.eqns:
@@ -133,9 +145,9 @@ def _first_nan_eqn(jaxpr, inputs):
         with config.override(debug_nans=False):   # checked here, with the equation's line
             outs = eqn.primitive.bind(*ins, **eqn.params)
         outs = outs if eqn.primitive.multiple_results else [outs]
-        if any(_has_nan(o) for o in outs):
+        if any(_has_nan(o) for o in outs) and not any(_has_nan(x) for x in ins):
             inner = eqn.primitive.name == "jit" and next(subjaxprs(eqn), None)
-            return (inner and _first_nan_eqn(eqn.params["jaxpr"].jaxpr, ins)) or eqn
+            return (inner and _first_nan_eqn(eqn.params["jaxpr"].jaxpr, ins)) or (eqn, jaxpr)
         env.update(zip(eqn.outvars, outs))
     return None
 

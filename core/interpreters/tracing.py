@@ -7,14 +7,16 @@ Values from outside (NumPy arrays, concrete Arrays, tracers of an enclosing
 transform) become constvars; Python scalars become literals.
 """
 import enum
+import re
 import time
 
 import numpy as np
 
 from .. import events, source_info
+from ..errors import PartialTrace
 from ..config import config
-from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, ShapedArray, Trace, Tracer, Var,
-                   abstract_eval, check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
+from ..core import (ClosedJaxpr, Jaxpr, JaxprEqn, Literal, Primitive, ShapedArray, Trace, Tracer,
+                   Var, abstract_eval, check_jaxpr, check_tracer_alive, get_aval, set_current_trace)
 from ..dtypes import PYTHON_SCALARS
 
 # prim -> rule(trace, args, params): how to stage ``prim`` other than as one equation
@@ -99,7 +101,14 @@ class JaxprTrace(Trace):
             if outs is not None:
                 return outs
         invars = [self.atom(x) for x in args]
-        outvars = [Var(aval) for aval in _out_avals(prim, [v.aval for v in invars], params)]
+        try:
+            out_avals = _out_avals(prim, [v.aval for v in invars], params)
+        except Exception as e:
+            # the equation that could not be added: the partial graph's failing node
+            if getattr(e, "glassbox_failing", None) is None:
+                e.glassbox_failing = JaxprEqn(prim, invars, [], params, source_info.current())
+            raise
+        outvars = [Var(aval) for aval in out_avals]
         self.eqns.append(JaxprEqn(prim, invars, outvars, params, source_info.current()))
         outs = [JaxprTracer(self, v) for v in outvars]
         return outs if prim.multiple_results else outs[0]
@@ -120,6 +129,24 @@ class JaxprTrace(Trace):
             env.update((v, JaxprTracer(self, o)) for v, o in zip(eqn.outvars, outvars))
         return [read(v) for v in jaxpr.outvars]
 
+    def partial(self, error):
+        """What this trace recorded before ``error``, as a ``PartialTrace``."""
+        failing = getattr(error, "glassbox_failing", None)
+        known = set(self.invars) | {var for var, _ in self.consts.values()}
+        for eqn in self.eqns:
+            known.update(eqn.outvars)
+        if failing is not None and not all(type(v) is Literal or v in known
+                                           for v in failing.invars):
+            failing = None   # it failed in another (inner) trace: not one of ours
+        if failing is None:
+            failing = _failing_call(error)
+        eqns = self.eqns + ([failing] if failing is not None else [])
+        outvars = list(self.eqns[-1].outvars) if self.eqns else []
+        jaxpr = Jaxpr([var for var, _ in self.consts.values()], self.invars, outvars, eqns,
+                      self.name)
+        consts = [value for _, value in self.consts.values()]
+        return PartialTrace(ClosedJaxpr(jaxpr, consts), failing, error)
+
     def to_jaxpr(self, outs, arg_names=None):
         outvars = [self.atom(x) for x in outs]
         constvars, constvals = [], []
@@ -132,14 +159,45 @@ class JaxprTrace(Trace):
         return ClosedJaxpr(jaxpr, constvals)
 
 
+def _failing_call(error):
+    """An equation standing for the library call that raised ``error`` (``matmul``'s own
+    shape check, say), at the innermost user line of its traceback. It is named as the
+    message names it (glassbox's messages start ``matmul: ...``), or for the function
+    the user's line called."""
+    tb, user, called = error.__traceback__, None, None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not source_info.is_library_frame(code.co_filename) \
+                and not code.co_filename.startswith(source_info._THIRD_PARTY):
+            user, called = (code.co_filename, tb.tb_lineno, code.co_name), None
+        elif user is not None and called is None:
+            called = code.co_name
+        tb = tb.tb_next
+    named = re.match(r"(\w+): ", str(error))
+    name = named.group(1) if named else called or type(error).__name__
+    where = (source_info.SourceInfo(*user, source_info.current().name_stack) if user
+             else source_info.current())
+    return JaxprEqn(Primitive(name), [], [], {}, where)
+
+
 def trace_to_jaxpr(flat_fun, in_avals, name="", arg_names=None):
-    """Trace ``flat_fun`` (list of leaves -> list of leaves) on abstract inputs."""
+    """Trace ``flat_fun`` (list of leaves -> list of leaves) on abstract inputs.
+
+    An error while tracing keeps what was traced so far on itself, as
+    ``error.glassbox_partial`` (the innermost trace's, where traces nest)."""
     start = time.perf_counter()
     trace = JaxprTrace(name)
     args = [trace.new_arg(aval) for aval in in_avals]
     try:
         with set_current_trace(trace):
             outs = flat_fun(*args)
+    except Exception as e:
+        if getattr(e, "glassbox_partial", None) is None:
+            try:
+                e.glassbox_partial = trace.partial(e)
+            except AttributeError:   # an exception type that takes no attributes
+                pass
+        raise
     finally:
         trace.finished = True
     closed = trace.to_jaxpr(outs, arg_names)
