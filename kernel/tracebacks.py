@@ -8,6 +8,11 @@ dropped and a note says how many. The user's own frames always stay.
 
 The full traceback is one command away: ``%tb`` shows the last error
 unfiltered, and ``%gb_config traceback=full`` turns filtering off.
+
+An error that stopped a trace (a shape or dtype check under ``jit``, ``make_jaxpr``,
+``%%jit``, ``%graph``) or a NaN found by ``debug_nans`` carries the program around it
+(``error.glassbox_partial``); the graph of it, failing equation marked, is shown above
+the traceback.
 """
 import os
 import sys
@@ -15,6 +20,7 @@ import types
 
 import IPython
 from IPython.core.error import UsageError
+from IPython.display import display
 
 from glassbox import traceback_util
 
@@ -96,6 +102,8 @@ class TracebackFilter:
         etype, value, tb = exc_tuple if exc_tuple is not None else sys.exc_info()
         if etype is None:
             return self._show_last_in_full(filename, tb_offset, exception_only)
+        if not exception_only:
+            show_partial_graph(value)
         if (self.settings.traceback == "full" or exception_only
                 or issubclass(etype, (SyntaxError, UsageError))):
             return self.original((etype, value, tb), filename, tb_offset, exception_only,
@@ -128,6 +136,23 @@ class TracebackFilter:
         finally:
             for exc, short in filtered:
                 exc.__traceback__ = short
+
+
+def show_partial_graph(value):
+    """Above the traceback of a failed trace (or a NaN found by debug_nans): the graph of
+    what was traced, the failing equation marked (``error.glassbox_partial``)."""
+    partial = next((getattr(e, "glassbox_partial", None) for e in _chain(value)
+                    if getattr(e, "glassbox_partial", None) is not None), None)
+    if partial is None or getattr(partial, "shown", False):
+        return
+    partial.shown = True   # %tb, or the same error shown again, draws no second graph
+    try:
+        from glassbox.widgets.graphview import graph_of_failure
+        view = graph_of_failure(partial)
+    except Exception as e:   # no graphviz, a layout that failed: the traceback still shows
+        print(f"glassbox: the graph of what was traced could not be drawn ({e})")
+        return
+    display(view)
 
 
 def _add_note(value, note):

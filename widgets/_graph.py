@@ -94,6 +94,7 @@ class Annotations:
     var_note:  Var -> text appended to the edge label (e.g. a cotangent norm).
     var_class: Var -> (css class, colour) for the edge.
     eqn_class: JaxprEqn -> (css class, fill colour) for the node.
+    eqn_mark:  JaxprEqn -> text put before the node's label (``✖`` on a failing one).
     eqn_notes: JaxprEqn -> list of lines shown in the node's info.
     ns_group:  name-stack entry -> (label, css class, fill) for that group's box.
     """
@@ -101,6 +102,7 @@ class Annotations:
     def __init__(self):
         self.var_label, self.var_note, self.var_class = {}, {}, {}
         self.eqn_class, self.eqn_notes, self.ns_group = {}, {}, {}
+        self.eqn_mark = {}
 
 
 _TYPE_TEXT = {}
@@ -326,7 +328,8 @@ class Graph:
         self.eqn_count += 1
         nid = self._new_id("n")
         lits = [_literal_label(v) for v in eqn.invars if type(v) is Literal]
-        label = eqn.primitive.name + (" · " + ", ".join(lits) if lits else "")
+        label = (self.ann.eqn_mark.get(eqn, "") + eqn.primitive.name
+                 + (" · " + ", ".join(lits) if lits else ""))
         cls, fill = self.ann.eqn_class.get(eqn, (None, None))
         self.nodes[nid] = Node(nid, "eqn", label, lambda: self._eqn_info(nid, eqn), gpath, fill,
                                [cls] if cls else [], eqn)

@@ -27,7 +27,7 @@ from glassbox.core import ClosedJaxpr
 from glassbox.tree_util import keystr, tree_flatten_with_path, tree_map
 
 from ._base import View
-from ._graph import DEFAULT_MAX_NODES, Graph
+from ._graph import DEFAULT_MAX_NODES, Annotations, Graph
 from ._hlo import tagged_lines
 from ._render import LayoutTimeout, escape_html, html_table, text_block
 from ._interp import fun_name
@@ -225,6 +225,41 @@ def graph_for_jaxpr(jaxpr, *, title=None, hlo_text=None, hlo_jaxpr=None, arg_lab
     return GraphView(stages, title=title or f"graph of {name_of}")
 
 
+# The failing equation: Okabe-Ito vermillion, light enough for black text; the ✖ mark
+# says it without colour.
+FAILING_FILL = "#f6c8a8"
+
+
+def graph_of_failure(partial, max_nodes=DEFAULT_MAX_NODES):
+    """A ``GraphView`` of what was traced before an error (``error.glassbox_partial``, a
+    ``glassbox.errors.PartialTrace``): the failing equation marked ✖ and filled, the
+    error message in a panel beside the graph. The kernel shows it above a traceback."""
+    stage = _failure_stage(partial, max_nodes)
+    name = partial.jaxpr.jaxpr.name or "the function"
+    return GraphView([stage], title=f"where {name} failed",
+                     panels=[{"kind": "text", "name": "error", "title": "error",
+                              "text": f"{partial.message}\n\n({stage.note})"}])
+
+
+def _failure_stage(partial, max_nodes):
+    ann = Annotations()
+    failing = partial.failing
+    if failing is not None:
+        ann.eqn_class[failing] = ("gb-failing", FAILING_FILL)
+        ann.eqn_mark[failing] = "✖ "
+        ann.eqn_notes[failing] = [partial.message]
+    eqns = partial.jaxpr.jaxpr.eqns
+    where = f" at {failing.source_info.short}" if failing is not None and failing.source_info \
+        else ""
+    before = len(eqns) - (1 if failing is not None and failing in eqns[-1:] else 0)
+    note = (f"{before} equation{'s' if before != 1 else ''} traced before the error; "
+            f"✖ marks where it failed{where}")
+    stage = Stage("traced", "what was traced", Graph(partial.jaxpr, annotations=ann,
+                                                    max_nodes=max_nodes), note=note)
+    stage.max_nodes = max_nodes
+    return stage
+
+
 def _hlo_stage(text, jaxpr, module_name):
     if jaxpr is not None:
         lines = tagged_lines(jaxpr, module_name, text)
@@ -254,7 +289,13 @@ def _stage(name, title, build):
     try:
         return build()
     except Exception as err:   # a missing rule, a non-scalar loss: say so in that tab
-        return Stage(name, title, error=f"{type(err).__name__}: {err}")
+        partial = getattr(err, "glassbox_partial", None)
+        if partial is None:
+            return Stage(name, title, error=f"{type(err).__name__}: {err}")
+        stage = _failure_stage(partial, DEFAULT_MAX_NODES)   # what traced, failing marked
+        stage.name, stage.title = name, f"{title}: failed"
+        stage.note = f"{partial.message}\n({stage.note})"
+        return stage
 
 
 def _traced_stage(f, args, labels, max_nodes):

@@ -113,7 +113,9 @@ def test_stablehlo_tab_is_the_real_lowering_tagged_by_source_line():
 def test_a_stage_that_cannot_be_built_shows_its_error():
     view = gbw.graph(lambda x: jnp.sin(x), stages=("traced", "grad"))(np.ones(3, np.float32))
     grad = view.stages[1]
-    assert grad["kind"] == "error" and "scalar" in grad["error"]
+    # what grad traced before it refused (sin, its jvp's cos), the refusal marked
+    assert grad["kind"] == "graph" and "scalar" in grad["note"]
+    assert "✖" in grad["svg"] and "sin" in grad["svg"]
 
 
 def test_graph_for_jaxpr_is_what_the_magics_call():
