@@ -566,7 +566,8 @@ class Graph:
                  'ranksep=0.32, bgcolor="transparent", id="' + dot_id(uid) + '"];',
                  '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10,'
                  ' height=0.28, margin="0.08,0.03", penwidth=0.8, color="#6b7280"];',
-                 '  edge [fontname="Helvetica", fontsize=8, arrowsize=0.55, penwidth=0.8, '
+                 # 8.5 pt is 11.3 px in the SVG: no smaller than the notebook's small font
+                 '  edge [fontname="Helvetica", fontsize=8.5, arrowsize=0.55, penwidth=0.8, '
                  'color="#6b7280", fontcolor="#374151"];']
 
         def emit(parent, indent):

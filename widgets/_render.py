@@ -123,8 +123,11 @@ def _clean(element):
 # ---------------------------------------------------------------------------
 # Static fallback: one self-contained HTML fragment, no script, no external file
 
+# The static picture is a light card with its own colours: it reads on white pages and
+# on dark ones (JupyterLab's dark theme, GitHub's dark mode) alike.
 _STATIC_CSS = (
     "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:12px;"
+    "background:#fff;color:#1f2328;"
     "border:1px solid #d0d7de;border-radius:6px;padding:8px;max-width:100%;overflow:auto")
 
 
@@ -162,8 +165,10 @@ def html_table(columns, rows, bar_column=None):
             + "</table>")
 
 
-_FLAG_COLOURS = {"vanishing": "#8c959f", "exploding": "#cf222e", "nonfinite": "#cf222e",
-                 None: "#4c8bf5"}
+# Okabe-Ito's colour-blind-safe palette (the same in gradflow.py and graphview.js); every
+# flag is also written out in words beside its bar.
+_FLAG_COLOURS = {"vanishing": "#56B4E9", "exploding": "#E69F00", "nonfinite": "#D55E00",
+                 None: "#0072B2"}
 
 
 def text_block(lines):

@@ -2,17 +2,17 @@
 // A table of functions (hits, misses, compile time, why it recompiled) and a log.
 
 const CSS = `
-.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
-  border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px; }
+.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--jp-ui-font-color1, #1f2328);
+  border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 6px; padding: 6px 8px; }
 .gb-widget .gb-title { font-weight: 600; margin-bottom: 4px; }
-.gb-widget .gb-totals { color: #57606a; margin-bottom: 4px; }
+.gb-widget .gb-totals { color: var(--jp-ui-font-color2, #57606a); margin-bottom: 4px; }
 .gb-widget table.gb-table { border-collapse: collapse; font-size: 11.5px; }
 .gb-widget table.gb-table td, .gb-widget table.gb-table th { padding: 1px 8px; text-align: left; }
 .gb-widget table.gb-table td { font-family: ui-monospace, monospace; }
-.gb-widget tr.gb-flash td { background: #fff3c4; }
-.gb-widget .gb-miss { color: #cf222e; }
+.gb-widget tr.gb-flash td { background: rgba(230, 159, 0, 0.25); }
+.gb-widget .gb-miss { color: var(--jp-error-color1, #d55e00); }
 .gb-widget .gb-log { margin-top: 6px; font-family: ui-monospace, monospace; font-size: 11px;
-  color: #57606a; max-height: 140px; overflow: auto; white-space: pre; }
+  color: var(--jp-ui-font-color2, #57606a); max-height: 140px; overflow: auto; white-space: pre; }
 `;
 
 function h(tag, cls, text) {

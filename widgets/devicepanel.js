@@ -5,29 +5,29 @@
 // Every string goes in with textContent.
 
 const CSS = `
-.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
-  border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px; }
+.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--jp-ui-font-color1, #1f2328);
+  border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 6px; padding: 6px 8px; }
 .gb-widget .gb-title { font-weight: 600; margin-bottom: 4px; }
-.gb-widget .gb-totals { color: #57606a; margin-bottom: 6px; }
+.gb-widget .gb-totals { color: var(--jp-ui-font-color2, #57606a); margin-bottom: 6px; }
 .gb-widget .gb-devices { display: flex; gap: 8px; flex-wrap: wrap; align-items: flex-start; }
-.gb-widget .gb-device { border: 1px solid #d0d7de; border-radius: 5px; min-width: 190px;
+.gb-widget .gb-device { border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 5px; min-width: 190px;
   max-height: 260px; overflow: auto; flex: 1 1 190px; }
-.gb-widget .gb-device-head { background: #f6f8fa; padding: 3px 6px; font-weight: 600;
-  border-bottom: 1px solid #d0d7de; position: sticky; top: 0; }
-.gb-widget .gb-device-head span { font-weight: 400; color: #57606a; }
+.gb-widget .gb-device-head { background: var(--jp-layout-color2, #f6f8fa); padding: 3px 6px; font-weight: 600;
+  border-bottom: 1px solid var(--jp-border-color1, #d0d7de); position: sticky; top: 0; }
+.gb-widget .gb-device-head span { font-weight: 400; color: var(--jp-ui-font-color2, #57606a); }
 .gb-widget .gb-array { padding: 1px 6px; font-family: ui-monospace, monospace; font-size: 11px;
-  border-bottom: 1px solid #f3f4f6; }
+  border-bottom: 1px solid var(--jp-border-color2, #f3f4f6); }
 .gb-widget .gb-array.gb-new { background: #dcfce7; transition: background 1.5s; }
-.gb-widget .gb-array .gb-prod { color: #57606a; }
+.gb-widget .gb-array .gb-prod { color: var(--jp-ui-font-color2, #57606a); }
 .gb-widget .gb-sharded { margin-top: 6px; display: flex; gap: 8px; flex-wrap: wrap; }
-.gb-widget .gb-sharded-array { border: 1px solid #d0d7de; border-radius: 5px; }
+.gb-widget .gb-sharded-array { border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 5px; }
 .gb-widget .gb-sharded-array table { border-collapse: collapse; font-family: ui-monospace, monospace;
   font-size: 11px; }
 .gb-widget .gb-sharded-array td, .gb-widget .gb-sharded-array th { padding: 1px 6px;
-  border-top: 1px solid #f3f4f6; text-align: left; }
+  border-top: 1px solid var(--jp-border-color2, #f3f4f6); text-align: left; }
 .gb-widget .gb-array .gb-slice { color: #8250df; }
 .gb-widget .gb-log { margin-top: 6px; font-family: ui-monospace, monospace; font-size: 11px;
-  color: #57606a; max-height: 120px; overflow: auto; white-space: pre; }
+  color: var(--jp-ui-font-color2, #57606a); max-height: 120px; overflow: auto; white-space: pre; }
 `;
 
 function h(tag, cls, text) {

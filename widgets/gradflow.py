@@ -24,8 +24,8 @@ from .graphview import GraphView, Stage, arg_labels, positional_names
 
 FORWARD = ("forward pass", "gb-forward", "#f8fafc")
 BACKWARD = ("backward pass (transpose: cotangents)", "gb-backward", "#faf5ff")
-COLOURS = {"backward": "#7c3aed", "vanishing": "#8c959f", "exploding": "#cf222e",
-           "nonfinite": "#cf222e"}
+COLOURS = {"backward": "#7c3aed", "vanishing": "#56B4E9", "exploding": "#E69F00",
+           "nonfinite": "#D55E00"}   # Okabe-Ito: told apart without red-green vision
 
 
 def _defined_vars(jaxpr, backward_only, inside_backward=False):

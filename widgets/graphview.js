@@ -6,30 +6,34 @@
 // was escaped. Everything else is set with textContent.
 
 const CSS = `
-.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
-  border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px; }
+.gb-widget { font: 12px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--jp-ui-font-color1, #1f2328);
+  border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 6px; padding: 6px 8px; }
 .gb-widget .gb-title { font-weight: 600; margin-bottom: 4px; }
-.gb-widget .gb-tabs { display: flex; gap: 4px; border-bottom: 1px solid #d0d7de; margin-bottom: 6px;
+.gb-widget .gb-tabs { display: flex; gap: 4px; border-bottom: 1px solid var(--jp-border-color1, #d0d7de); margin-bottom: 6px;
   flex-wrap: wrap; align-items: flex-end; }
-.gb-widget .gb-tab { border: 1px solid #d0d7de; border-bottom: none; background: #f6f8fa;
+.gb-widget .gb-tab { border: 1px solid var(--jp-border-color1, #d0d7de); border-bottom: none; background: var(--jp-layout-color2, #f6f8fa);
   padding: 3px 10px; border-radius: 5px 5px 0 0; cursor: pointer; font: inherit; }
-.gb-widget .gb-tab.gb-active { background: #fff; font-weight: 600; position: relative; top: 1px; }
+.gb-widget .gb-tab.gb-active { background: var(--jp-layout-color1, #fff); font-weight: 600; position: relative; top: 1px; }
 .gb-widget .gb-tab.gb-has-link::after { content: " \\25CF"; color: #d97706; }
 .gb-widget .gb-tools { margin-left: auto; display: flex; gap: 4px; padding-bottom: 3px; }
 .gb-widget .gb-tools button { font: inherit; padding: 1px 7px; cursor: pointer; }
 .gb-widget .gb-main { display: flex; gap: 8px; align-items: flex-start; }
-.gb-widget .gb-stage { flex: 1 1 auto; overflow: auto; max-height: 640px; min-width: 0; }
+/* graphviz draws light nodes with dark text: the drawing is a light card on every theme. */
+.gb-widget .gb-stage { flex: 1 1 auto; overflow: auto; max-height: 640px; min-width: 0;
+  background: #fff; color: #1f2328; border-radius: 4px; }
+.gb-widget button { color: inherit; background: var(--jp-layout-color2, #f6f8fa);
+  border: 1px solid var(--jp-border-color1, #d0d7de); border-radius: 4px; }
 .gb-widget .gb-hidden { display: none; }
-.gb-widget .gb-info { flex: 0 0 290px; max-height: 640px; overflow: auto; border-left: 1px solid #eaeef2;
+.gb-widget .gb-info { flex: 0 0 290px; max-height: 640px; overflow: auto; border-left: 1px solid var(--jp-border-color2, #eaeef2);
   padding-left: 8px; font-size: 11.5px; }
-.gb-widget .gb-info .gb-k { color: #57606a; margin-top: 4px; }
+.gb-widget .gb-info .gb-k { color: var(--jp-ui-font-color2, #57606a); margin-top: 4px; }
 .gb-widget .gb-info .gb-v { font-family: ui-monospace, monospace; white-space: pre-wrap; word-break: break-word; }
-.gb-widget .gb-note { color: #57606a; font-size: 11px; margin: 2px 0 4px; }
-.gb-widget .gb-error { color: #cf222e; white-space: pre-wrap; font-family: ui-monospace, monospace; }
+.gb-widget .gb-note { color: var(--jp-ui-font-color2, #57606a); font-size: 11px; margin: 2px 0 4px; }
+.gb-widget .gb-error { color: var(--jp-error-color1, #d55e00); white-space: pre-wrap; font-family: ui-monospace, monospace; }
 .gb-widget pre.gb-text { margin: 0; font-size: 11px; line-height: 1.35; }
 .gb-widget .gb-line { white-space: pre; }
-.gb-widget .gb-line.gb-linked { background: #fff3c4; }
-.gb-widget .gb-line.gb-tagged:hover { background: #f1f5f9; }
+.gb-widget .gb-line.gb-linked { background: rgba(230, 159, 0, 0.25); }
+.gb-widget .gb-line.gb-tagged:hover { background: rgba(0, 114, 178, 0.12); }
 .gb-widget g.gb-node, .gb-widget g.gb-cluster text { cursor: pointer; }
 .gb-widget g.gb-pending { opacity: 0.45; cursor: progress; }
 .gb-widget g.gb-linked > polygon, .gb-widget g.gb-linked > path, .gb-widget g.gb-linked a > polygon,
@@ -45,7 +49,7 @@ const CSS = `
   margin: 0 4px 0 10px; vertical-align: middle; }
 `;
 
-const FLAG_COLOURS = { vanishing: "#8c959f", exploding: "#cf222e", nonfinite: "#cf222e" };
+const FLAG_COLOURS = { vanishing: "#56B4E9", exploding: "#E69F00", nonfinite: "#D55E00" };  // Okabe-Ito, as _render.py
 
 function h(tag, cls, text) {
   const el = document.createElement(tag);
