@@ -49,6 +49,7 @@ const CSS = `
   margin: 0 4px 0 10px; vertical-align: middle; }
 `;
 
+const MIN_FIT = 0.975;
 const FLAG_COLOURS = { vanishing: "#56B4E9", exploding: "#E69F00", nonfinite: "#D55E00" };  // Okabe-Ito, as _render.py
 
 function h(tag, cls, text) {
@@ -120,8 +121,9 @@ function render({ model, el }) {
     tools.appendChild(b);
   }
 
-  // Scale every SVG to fit the stage's width (never above natural size, never below
-  // 35%: big graphs scroll instead); the buttons zoom relative to that fit.
+  // Scale every SVG to fit the stage's width, but never below 97.5% (its smallest text,
+  // 11.3 px edge labels, stays at the notebook's small font): bigger graphs scroll, and
+  // pan by dragging. The buttons and Ctrl+wheel zoom relative to that fit.
   function applyZoom() {
     const avail = stagesBox.clientWidth - 6;
     for (const svg of stagesBox.querySelectorAll("svg")) {
@@ -130,11 +132,30 @@ function render({ model, el }) {
         svg.dataset.h = parseFloat(svg.getAttribute("height")) * 4 / 3;
       }
       const w = parseFloat(svg.dataset.w), hgt = parseFloat(svg.dataset.h);
-      const fit = avail > 0 ? Math.min(1, Math.max(0.35, avail / w)) : 1;
+      const fit = avail > 0 ? Math.min(1, Math.max(MIN_FIT, avail / w)) : 1;
       svg.setAttribute("width", `${w * fit * zoom}px`);
       svg.setAttribute("height", `${hgt * fit * zoom}px`);
     }
   }
+  stagesBox.addEventListener("wheel", (e) => {
+    if (!e.ctrlKey) return;
+    e.preventDefault();
+    zoom = Math.min(4, Math.max(0.2, zoom * (e.deltaY < 0 ? 1.1 : 1 / 1.1)));
+    applyZoom();
+  }, { passive: false });
+  let drag = null;   // pan: drag the drawing's background (nodes keep their clicks)
+  stagesBox.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0 || e.target.closest("g.gb-node, g.gb-cluster, a, button")) return;
+    drag = { x: e.clientX, y: e.clientY, left: stagesBox.scrollLeft, top: stagesBox.scrollTop };
+  });
+  const onMove = (e) => {
+    if (!drag) return;
+    stagesBox.scrollLeft = drag.left - (e.clientX - drag.x);
+    stagesBox.scrollTop = drag.top - (e.clientY - drag.y);
+  };
+  const onUp = () => { drag = null; };
+  window.addEventListener("pointermove", onMove);
+  window.addEventListener("pointerup", onUp);
   const resize = new ResizeObserver(() => requestAnimationFrame(applyZoom));
   resize.observe(stagesBox);
 
@@ -310,6 +331,8 @@ function render({ model, el }) {
   model.on("change:stage", showStage);
   model.on("change:panels", drawPanels);
   return () => {
+    window.removeEventListener("pointermove", onMove);
+    window.removeEventListener("pointerup", onUp);
     resize.disconnect();
     model.off("change:title", redrawTitle);
     model.off("change:stages", drawStages);
