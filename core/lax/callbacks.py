@@ -39,7 +39,7 @@ import numpy as np
 from .. import dtypes, runtime, source_info, tree_util
 from ..array import device_put
 from ..core import (Primitive, ShapedArray, abstract_eval_rules, abstract_token,
-                    effectful_primitives, get_aval, impl_rules, is_array_like)
+                    effectful_primitives, impl_rules, is_array_like)
 from ..interpreters import ad, batching
 from ..interpreters.lowering import lowering_rules
 from .scans import map as lax_map, scan

@@ -147,29 +147,35 @@ def _jupyterlab(tmp_path):
            "--LabApp.news_url=", "--LabApp.expose_app_in_browser=True"]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
-    log = open(tmp_path / "jupyterlab.log", "w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n"
-                                + (tmp_path / "jupyterlab.log").read_text()[-3000:])
-                time.sleep(0.3)
+    with serving(cmd, env, work, tmp_path / "jupyterlab.log", port, token, "JupyterLab") as url:
         yield url, token, kernel
-    finally:
-        proc.terminate()
+
+
+@contextlib.contextmanager
+def serving(cmd, env, cwd, log_path, port, token, what, seconds=90):
+    """Run the Jupyter server ``cmd`` until the block ends; yields its base URL once it
+    answers (the test fails with the end of its log if it never does)."""
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.time() + seconds
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        log.flush()
+                        pytest.fail(f"{what} did not start:\n" + log_path.read_text()[-3000:])
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -14,16 +14,13 @@ kept in test-artifacts/.
 import contextlib
 import json
 import os
-import pathlib
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from .test_browser import ARTIFACTS, CHROMIUM_ARGS, ROOT, _chromium, _free_port, _kernel_env
+from .test_browser import (ARTIFACTS, CHROMIUM_ARGS, ROOT, _chromium, _free_port, _kernel_env,
+                           serving)
 
 NOTEBOOK = ROOT / "tutorials" / "09-debugging-transforms.ipynb"
 CONFIGURATIONS = [("lab", "light"), ("lab", "dark"), ("notebook", "light")]
@@ -65,29 +62,10 @@ def _server(tmp_path, kind, theme):
            f"--{app}.expose_app_in_browser=True"]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
-    log_path = tmp_path / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.time() + 90
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.time() > deadline:
-                        pytest.fail(f"{kind} did not start:\n" + log_path.read_text()[-3000:])
-                    time.sleep(0.3)
-            path = (f"lab/workspaces/debugging/tree/{NOTEBOOK.name}?reset&" if kind == "lab"
-                    else f"notebooks/{NOTEBOOK.name}?")
-            yield f"{base}/{path}token={token}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with serving(cmd, env, work, tmp_path / "server.log", port, token, kind) as base:
+        path = (f"lab/workspaces/debugging/tree/{NOTEBOOK.name}?reset&" if kind == "lab"
+                else f"notebooks/{NOTEBOOK.name}?")
+        yield f"{base}/{path}token={token}"
 
 
 @pytest.fixture(scope="module")
