@@ -55,6 +55,9 @@ class ShellPump:
                 self._handle(self.socket.recv_multipart(zmq.NOBLOCK, copy=False))
 
     def _handle(self, frames):
+        if len(frames) == 1:   # ipykernel's own "stop aborting" marker: the kernel's
+            self.kept.append(frames)
+            return
         session = self.kernel.session
         idents, rest = session.feed_identities(frames, copy=False)
         # Only the header is read to sort it: deserializing checks (and remembers) the
