@@ -114,9 +114,7 @@ def short_value(value, width=60, with_type=True):
 def _user_frames(frame, filter_frames, num_frames):
     frames = []
     while frame is not None and (num_frames is None or len(frames) < num_frames):
-        name = frame.f_code.co_filename
-        if not filter_frames or not (source_info.is_library_frame(name)
-                                     or name.startswith(source_info._THIRD_PARTY)):
+        if not filter_frames or source_info.is_user_file(frame.f_code.co_filename):
             frames.append(frame)
         frame = frame.f_back
     return frames

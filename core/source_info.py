@@ -41,12 +41,16 @@ def is_library_frame(filename):
     return filename.startswith(_PKG_DIRS) or filename.startswith("<frozen ")
 
 
+def is_user_file(filename):
+    """Code the user wrote: not glassbox's, not the standard library's or a package's."""
+    return not is_library_frame(filename) and not filename.startswith(_THIRD_PARTY)
+
+
 def user_frame():
     """The innermost frame that belongs to user code, or None."""
     frame = sys._getframe(1)
     while frame is not None:
-        name = frame.f_code.co_filename
-        if not is_library_frame(name) and not name.startswith(_THIRD_PARTY):
+        if is_user_file(frame.f_code.co_filename):
             return frame
         frame = frame.f_back
     return None

@@ -167,8 +167,7 @@ def _failing_call(error):
     tb, user, called = error.__traceback__, None, None
     while tb is not None:
         code = tb.tb_frame.f_code
-        if not source_info.is_library_frame(code.co_filename) \
-                and not code.co_filename.startswith(source_info._THIRD_PARTY):
+        if source_info.is_user_file(code.co_filename):
             user, called = (code.co_filename, tb.tb_lineno, code.co_name), None
         elif user is not None and called is None:
             called = code.co_name
